@@ -1,0 +1,62 @@
+package com.rafaribe.homelab.hub.policy;
+
+import java.time.Duration;
+
+/**
+ * What the detector decided about one log, and why.
+ *
+ * @param lock          a lock file of another process keeps the job from taking its own lock
+ * @param rule          the built-in rule, monitor pattern or veto that decided
+ * @param pattern       the monitor pattern that matched, when one did
+ * @param lineNumber    the deciding line's number in the examined tail (0: none)
+ * @param line          the deciding line, unredacted: redact before it leaves the hub
+ * @param holder        the process holding the lock, when restic named it
+ * @param lockAge       how old the lock was when restic met it ("lock was created at ... (4m2s ago)")
+ * @param lockCreatedAt the lock's creation time as restic printed it (holder's local time)
+ * @param lockId        the lock file's storage ID
+ */
+public record LockVerdict(boolean lock, Rule rule, String pattern, int lineNumber, String line,
+                          LockHolder holder, Duration lockAge, String lockCreatedAt, String lockId) {
+
+    /** Which rule decided: a line kind of the built-in detector, a monitor pattern, or nothing at all. */
+    public record Rule(String id, String description) {
+        public static final Rule PATTERN = new Rule("pattern", "a lockErrorPatterns entry of the monitor matched");
+        public static final Rule NO_LOCK_ERROR = new Rule("no-lock-error", "no lock conflict in the log");
+
+        static Rule of(LineKind kind) {
+            return new Rule(kind.id(), kind.description());
+        }
+    }
+
+    public boolean invalidLockFile() {
+        return rule.id().equals(LineKind.INVALID_LOCK_FILE.id()) || rule.id().equals(LineKind.INVALID_LOCK_HINT.id());
+    }
+
+    /** One line for humans, redacted: which rule decided and the line it decided on. */
+    public String reason() {
+        StringBuilder s = new StringBuilder();
+        if (rule.equals(Rule.PATTERN)) {
+            s.append("pattern ").append(LockPatterns.quote(pattern));
+        } else if (rule.equals(Rule.NO_LOCK_ERROR)) {
+            return rule.description();
+        } else {
+            s.append(lock ? "built-in " : "veto ").append(rule.id());
+        }
+        s.append(" (").append(rule.description()).append(')');
+        if (lineNumber > 0) {
+            s.append(" at line ").append(lineNumber).append(": ").append(LockPatterns.quote(Redactor.redact(line, 400)));
+        }
+        if (holder != null) {
+            s.append("; holder ").append(holder.describe());
+        }
+        if (lockAge != null) {
+            s.append("; lock age ").append(lockAge.toSeconds()).append('s');
+        }
+        return s.toString();
+    }
+
+    static LockVerdict notLock(Rule rule, LogLine line, String pattern) {
+        return new LockVerdict(false, rule, pattern, line == null ? 0 : line.number(), line == null ? null : line.text(),
+                null, null, null, null);
+    }
+}
