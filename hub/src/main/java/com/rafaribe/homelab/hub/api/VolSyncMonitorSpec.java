@@ -14,13 +14,15 @@ public class VolSyncMonitorSpec {
     public static final String GO_DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
     public static final int MAX_PATTERNS = 64;
     public static final int MAX_PATTERN_LENGTH = 1024;
+    public static final int DEFAULT_MAX_CONCURRENT_UNLOCKS = 3;
+    public static final String DEFAULT_SCAN_INTERVAL = "30s";
 
     @JsonPropertyDescription("Act on lock failures. Defaults to false, as in the original controller.")
     @Default("false")
     private Boolean enabled;
 
-    @JsonPropertyDescription("Unlock Jobs running at once for this monitor. Defaults to 3.")
-    @Min(1)
+    @JsonPropertyDescription("Unlock Jobs running at once for this monitor. 0 or unset means 3, as in the original controller.")
+    @Min(0)
     private Integer maxConcurrentUnlocks;
 
     @JsonPropertyDescription("ttlSecondsAfterFinished of the unlock Jobs.")

@@ -1,7 +1,7 @@
 package com.rafaribe.homelab.hub.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,13 +38,13 @@ public record LogLine(int number, String text, Integer jsonExitCode) {
             into.add(new LogLine(number, text, null));
             return;
         }
-        String message = node.path("message").isTextual() ? node.path("message").asText()
-                : node.path("error").path("message").isTextual() ? node.path("error").path("message").asText() : null;
+        String message = node.path("message").isString() ? node.path("message").asString()
+                : node.path("error").path("message").isString() ? node.path("error").path("message").asString() : null;
         if (message == null) {
             into.add(new LogLine(number, text, null));
             return;
         }
-        Integer exitCode = "exit_error".equals(node.path("message_type").asText()) && node.path("code").canConvertToInt()
+        Integer exitCode = "exit_error".equals(node.path("message_type").asString()) && node.path("code").canConvertToInt()
                 ? node.path("code").asInt() : null;
         for (String part : message.split("\r\n|\r|\n")) {
             into.add(new LogLine(number, part.strip(), exitCode));
