@@ -1,0 +1,108 @@
+package com.rafaribe.homelab.hub.testing;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * Mover Jobs and pods shaped exactly as VolSync 0.16's restic mover makes them
+ * (internal/controller/mover/restic/mover.go, ../shared/design/domain.md).
+ */
+public final class VolSyncObjects {
+    public static final String IMAGE = "quay.io/backube/volsync:0.16.0";
+
+    private VolSyncObjects() {
+    }
+
+    /** VolSync names the Job volsync-src-<name>, or volsync-src-<crc32 of name> when that would pass 63 characters. */
+    public static String sourceJobName(String replicationSource) {
+        String name = "volsync-src-" + replicationSource;
+        if (name.length() <= 63) {
+            return name;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(replicationSource.getBytes());
+        return "volsync-src-" + Long.toString(crc.getValue());
+    }
+
+    public static Job sourceJob(String namespace, String replicationSource, String rsUid, String jobUid) {
+        String jobName = sourceJobName(replicationSource);
+        return new JobBuilder()
+                .withNewMetadata().withName(jobName).withNamespace(namespace).withUid(jobUid)
+                    .withLabels(Map.of("app.kubernetes.io/created-by", "volsync", "volsync.backube/cleanup", rsUid))
+                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("volsync.backube/v1alpha1")
+                            .withKind("ReplicationSource").withName(replicationSource).withUid(rsUid)
+                            .withController(true).withBlockOwnerDeletion(true).build())
+                .endMetadata()
+                .withNewSpec().withBackoffLimit(8).withNewTemplate().withNewSpec().endSpec().endTemplate().endSpec()
+                .build();
+    }
+
+    /** A failed mover pod of that Job, with the repository Secret referenced the way VolSync references it. */
+    public static PodBuilder sourcePod(Job job, String podSuffix, String podUid, String repositorySecret) {
+        String jobName = job.getMetadata().getName();
+        String rs = job.getMetadata().getOwnerReferences().get(0).getName();
+        List<EnvVar> env = new ArrayList<>();
+        env.add(secretEnv("RESTIC_REPOSITORY", repositorySecret, false));
+        env.add(secretEnv("RESTIC_PASSWORD", repositorySecret, false));
+        env.add(secretEnv("AWS_ACCESS_KEY_ID", repositorySecret, true));
+        env.add(secretEnv("AWS_SECRET_ACCESS_KEY", repositorySecret, true));
+        env.add(new EnvVar("DATA_DIR", "/data", null));
+        env.add(new EnvVar("RESTIC_CACHE_DIR", "/cache", null));
+        env.add(new EnvVar("FORGET_OPTIONS", "--keep-hourly 6 --keep-daily 5", null));
+        env.add(new EnvVar("PRIVILEGED_MOVER", "0", null));
+        return new PodBuilder()
+                .withNewMetadata().withName(jobName + "-" + podSuffix).withNamespace(job.getMetadata().getNamespace()).withUid(podUid)
+                    .withLabels(Map.of("app.kubernetes.io/created-by", "volsync", "job-name", jobName,
+                            "batch.kubernetes.io/job-name", jobName, "controller-uid", job.getMetadata().getUid(),
+                            "batch.kubernetes.io/controller-uid", job.getMetadata().getUid()))
+                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+                            .withName(jobName).withUid(job.getMetadata().getUid()).withController(true).build())
+                .endMetadata()
+                .withNewSpec()
+                    .withRestartPolicy("Never")
+                    .withServiceAccountName("volsync-src-" + rs)
+                    .withNewSecurityContext().withRunAsUser(568L).withRunAsGroup(568L).withFsGroup(568L).endSecurityContext()
+                    .addNewContainer()
+                        .withName("restic").withImage(IMAGE).withImagePullPolicy("IfNotPresent")
+                        .withCommand("/mover-restic/entry.sh").withArgs("backup")
+                        .withEnv(env)
+                        .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m")).endResources()
+                        .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
+                            .withNewCapabilities().withDrop("ALL").endCapabilities().withRunAsUser(568L).endSecurityContext()
+                        .addNewVolumeMount().withName("data").withMountPath("/data").withReadOnly(true).endVolumeMount()
+                        .addNewVolumeMount().withName("cache").withMountPath("/cache").endVolumeMount()
+                        .addNewVolumeMount().withName("tempdir").withMountPath("/tmp").endVolumeMount()
+                    .endContainer()
+                    .addNewVolume().withName("data").withNewPersistentVolumeClaim("volsync-" + rs + "-src", true).endVolume()
+                    .addNewVolume().withName("cache").withNewPersistentVolumeClaim("volsync-src-" + rs + "-cache", false).endVolume()
+                    .addNewVolume().withName("tempdir").withNewEmptyDir().withMedium("Memory").endEmptyDir().endVolume()
+                .endSpec();
+    }
+
+    /** The repository Secret with real-looking values, to prove none of them reaches an unlock Job. */
+    public static Secret repositorySecret(String namespace, String name) {
+        return new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withStringData(Map.of(
+                        "RESTIC_REPOSITORY", "s3:https://minio.lan:9000/volsync/app",
+                        "RESTIC_PASSWORD", "correct-horse-battery-staple",
+                        "AWS_ACCESS_KEY_ID", "AKIAVOLSYNCEXAMPLE",
+                        "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"))
+                .build();
+    }
+
+    private static EnvVar secretEnv(String name, String secret, boolean optional) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef(name, secret, optional ? true : null)
+                .endValueFrom().build();
+    }
+}
