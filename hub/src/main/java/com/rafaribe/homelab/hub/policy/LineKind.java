@@ -55,7 +55,7 @@ public enum LineKind {
                     + "|Exit status is \\d+ if the repository is already locked|--retry-lock|--no-lock|^unknown (command|flag)", FLAGS);
     private static final Pattern WAITING = Pattern.compile("repo(sitory)? already locked, waiting up to", FLAGS);
     private static final Pattern RETRY = Pattern.compile(
-            "^(Save|Load|Remove|List|Stat|OpenFile|Open)\\(.*\\) ((returned error|failed)|operation successful)", FLAGS);
+            "^(Save|Load|Remove|List|Stat|OpenFile|Open)\\((<lock/|lock\\b).*\\) (returned error|failed|operation successful)", FLAGS);
     private static final Pattern PROGRESS = Pattern.compile("^(create exclusive lock for repository|lock repository|open repository)$", FLAGS);
     private static final Pattern LOCK_FILE_FIELD = Pattern.compile("^\"(exclusive|hostname|username|pid|uid|gid|time)\"\\s*:", FLAGS);
     private static final Pattern SIGNALLED = Pattern.compile("signal (interrupt|terminated) received, cleaning up", FLAGS);

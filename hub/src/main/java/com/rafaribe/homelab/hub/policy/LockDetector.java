@@ -22,6 +22,8 @@ public final class LockDetector {
             "lock was created at (\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})(?: \\(([^)]*) ago\\))?", Pattern.CASE_INSENSITIVE);
     private static final Pattern STORAGE_ID = Pattern.compile("storage ID ([0-9a-f]+)", Pattern.CASE_INSENSITIVE);
     private static final Pattern LOCK_FILE_ID = Pattern.compile("<lock/([0-9a-f]+)>", Pattern.CASE_INSENSITIVE);
+    /** entry.sh's step markers ("=== Starting backup ==="), not restic's "=====" underlines. */
+    private static final Pattern VOLSYNC_STEP = Pattern.compile("^==+ \\S");
     /** restic prints a conflict's details on the lines right after it. */
     private static final int DETAIL_LINES = 4;
 
@@ -63,29 +65,47 @@ public final class LockDetector {
         if (deciding >= 0) {
             for (int i = deciding + 1; i < lines.size(); i++) {
                 if (kinds.get(i) == LineKind.SUCCESS) {
-                    return LockVerdict.notLock(Rule.of(LineKind.SUCCESS), lines.get(i), null);
+                    return LockVerdict.notLock(Rule.of(LineKind.SUCCESS), true, lines.get(i), null);
                 }
             }
             return builtIn >= 0 ? conflictVerdict(lines, kinds, builtIn) : lockByPattern(lines, userMatch, userPattern);
         }
         if (vetoedMatch >= 0) {
-            return LockVerdict.notLock(Rule.of(kinds.get(vetoedMatch)), lines.get(vetoedMatch), vetoedPattern);
+            return LockVerdict.notLock(Rule.of(kinds.get(vetoedMatch)), true, lines.get(vetoedMatch), vetoedPattern);
         }
         int veto = lastIndex(kinds, Role.VETO);
         if (veto >= 0) {
-            return LockVerdict.notLock(Rule.of(kinds.get(veto)), lines.get(veto), null);
+            return LockVerdict.notLock(Rule.of(kinds.get(veto)), false, lines.get(veto), null);
         }
-        return LockVerdict.notLock(Rule.NO_LOCK_ERROR, null, null);
+        return LockVerdict.notLock(Rule.NO_LOCK_ERROR, false, null, null);
     }
 
     private static List<LineKind> classify(List<LogLine> lines) {
+        int helpStart = helpStart(lines);
         List<LineKind> kinds = new ArrayList<>(lines.size());
-        boolean inHelp = false;
-        for (LogLine line : lines) {
-            inHelp |= LineKind.startsHelp(line);
-            kinds.add(LineKind.of(line, inHelp));
+        for (int i = 0; i < lines.size(); i++) {
+            kinds.add(LineKind.of(lines.get(i), i >= helpStart));
         }
         return kinds;
+    }
+
+    /**
+     * Where restic's help output starts, or past the end when there is none. `restic X --help`
+     * prints the command's description (which talks about locks) before its "Usage:" block, so
+     * help runs from the start of the log, or from VolSync's last step marker, to the end.
+     */
+    private static int helpStart(List<LogLine> lines) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (LineKind.startsHelp(lines.get(i)) && i + 1 < lines.size() && lines.get(i + 1).text().startsWith("restic ")) {
+                for (int j = i - 1; j >= 0; j--) {
+                    if (VOLSYNC_STEP.matcher(lines.get(j).text()).find()) {
+                        return j + 1;
+                    }
+                }
+                return 0;
+            }
+        }
+        return lines.size();
     }
 
     private static int lastIndex(List<LineKind> kinds, Role role) {
@@ -119,12 +139,12 @@ public final class LockDetector {
                 lockId = storage.group(1);
             }
         }
-        return new LockVerdict(true, Rule.of(kinds.get(at)), null, line.number(), line.text(), holder, age, createdAt, lockId);
+        return new LockVerdict(true, Rule.of(kinds.get(at)), false, null, line.number(), line.text(), holder, age, createdAt, lockId);
     }
 
     private static LockVerdict lockByPattern(List<LogLine> lines, int at, String pattern) {
         LogLine line = lines.get(at);
-        return new LockVerdict(true, Rule.PATTERN, pattern, line.number(), line.text(),
+        return new LockVerdict(true, Rule.PATTERN, false, pattern, line.number(), line.text(),
                 LockHolder.parse(line.text()).orElse(null), null, null, null);
     }
 }

@@ -75,8 +75,9 @@ public final class LockPatterns {
         return sources;
     }
 
-    static String quote(String text) {
-        return text == null ? "null" : "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    /** For messages to humans: the text as written, in double quotes. */
+    public static String quote(String text) {
+        return text == null ? "null" : "\"" + text + "\"";
     }
 
     /** Thrown with every problem found, each naming the pattern. */

@@ -7,6 +7,7 @@ import java.time.Duration;
  *
  * @param lock          a lock file of another process keeps the job from taking its own lock
  * @param rule          the built-in rule, monitor pattern or veto that decided
+ * @param vetoed        a conflict or a pattern match was overruled by the veto {@code rule}
  * @param pattern       the monitor pattern that matched, when one did
  * @param lineNumber    the deciding line's number in the examined tail (0: none)
  * @param line          the deciding line, unredacted: redact before it leaves the hub
@@ -15,7 +16,7 @@ import java.time.Duration;
  * @param lockCreatedAt the lock's creation time as restic printed it (holder's local time)
  * @param lockId        the lock file's storage ID
  */
-public record LockVerdict(boolean lock, Rule rule, String pattern, int lineNumber, String line,
+public record LockVerdict(boolean lock, Rule rule, boolean vetoed, String pattern, int lineNumber, String line,
                           LockHolder holder, Duration lockAge, String lockCreatedAt, String lockId) {
 
     /** Which rule decided: a line kind of the built-in detector, a monitor pattern, or nothing at all. */
@@ -35,16 +36,19 @@ public record LockVerdict(boolean lock, Rule rule, String pattern, int lineNumbe
     /** One line for humans, redacted: which rule decided and the line it decided on. */
     public String reason() {
         StringBuilder s = new StringBuilder();
-        if (rule.equals(Rule.PATTERN)) {
-            s.append("pattern ").append(LockPatterns.quote(pattern));
-        } else if (rule.equals(Rule.NO_LOCK_ERROR)) {
+        String quoted = LockPatterns.quote(Redactor.redact(line, 400));
+        if (rule.equals(Rule.NO_LOCK_ERROR)) {
             return rule.description();
+        } else if (!lock && !vetoed) {
+            return "no lock conflict; line " + lineNumber + " is " + rule.description() + " (" + rule.id() + "): " + quoted;
+        } else if (rule.equals(Rule.PATTERN)) {
+            s.append("pattern ").append(LockPatterns.quote(pattern)).append(" at line ").append(lineNumber).append(": ").append(quoted);
         } else {
-            s.append(lock ? "built-in " : "veto ").append(rule.id());
+            s.append(lock ? "built-in " : "veto ").append(rule.id()).append(" (").append(rule.description()).append(')')
+                    .append(" at line ").append(lineNumber).append(": ").append(quoted);
         }
-        s.append(" (").append(rule.description()).append(')');
-        if (lineNumber > 0) {
-            s.append(" at line ").append(lineNumber).append(": ").append(LockPatterns.quote(Redactor.redact(line, 400)));
+        if (!lock && pattern != null) {
+            s.append("; pattern ").append(LockPatterns.quote(pattern)).append(" matched it");
         }
         if (holder != null) {
             s.append("; holder ").append(holder.describe());
@@ -55,8 +59,8 @@ public record LockVerdict(boolean lock, Rule rule, String pattern, int lineNumbe
         return s.toString();
     }
 
-    static LockVerdict notLock(Rule rule, LogLine line, String pattern) {
-        return new LockVerdict(false, rule, pattern, line == null ? 0 : line.number(), line == null ? null : line.text(),
+    static LockVerdict notLock(Rule rule, boolean vetoed, LogLine line, String pattern) {
+        return new LockVerdict(false, rule, vetoed, pattern, line == null ? 0 : line.number(), line == null ? null : line.text(),
                 null, null, null, null);
     }
 }

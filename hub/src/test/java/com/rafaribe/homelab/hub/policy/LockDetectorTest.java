@@ -203,6 +203,26 @@ class LockDetectorTest {
         }
 
         @Test
+        void theDescriptionAboveAHelpBlockIsHelpToo() {
+            String log = lines(
+                    "=== Starting unlock ===",
+                    "The \"unlock\" command removes stale locks that have been created by other restic processes.",
+                    "",
+                    "EXIT STATUS",
+                    "===========",
+                    "",
+                    "Usage:",
+                    "  restic unlock [flags]");
+            LockVerdict v = new LockDetector(LockPatterns.compile(List.of("stale locks"))).examine(log);
+            assertThat(v.lock()).isFalse();
+            assertThat(v.rule().id()).isEqualTo("help-or-usage");
+            assertThat(v.lineNumber()).isEqualTo(2);
+            String outsideHelp = lines("restic-wrapper: stale locks remain", "=== Starting unlock ===", "Usage:", "  restic unlock [flags]");
+            assertThat(new LockDetector(LockPatterns.compile(List.of("stale locks"))).examine(outsideHelp).lock())
+                    .as("a line before VolSync's step marker is not part of the help").isTrue();
+        }
+
+        @Test
         void unlockOutputIsNotALockFailure() {
             LockVerdict v = new LockDetector(LockPatterns.compile(List.of("locks"))).examine(lines("successfully removed 2 locks"));
             assertThat(v.lock()).isFalse();
@@ -289,7 +309,7 @@ class LockDetectorTest {
                     .isInstanceOf(LockPatterns.InvalidPatternsException.class)
                     .satisfies(e -> assertThat(((LockPatterns.InvalidPatternsException) e).problems())
                             .hasSize(3)
-                            .anySatisfy(p -> assertThat(p).startsWith("lockErrorPatterns[1] \"(lock)\\\\1\""))
+                            .anySatisfy(p -> assertThat(p).startsWith("lockErrorPatterns[1] \"(lock)\\1\""))
                             .anySatisfy(p -> assertThat(p).startsWith("lockErrorPatterns[2] \"(?=locked)\""))
                             .anySatisfy(p -> assertThat(p).startsWith("lockErrorPatterns[3] \"(?<!un)locked\"")));
         }

@@ -65,7 +65,7 @@ class MonitorValidatorTest {
         assertThat(r.problems()).hasSize(11).anySatisfy(p -> assertThat(p).startsWith("spec.maxConcurrentUnlocks is -1"))
                 .anySatisfy(p -> assertThat(p).startsWith("spec.ttlSecondsAfterFinished is -5"))
                 .anySatisfy(p -> assertThat(p).startsWith("spec.scanInterval \"every minute\""))
-                .anySatisfy(p -> assertThat(p).startsWith("spec.lockErrorPatterns[1] \"(locked)\\\\1\" is not a valid RE2 expression"))
+                .anySatisfy(p -> assertThat(p).startsWith("spec.lockErrorPatterns[1] \"(locked)\\1\" is not a valid RE2 expression"))
                 .anySatisfy(p -> assertThat(p).contains("\"Not_A_Namespace\" is not a valid namespace name"))
                 .anySatisfy(p -> assertThat(p).contains("key \"app/\" is not a valid label key"))
                 .anySatisfy(p -> assertThat(p).contains("\"bad value\" is not a valid label value"))

@@ -1,0 +1,44 @@
+package com.rafaribe.homelab.hub;
+
+import com.rafaribe.homelab.hub.cli.CheckLogCommand;
+import com.rafaribe.homelab.hub.cli.HubVersion;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The command line: {@code volsync-monitor-hub <command>}. */
+@Command(name = "volsync-monitor-hub",
+        mixinStandardHelpOptions = true,
+        versionProvider = HubVersion.class,
+        description = "Watches VolSync restic movers across Kubernetes clusters and removes stale restic locks safely.",
+        subcommands = {CheckLogCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @Spec
+    private CommandSpec spec;
+
+    private InputStream stdin = System.in;
+
+    public static void main(String[] args) {
+        System.exit(execute(System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs one command line with the given streams; returns its exit code (2: usage or read error). */
+    public static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+        Main main = new Main();
+        main.stdin = in;
+        return new CommandLine(main).setOut(out).setErr(err).execute(args);
+    }
+
+    public InputStream stdin() {
+        return stdin;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing command: see the list above");
+    }
+}

@@ -1,0 +1,30 @@
+package com.rafaribe.homelab.hub.testing;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Skips a test tier whose tools are not installed, saying so once in one line; under CI
+ * ({@code CI=true}, where .ci/run installs everything) a missing tool fails the test instead.
+ */
+public final class Tier {
+    private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
+
+    private Tier() {
+    }
+
+    public static void require(boolean available, String tier, String howToInstall) {
+        if (available) {
+            return;
+        }
+        String message = tier + " skipped: " + howToInstall;
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError(message + " (CI must install it: see .ci/run)");
+        }
+        if (ANNOUNCED.add(tier)) {
+            System.err.println("SKIPPED " + message);
+        }
+        Assumptions.abort(message);
+    }
+}
