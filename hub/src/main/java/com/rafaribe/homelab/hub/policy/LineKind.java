@@ -23,7 +23,7 @@ public enum LineKind {
 
     OWN_LOCK_REFRESH(Role.VETO, "own-lock-refresh", "the job's own lock could not be refreshed or removed; no other process holds it"),
     LOCK_NOT_WRITABLE(Role.VETO, "lock-not-writable", "restic could not write its own lock file (locks/ not writable or backend error), not a conflict"),
-    CIRCUIT_BREAKER(Role.VETO, "circuit-breaker", "a lock file vanished while restic read it (0.17.0 circuit breaker, restic #5005): transient, not a conflict"),
+    CIRCUIT_BREAKER(Role.VETO, "circuit-breaker", "a lock file vanished while restic read it, the 0.17.0 circuit breaker of restic #5005: transient, not a conflict"),
     UNLOCK_OUTPUT(Role.VETO, "unlock-output", "output of an unlock, not a failure to lock"),
     HELP_OR_USAGE(Role.VETO, "help-or-usage", "help or usage text, not an error"),
     WAITING_FOR_LOCK(Role.VETO, "waiting-for-lock", "restic waiting for a lock, which is no failure by itself (0.16+)"),
