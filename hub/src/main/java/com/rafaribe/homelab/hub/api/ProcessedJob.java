@@ -15,6 +15,8 @@ public class ProcessedJob {
     private String lockError;
     @JsonPropertyDescription("UID of the failed mover pod.")
     private String podUid;
+    @JsonPropertyDescription("Succeeded or Failed once the unlock Job finished: a restarted hub counts each outcome once.")
+    private String unlockResult;
 
     public String getJobName() { return jobName; }
     public void setJobName(String jobName) { this.jobName = jobName; }
@@ -30,4 +32,6 @@ public class ProcessedJob {
     public void setLockError(String lockError) { this.lockError = lockError; }
     public String getPodUid() { return podUid; }
     public void setPodUid(String podUid) { this.podUid = podUid; }
+    public String getUnlockResult() { return unlockResult; }
+    public void setUnlockResult(String unlockResult) { this.unlockResult = unlockResult; }
 }

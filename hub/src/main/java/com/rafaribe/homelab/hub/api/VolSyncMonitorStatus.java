@@ -30,6 +30,12 @@ public class VolSyncMonitorStatus {
     private List<Condition> conditions = new ArrayList<>();
     private Long observedGeneration;
 
+    @JsonPropertyDescription("Repositories whose unlocks failed in a row; at 3 the hub stops for that repository until the spec changes or the retry-unlock annotation is set.")
+    private List<RepositoryFailures> failingRepositories = new ArrayList<>();
+
+    @JsonPropertyDescription("The homelab.rafaribe.com/retry-unlock annotation value last acted on.")
+    private String retryUnlockSeen;
+
     public MonitorPhase getPhase() { return phase; }
     public void setPhase(MonitorPhase phase) { this.phase = phase; }
     public List<ActiveUnlock> getActiveUnlocks() { return activeUnlocks; }
@@ -56,4 +62,8 @@ public class VolSyncMonitorStatus {
     public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+    public List<RepositoryFailures> getFailingRepositories() { return failingRepositories; }
+    public void setFailingRepositories(List<RepositoryFailures> failingRepositories) { this.failingRepositories = failingRepositories; }
+    public String getRetryUnlockSeen() { return retryUnlockSeen; }
+    public void setRetryUnlockSeen(String retryUnlockSeen) { this.retryUnlockSeen = retryUnlockSeen; }
 }

@@ -1,0 +1,13 @@
+package com.rafaribe.homelab.hub;
+
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/** Everything {@code run} is told, as one value: tests build it in one line. */
+public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
+                        String httpHost, int httpPort, Duration resync) {
+    public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(30);
+}

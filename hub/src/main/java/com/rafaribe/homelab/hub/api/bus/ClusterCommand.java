@@ -1,0 +1,37 @@
+package com.rafaribe.homelab.hub.api.bus;
+
+import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+
+/** Requests to one cluster on {@link Addresses#clusterCommands}; each names its {@link CommandReply}. */
+public sealed interface ClusterCommand extends HubMessage {
+
+    /** The tail of a container's log. Reply: {@link CommandReply.LogText}. */
+    record FetchLog(String namespace, String pod, String container) implements ClusterCommand {
+    }
+
+    /** Create, counting AlreadyExists as done. Reply: {@link CommandReply.JobCreated}. */
+    record CreateJob(Job job) implements ClusterCommand {
+    }
+
+    /** Delete a failed mover Job if it is still that Job (UID) and has no active pods. Reply: {@link CommandReply.JobDeleted}. */
+    record DeleteFailedJob(String namespace, String name, String uid) implements ClusterCommand {
+    }
+
+    /** Replace a monitor's status through the status subresource. Reply: {@link CommandReply.Done}. */
+    record PatchMonitorStatus(String namespace, String name, VolSyncMonitorStatus status) implements ClusterCommand {
+    }
+
+    /** A core/v1 Event on an object. Reply: {@link CommandReply.Done}. */
+    record RecordEvent(ObjectReference involved, String type, String reason, String message) implements ClusterCommand {
+    }
+
+    /** What the cluster knows of a lock holder named by restic. Reply: {@link CommandReply.HolderFacts}. */
+    record FindHolder(String podName) implements ClusterCommand {
+    }
+
+    /** Whether another pod of the same repository is Pending or Running. Reply: {@link CommandReply.RepositoryBusy}. */
+    record CheckRepository(String repository, String exceptPodUid) implements ClusterCommand {
+    }
+}

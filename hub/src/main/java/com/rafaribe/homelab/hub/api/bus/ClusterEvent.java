@@ -1,0 +1,33 @@
+package com.rafaribe.homelab.hub.api.bus;
+
+import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.policy.FailedMover;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.List;
+
+/** What a cluster saw, published on {@link Addresses#CLUSTER_EVENTS}. Objects come from informer caches: read-only. */
+public sealed interface ClusterEvent extends HubMessage {
+    String cluster();
+
+    /** A VolSync mover pod failed (phase Failed, or its container terminated non-zero). */
+    record MoverPodFailed(String cluster, Pod pod, Job job, FailedMover mover) implements ClusterEvent {
+    }
+
+    /** Every VolSyncMonitor of the cluster, after any change to one of them. */
+    record MonitorsChanged(String cluster, List<VolSyncMonitor> monitors) implements ClusterEvent {
+    }
+
+    /** A mover or unlock pod changed phase or was deleted: queued and waiting unlocks may proceed. */
+    record PodChanged(String cluster, String namespace, String name, String uid, String phase, boolean deleted)
+            implements ClusterEvent {
+    }
+
+    /** An unlock Job of the hub appeared, changed or went away; {@code pods} are its pods. */
+    record UnlockJobChanged(String cluster, Job job, List<Pod> pods, boolean deleted) implements ClusterEvent {
+    }
+
+    /** The cluster's informers have listed everything (again): the policy's view of it is complete. */
+    record ClusterSynced(String cluster) implements ClusterEvent {
+    }
+}

@@ -1,0 +1,33 @@
+package com.rafaribe.homelab.hub.api.bus;
+
+import java.time.Instant;
+
+/** What the dashboard shows, published on {@link Addresses#READ_MODEL}. Values only: safe to serialise as they are. */
+public sealed interface ReadModelUpdate extends HubMessage {
+
+    /** One cluster's connection. {@code state}: Connecting, Connected or Failed. */
+    record ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods)
+            implements ReadModelUpdate {
+    }
+
+    /** One unlock, keyed by cluster and failed pod UID. {@code state}: Queued, WaitingForHolder, Running, Succeeded, Failed. */
+    record UnlockView(String cluster, String namespace, String monitor, String app, String failedJob, String failedPod,
+                      String failedPodUid, String unlockJob, String state, String reason, String matched, String holder,
+                      String repository, Instant detectedAt, Instant createdAt, Instant finishedAt) implements ReadModelUpdate {
+    }
+
+    /** A failed mover pod and what the hub decided about it. */
+    record FailureView(String cluster, String namespace, String failedJob, String failedPod, String failedPodUid,
+                       String decision, String reason, String monitor, Instant seenAt) implements ReadModelUpdate {
+    }
+
+    /** A monitor as the policy sees it. */
+    record MonitorView(String cluster, String namespace, String name, boolean enabled, boolean valid, boolean trusted,
+                       String phase, String problems, long created, long succeeded, long failed, long detected,
+                       long removed, int active) implements ReadModelUpdate {
+    }
+
+    /** A monitor was deleted. */
+    record MonitorGone(String cluster, String namespace, String name) implements ReadModelUpdate {
+    }
+}

@@ -1,0 +1,125 @@
+package com.rafaribe.homelab.hub.cli;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
+import com.rafaribe.homelab.hub.Hub;
+import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import io.vertx.core.Vertx;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Watches every cluster of the kubeconfigs until the process is stopped. */
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        versionProvider = HubVersion.class,
+        description = {"Watches the VolSync movers of every kubeconfig context and unlocks stale restic locks.",
+                "Every option can also be set by the environment variable named in its description."})
+public final class RunCommand implements Runnable {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--kubeconfig", paramLabel = "PATH", split = ",", defaultValue = "${env:HUB_KUBECONFIG}",
+            description = "Kubeconfig file or folder of files; repeatable (HUB_KUBECONFIG, comma-separated). Default: $KUBECONFIG, then ~/.kube/config.")
+    private List<Path> kubeconfigs = new ArrayList<>();
+
+    @Option(names = "--context", paramLabel = "NAME", split = ",", defaultValue = "${env:HUB_CONTEXT}",
+            description = "Only these contexts; repeatable (HUB_CONTEXT). Default: every context.")
+    private List<String> contexts = new ArrayList<>();
+
+    @Option(names = "--in-cluster", defaultValue = "${env:HUB_IN_CLUSTER:-false}",
+            description = "Also watch the cluster the hub runs in, through its service account (HUB_IN_CLUSTER).")
+    private boolean inCluster;
+
+    @Option(names = "--monitor-namespace", paramLabel = "NS", split = ",",
+            defaultValue = "${env:HUB_MONITOR_NAMESPACE:-" + TrustedNamespaces.DEFAULT + "}",
+            description = "Honour VolSyncMonitors only in these namespaces, * for all; repeatable (HUB_MONITOR_NAMESPACE). Default: ${DEFAULT-VALUE}.")
+    private List<String> monitorNamespaces = new ArrayList<>();
+
+    @Option(names = "--http-host", defaultValue = "${env:HUB_HTTP_HOST:-0.0.0.0}",
+            description = "Address of the dashboard and API (HUB_HTTP_HOST). Default: ${DEFAULT-VALUE}.")
+    private String httpHost;
+
+    @Option(names = "--http-port", defaultValue = "${env:HUB_HTTP_PORT:-8080}",
+            description = "Port of the dashboard and API, 0 for any free one (HUB_HTTP_PORT). Default: ${DEFAULT-VALUE}.")
+    private int httpPort;
+
+    @Option(names = "--log-format", defaultValue = "${env:HUB_LOG_FORMAT:-text}",
+            description = "text or json (HUB_LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
+    private String logFormat;
+
+    @Override
+    public void run() {
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            throw new ParameterException(spec.commandLine(), "--log-format must be text or json, not " + logFormat);
+        }
+        configureLogging(logFormat);
+        HubConfig config = config();
+        Vertx vertx = Vertx.vertx();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            stopped.countDown();
+        }, "hub-shutdown"));
+        try {
+            Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LoggerFactory.getLogger(RunCommand.class).error("the hub could not start: {}", e.getMessage(), e);
+            vertx.close();
+            throw new IllegalStateException("the hub could not start: " + e.getMessage(), e);
+        }
+    }
+
+    HubConfig config() {
+        List<Path> paths = new ArrayList<>(kubeconfigs);
+        if (paths.isEmpty() && !inCluster) {
+            String env = System.getenv("KUBECONFIG");
+            if (env != null && !env.isBlank()) {
+                for (String part : env.split(File.pathSeparator)) {
+                    if (!part.isBlank()) {
+                        paths.add(Path.of(part));
+                    }
+                }
+            } else {
+                Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
+                if (Files.exists(home)) {
+                    paths.add(home);
+                }
+            }
+        }
+        if (paths.isEmpty() && !inCluster) {
+            throw new ParameterException(spec.commandLine(), "no kubeconfig: give --kubeconfig, set KUBECONFIG, or use --in-cluster");
+        }
+        return new HubConfig(paths, new LinkedHashSet<>(contexts), inCluster,
+                new TrustedNamespaces(new LinkedHashSet<>(monitorNamespaces)), httpHost, httpPort, HubConfig.DEFAULT_RESYNC);
+    }
+
+    /** logback.xml picks its appender from hub.log.format; logging may already be set up, so set it up again. */
+    static void configureLogging(String format) {
+        System.setProperty("hub.log.format", format);
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.reset();
+            try {
+                new ContextInitializer(context).autoConfig();
+            } catch (Exception e) {
+                System.err.println("logging not configured: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package com.rafaribe.homelab.hub.cluster;
+
+import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
+import com.rafaribe.homelab.hub.api.bus.CommandReply;
+import com.rafaribe.homelab.hub.api.bus.CommandReply.HolderFacts.HolderPod;
+import com.rafaribe.homelab.hub.api.bus.CommandReply.JobDeleted.Outcome;
+import com.rafaribe.homelab.hub.policy.FailedMover;
+import com.rafaribe.homelab.hub.policy.PodStates;
+import com.rafaribe.homelab.hub.policy.LogTail;
+import com.rafaribe.homelab.hub.policy.Redactor;
+import com.rafaribe.homelab.hub.policy.RepositoryKey;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Carries out the policy's commands on one cluster; blocking calls run on the shared pool. */
+final class ClusterCommands {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterCommands.class);
+    /** The last 500 lines are enough for restic's error, which it prints last. */
+    static final int TAIL_LINES = 500;
+    private static final Pattern JOB_POD_NAME = Pattern.compile("^(.+)-[a-z0-9]{5}$");
+
+    private final String cluster;
+    private final KubernetesClient client;
+    private final KubernetesOps ops;
+    private final SharedIndexInformer<Pod> moverPods;
+    private final SharedIndexInformer<Job> moverJobs;
+    private final SharedIndexInformer<Pod> unlockPods;
+    private final DeletedPods deletedPods;
+
+    ClusterCommands(String cluster, KubernetesClient client, KubernetesOps ops, SharedIndexInformer<Pod> moverPods,
+                    SharedIndexInformer<Job> moverJobs, SharedIndexInformer<Pod> unlockPods, DeletedPods deletedPods) {
+        this.cluster = cluster;
+        this.client = client;
+        this.ops = ops;
+        this.moverPods = moverPods;
+        this.moverJobs = moverJobs;
+        this.unlockPods = unlockPods;
+        this.deletedPods = deletedPods;
+    }
+
+    void handle(Message<ClusterCommand> message) {
+        Future<? extends CommandReply> reply = dispatch(message.body());
+        reply.onSuccess(message::reply).onFailure(e -> {
+            LOG.warn("cluster {}: {} failed: {}", cluster, message.body().getClass().getSimpleName(), ConnectionErrors.describe(e));
+            message.fail(e instanceof KubernetesClientException k && k.getCode() > 0 ? k.getCode() : 500, ConnectionErrors.describe(e));
+        });
+    }
+
+    private Future<? extends CommandReply> dispatch(ClusterCommand command) {
+        if (command instanceof ClusterCommand.FetchLog c) {
+            return ops.run(() -> fetchLog(c));
+        } else if (command instanceof ClusterCommand.CreateJob c) {
+            return ops.run(() -> createJob(c.job()));
+        } else if (command instanceof ClusterCommand.DeleteFailedJob c) {
+            return ops.run(() -> deleteFailedJob(c));
+        } else if (command instanceof ClusterCommand.PatchMonitorStatus c) {
+            return ops.run(() -> patchStatus(c));
+        } else if (command instanceof ClusterCommand.RecordEvent c) {
+            return ops.run(() -> recordEvent(c));
+        } else if (command instanceof ClusterCommand.FindHolder c) {
+            return findHolder(c);
+        } else if (command instanceof ClusterCommand.CheckRepository c) {
+            return Future.succeededFuture(checkRepository(c));
+        }
+        return Future.failedFuture(new IllegalArgumentException("unknown command " + command));
+    }
+
+    /** Streams the tail through a 64 KiB ring buffer: however long the lines, memory stays bounded. */
+    private CommandReply.LogText fetchLog(ClusterCommand.FetchLog c) throws Exception {
+        try (InputStream in = client.pods().inNamespace(c.namespace()).withName(c.pod()).inContainer(c.container())
+                .tailingLines(TAIL_LINES).getLogInputStream()) {
+            return new CommandReply.LogText(in == null ? "" : LogTail.of(in));
+        }
+    }
+
+    private CommandReply.JobCreated createJob(Job job) {
+        try {
+            client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create();
+            return new CommandReply.JobCreated(false);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return new CommandReply.JobCreated(true);
+            }
+            throw e;
+        }
+    }
+
+    /** Job names are reused by VolSync: only this very Job (UID), and only while none of its pods runs. */
+    private CommandReply.JobDeleted deleteFailedJob(ClusterCommand.DeleteFailedJob c) {
+        Job job = client.batch().v1().jobs().inNamespace(c.namespace()).withName(c.name()).get();
+        if (job == null) {
+            return new CommandReply.JobDeleted(Outcome.GONE);
+        }
+        if (c.uid() != null && !c.uid().equals(job.getMetadata().getUid())) {
+            return new CommandReply.JobDeleted(Outcome.REPLACED);
+        }
+        if (job.getStatus() != null && job.getStatus().getActive() != null && job.getStatus().getActive() > 0) {
+            return new CommandReply.JobDeleted(Outcome.STILL_ACTIVE);
+        }
+        try {
+            // The resourceVersion precondition fails if the Job changed or was replaced since the GET.
+            client.batch().v1().jobs().inNamespace(c.namespace()).withName(c.name())
+                    .lockResourceVersion(job.getMetadata().getResourceVersion()).delete();
+            return new CommandReply.JobDeleted(Outcome.DELETED);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return new CommandReply.JobDeleted(Outcome.GONE);
+            }
+            if (e.getCode() == 409) {
+                return new CommandReply.JobDeleted(Outcome.REPLACED);
+            }
+            throw e;
+        }
+    }
+
+    private CommandReply.Done patchStatus(ClusterCommand.PatchMonitorStatus c) {
+        VolSyncMonitor patch = new VolSyncMonitor();
+        patch.getMetadata().setName(c.name());
+        patch.getMetadata().setNamespace(c.namespace());
+        patch.setStatus(c.status());
+        client.resources(VolSyncMonitor.class).inNamespace(c.namespace()).withName(c.name())
+                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        return new CommandReply.Done();
+    }
+
+    private CommandReply.Done recordEvent(ClusterCommand.RecordEvent c) {
+        String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        String namespace = c.involved().getNamespace();
+        client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+                .withNewMetadata().withName(c.involved().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+                    .withNamespace(namespace).endMetadata()
+                .withInvolvedObject(c.involved())
+                .withType(c.type())
+                .withReason(c.reason())
+                .withMessage(Redactor.redact(c.message(), 1024))
+                .withCount(1)
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .withEventTime(new MicroTime(DateTimeFormatter.ISO_INSTANT.format(Instant.now())))
+                .withAction(c.reason())
+                .withReportingComponent("volsync-monitor-hub")
+                .withReportingInstance("volsync-monitor-hub")
+                .withNewSource().withComponent("volsync-monitor-hub").endSource()
+                .build()).create();
+        return new CommandReply.Done();
+    }
+
+    /** A GET by name across namespaces (the holder need not be a mover) plus what the caches know. */
+    private Future<CommandReply.HolderFacts> findHolder(ClusterCommand.FindHolder c) {
+        boolean seenDeleted = deletedPods.contains(c.podName());
+        boolean jobPodShape = jobPodShape(c.podName());
+        return ops.run(() -> client.pods().inAnyNamespace().withField("metadata.name", c.podName()).list().getItems())
+                .map(pods -> new CommandReply.HolderFacts(pods.stream()
+                        .filter(p -> c.podName().equals(p.getMetadata().getName()))
+                        .map(p -> new HolderPod(p.getMetadata().getNamespace(), p.getMetadata().getName(), PodStates.phase(p), PodStates.alive(p)))
+                        .toList(), jobPodShape, seenDeleted));
+    }
+
+    private boolean jobPodShape(String podName) {
+        Matcher m = JOB_POD_NAME.matcher(podName);
+        if (!m.matches()) {
+            return false;
+        }
+        Set<String> jobNames = new HashSet<>();
+        moverJobs.getStore().list().forEach(j -> jobNames.add(j.getMetadata().getName()));
+        moverPods.getStore().list().forEach(p -> jobNames.add(FailedMover.of(p, null).jobName()));
+        return jobNames.contains(m.group(1));
+    }
+
+    private CommandReply.RepositoryBusy checkRepository(ClusterCommand.CheckRepository c) {
+        for (List<Pod> pods : List.of(moverPods.getStore().list(), unlockPods.getStore().list())) {
+            for (Pod pod : pods) {
+                if (PodStates.alive(pod) && !pod.getMetadata().getUid().equals(c.exceptPodUid())
+                        && RepositoryKey.of(cluster, pod).asString().equals(c.repository())) {
+                    return new CommandReply.RepositoryBusy(true, pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
+                }
+            }
+        }
+        return new CommandReply.RepositoryBusy(false, null);
+    }
+}

@@ -1,0 +1,312 @@
+package com.rafaribe.homelab.hub.cluster;
+
+import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
+import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.api.bus.Addresses;
+import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
+import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
+import com.rafaribe.homelab.hub.policy.FailedMover;
+import com.rafaribe.homelab.hub.policy.PodStates;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cluster: informers on VolSync movers, the hub's unlock Jobs and pods, VolSyncMonitors and
+ * ReplicationSources; the commands the policy sends it; its connection state. Informer callbacks
+ * run on fabric8 threads and hop to this verticle's context before touching state; blocking calls
+ * go to the shared {@link KubernetesOps} pool. Trouble here never reaches another cluster.
+ */
+public final class ClusterVerticle extends AbstractVerticle {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
+    static final String MOVER_LABEL = "app.kubernetes.io/created-by";
+    static final String MOVER_VALUE = "volsync";
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+    private final ClusterTarget target;
+    private final Duration resync;
+    private KubernetesOps ops;
+    private KubernetesClient client;
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private SharedIndexInformer<Pod> moverPods;
+    private SharedIndexInformer<Job> moverJobs;
+    private SharedIndexInformer<Job> unlockJobs;
+    private SharedIndexInformer<Pod> unlockPods;
+    private SharedIndexInformer<VolSyncMonitor> monitors;
+    private ClusterCommands commands;
+    private final Set<String> reportedFailedPods = new HashSet<>();
+    private final DeletedPods deletedPods = new DeletedPods(10_000);
+
+    private String state = "Connecting";
+    private String error;
+    private Instant since = Instant.now();
+    private int attempt;
+    private long probeTimer = -1;
+    private long retryTimer = -1;
+    private boolean probing;
+    private MessageConsumer<ClusterCommand> consumer;
+
+    public ClusterVerticle(ClusterTarget target, Duration resync) {
+        this.target = target;
+        this.resync = resync;
+    }
+
+    @Override
+    public void start(Promise<Void> started) {
+        ops = new KubernetesOps(vertx);
+        publishState();
+        if (target.problem() != null) {
+            fail(target.problem());
+            started.complete();
+            return;
+        }
+        consumer = vertx.eventBus().consumer(Addresses.clusterCommands(target.name()), message -> {
+            if (commands == null) {
+                message.fail(503, "cluster " + target.name() + " is not connected: " + (error == null ? state : error));
+                return;
+            }
+            commands.handle(message);
+        });
+        connect();
+        started.complete();
+    }
+
+    @Override
+    public void stop() {
+        vertx.cancelTimer(probeTimer);
+        vertx.cancelTimer(retryTimer);
+        closeClient();
+        ops.close();
+    }
+
+    private void connect() {
+        ops.run(this::openClient)
+                .compose(c -> {
+                    client = c;
+                    return Future.fromCompletionStage(startInformers(c), context);
+                })
+                .onSuccess(v -> {
+                    attempt = 0;
+                    connected();
+                    schedulePing();
+                })
+                .onFailure(e -> {
+                    fail(ConnectionErrors.describe(e));
+                    closeClient();
+                    retryLater();
+                });
+    }
+
+    private KubernetesClient openClient() throws Exception {
+        Config config = target.isInCluster() ? Config.autoConfigure(null)
+                : Config.fromKubeconfig(target.context(), Files.readString(target.file()), target.file().toString());
+        config.setConnectionTimeout(5_000);
+        config.setRequestTimeout(15_000);
+        config.setRequestRetryBackoffLimit(1);
+        config.setWatchReconnectLimit(-1);
+        config.setWatchReconnectInterval(1_000);
+        KubernetesClient c = new KubernetesClientBuilder().withConfig(config)
+                .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build();
+        try {
+            c.getKubernetesVersion();
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private CompletableFuture<Void> startInformers(KubernetesClient c) {
+        long resyncMillis = resync.toMillis();
+        moverPods = c.pods().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis);
+        moverJobs = c.batch().v1().jobs().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis);
+        unlockJobs = c.batch().v1().jobs().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis);
+        unlockPods = c.pods().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis);
+        monitors = c.resources(VolSyncMonitor.class).inAnyNamespace().runnableInformer(resyncMillis);
+        moverPods.addEventHandler(handler(this::onMoverPod, this::onPodDeleted));
+        moverJobs.addEventHandler(handler(job -> { }, job -> { }));
+        unlockJobs.addEventHandler(handler(job -> onUnlockJob(job, false), job -> onUnlockJob(job, true)));
+        unlockPods.addEventHandler(handler(this::onUnlockPod, this::onUnlockPod));
+        monitors.addEventHandler(handler(m -> onMonitors(), m -> onMonitors()));
+        informers.addAll(List.of(moverPods, moverJobs, unlockJobs, unlockPods, monitors));
+        List<CompletableFuture<Void>> starts = new ArrayList<>();
+        for (SharedIndexInformer<?> informer : informers) {
+            informer.exceptionHandler((isStarted, t) -> {
+                LOG.warn("cluster {}: watch error, retrying: {}", target.name(), ConnectionErrors.describe(t));
+                return true;
+            });
+            starts.add(informer.start().toCompletableFuture());
+        }
+        return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new));
+    }
+
+    private static Map<String, String> unlockSelector() {
+        return Map.of(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME, UnlockJobMetadata.MANAGED_BY_LABEL, UnlockJobMetadata.MANAGED_BY);
+    }
+
+    /** fabric8 calls handlers on its own threads: hop to this verticle's context first. */
+    private <T> ResourceEventHandler<T> handler(Consumer<T> upsert, Consumer<T> delete) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                context.runOnContext(v -> upsert.accept(obj));
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                context.runOnContext(v -> upsert.accept(newObj));
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                context.runOnContext(v -> delete.accept(obj));
+            }
+        };
+    }
+
+    private void connected() {
+        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, deletedPods);
+        setState("Connected", null);
+        LOG.info("cluster {}: connected to {}", target.name(), target.server());
+        // The policy learns the monitors and the existing unlock Jobs before any failed pod.
+        onMonitors();
+        unlockJobs.getStore().list().forEach(job -> onUnlockJob(job, false));
+        reportedFailedPods.clear();
+        moverPods.getStore().list().forEach(this::onMoverPod);
+        publish(new ClusterEvent.ClusterSynced(target.name()));
+    }
+
+    private void onMoverPod(Pod pod) {
+        publish(new ClusterEvent.PodChanged(target.name(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                pod.getMetadata().getUid(), PodStates.phase(pod), false));
+        if (PodStates.failed(pod) && reportedFailedPods.add(pod.getMetadata().getUid())) {
+            Job job = jobOf(pod);
+            publish(new ClusterEvent.MoverPodFailed(target.name(), pod, job, FailedMover.of(pod, job)));
+        }
+        publishState();
+    }
+
+    private void onPodDeleted(Pod pod) {
+        deletedPods.add(pod.getMetadata().getName());
+        reportedFailedPods.remove(pod.getMetadata().getUid());
+        publish(new ClusterEvent.PodChanged(target.name(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                pod.getMetadata().getUid(), PodStates.phase(pod), true));
+        publishState();
+    }
+
+    private Job jobOf(Pod pod) {
+        String jobName = FailedMover.of(pod, null).jobName();
+        return jobName == null ? null : moverJobs.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + jobName);
+    }
+
+    private void onUnlockJob(Job job, boolean deleted) {
+        List<Pod> pods = unlockPods.getStore().list().stream()
+                .filter(p -> p.getMetadata().getNamespace().equals(job.getMetadata().getNamespace()))
+                .filter(p -> job.getMetadata().getName().equals(FailedMover.of(p, null).jobName()))
+                .toList();
+        publish(new ClusterEvent.UnlockJobChanged(target.name(), job, pods, deleted));
+    }
+
+    private void onUnlockPod(Pod pod) {
+        publish(new ClusterEvent.PodChanged(target.name(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                pod.getMetadata().getUid(), PodStates.phase(pod), false));
+        String jobName = FailedMover.of(pod, null).jobName();
+        Job job = jobName == null ? null : unlockJobs.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + jobName);
+        if (job != null) {
+            onUnlockJob(job, false);
+        }
+    }
+
+    private void onMonitors() {
+        publish(new ClusterEvent.MonitorsChanged(target.name(), List.copyOf(monitors.getStore().list())));
+        publishState();
+    }
+
+    /** A watch on a dead server can stay silent, so a cheap GET /version says whether the cluster answers. */
+    private void schedulePing() {
+        probeTimer = vertx.setPeriodic(PROBE_INTERVAL.toMillis(), id -> {
+            if (probing || client == null) {
+                return;
+            }
+            probing = true;
+            ops.run(() -> client.getKubernetesVersion()).onComplete(ar -> {
+                probing = false;
+                if (ar.failed()) {
+                    if (!"Failed".equals(state)) {
+                        LOG.warn("cluster {}: health probe failed: {}", target.name(), ConnectionErrors.describe(ar.cause()));
+                    }
+                    fail(ConnectionErrors.describe(ar.cause()));
+                } else if (!"Connected".equals(state)) {
+                    LOG.info("cluster {}: answering again", target.name());
+                    connected();
+                }
+            });
+        });
+    }
+
+    private void retryLater() {
+        attempt++;
+        long delay = Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(attempt - 1, 6));
+        retryTimer = vertx.setTimer(delay, id -> connect());
+    }
+
+    private void closeClient() {
+        informers.forEach(SharedIndexInformer::close);
+        informers.clear();
+        commands = null;
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+
+    private void fail(String why) {
+        setState("Failed", why);
+    }
+
+    private void setState(String newState, String why) {
+        if (!newState.equals(state) || (why != null && !why.equals(error))) {
+            since = Instant.now();
+        }
+        if ("Failed".equals(newState) && !"Failed".equals(state)) {
+            LOG.warn("cluster {}: Failed: {}", target.name(), why);
+        }
+        state = newState;
+        error = why;
+        publishState();
+    }
+
+    private void publishState() {
+        int monitorCount = monitors == null ? 0 : monitors.getStore().list().size();
+        int podCount = moverPods == null ? 0 : moverPods.getStore().list().size();
+        vertx.eventBus().publish(Addresses.READ_MODEL,
+                new ClusterView(target.name(), target.server(), state, error, since, monitorCount, podCount));
+    }
+
+    private void publish(ClusterEvent event) {
+        vertx.eventBus().publish(Addresses.CLUSTER_EVENTS, event);
+    }
+}

@@ -1,0 +1,107 @@
+package com.rafaribe.homelab.hub.cluster;
+
+import io.fabric8.kubernetes.api.model.Cluster;
+import io.fabric8.kubernetes.api.model.Config;
+import io.fabric8.kubernetes.api.model.NamedCluster;
+import io.fabric8.kubernetes.api.model.NamedContext;
+import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the clusters to watch in kubeconfig files and folders. A context name found in two
+ * files becomes {@code <file name>/<context>}; two contexts with the same server and CA are
+ * watched once and the duplicate is reported; a file that does not parse becomes a cluster in
+ * state Failed, and the others go on.
+ */
+public final class Kubeconfigs {
+    private static final Logger LOG = LoggerFactory.getLogger(Kubeconfigs.class);
+
+    private Kubeconfigs() {
+    }
+
+    /** @param contexts only these contexts (all when empty) */
+    public static List<ClusterTarget> discover(List<Path> paths, Set<String> contexts) {
+        record Found(Path file, NamedContext context, String server, String caKey) {
+        }
+        List<Found> found = new ArrayList<>();
+        List<ClusterTarget> broken = new ArrayList<>();
+        for (Path file : files(paths, broken)) {
+            Config config;
+            try {
+                config = KubeConfigUtils.parseConfig(file.toFile());
+            } catch (RuntimeException e) {
+                broken.add(new ClusterTarget(file.getFileName().toString(), null, file, null,
+                        "kubeconfig " + file + " does not parse: " + e.getMessage()));
+                continue;
+            }
+            for (NamedContext context : config.getContexts() == null ? List.<NamedContext>of() : config.getContexts()) {
+                if (!contexts.isEmpty() && !contexts.contains(context.getName())) {
+                    continue;
+                }
+                Cluster cluster = context.getContext() == null ? null : cluster(config, context.getContext().getCluster());
+                String server = cluster == null ? null : cluster.getServer();
+                String ca = cluster == null ? null
+                        : Objects.toString(cluster.getCertificateAuthorityData(), Objects.toString(cluster.getCertificateAuthority(), ""));
+                found.add(new Found(file, context, server, ca));
+            }
+        }
+        Map<String, Integer> nameCounts = new HashMap<>();
+        found.forEach(f -> nameCounts.merge(f.context().getName(), 1, Integer::sum));
+        Map<String, ClusterTarget> byServer = new LinkedHashMap<>();
+        List<ClusterTarget> targets = new ArrayList<>(broken);
+        for (Found f : found) {
+            String name = nameCounts.get(f.context().getName()) > 1
+                    ? f.file().getFileName() + "/" + f.context().getName() : f.context().getName();
+            ClusterTarget target = new ClusterTarget(name, f.context().getName(), f.file(), f.server(),
+                    f.server() == null ? "context " + f.context().getName() + " in " + f.file() + " names no cluster with a server" : null);
+            String serverKey = f.server() + "|" + f.caKey();
+            ClusterTarget first = f.server() == null ? null : byServer.putIfAbsent(serverKey, target);
+            if (first != null) {
+                LOG.warn("cluster {} (context {} in {}) has the same server and CA as {}: watched once, as {}",
+                        name, f.context().getName(), f.file(), first.name(), first.name());
+                continue;
+            }
+            targets.add(target);
+        }
+        return targets;
+    }
+
+    private static List<Path> files(List<Path> paths, List<ClusterTarget> broken) {
+        List<Path> files = new ArrayList<>();
+        for (Path path : paths) {
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> children = Files.list(path)) {
+                    children.filter(p -> !p.getFileName().toString().startsWith(".")).filter(Files::isRegularFile)
+                            .sorted().forEach(files::add);
+                } catch (IOException e) {
+                    broken.add(new ClusterTarget(path.getFileName().toString(), null, path, null,
+                            "kubeconfig folder " + path + " cannot be read: " + e.getMessage()));
+                }
+            } else if (Files.isRegularFile(path)) {
+                files.add(path);
+            } else {
+                broken.add(new ClusterTarget(path.getFileName().toString(), null, path, null, "kubeconfig " + path + " does not exist"));
+            }
+        }
+        return files;
+    }
+
+    private static Cluster cluster(Config config, String name) {
+        if (config.getClusters() == null || name == null) {
+            return null;
+        }
+        return config.getClusters().stream().filter(c -> name.equals(c.getName())).map(NamedCluster::getCluster).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,85 @@
+package com.rafaribe.homelab.hub.dashboard;
+
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.FailureView;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorGone;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorView;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.UnlockView;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the dashboard and the API show, built from the read-model updates only. Bounded: every
+ * active unlock, the newest finished ones and the newest failures, so memory does not grow with time.
+ */
+public final class ReadModel {
+    static final int MAX_FINISHED_UNLOCKS = 200;
+    static final int MAX_FAILURES = 500;
+
+    private final Map<String, ClusterView> clusters = new TreeMap<>();
+    private final Map<String, UnlockView> unlocks = new LinkedHashMap<>();
+    private final Map<String, FailureView> failures = new LinkedHashMap<>();
+    private final Map<String, MonitorView> monitors = new TreeMap<>();
+
+    public void apply(ReadModelUpdate update) {
+        if (update instanceof ClusterView c) {
+            clusters.put(c.name(), c);
+        } else if (update instanceof UnlockView u) {
+            String key = u.cluster() + "/" + u.failedPodUid();
+            unlocks.remove(key);
+            unlocks.put(key, u);
+            trimFinished();
+        } else if (update instanceof FailureView f) {
+            String key = f.cluster() + "/" + f.failedPodUid();
+            failures.remove(key);
+            failures.put(key, f);
+            while (failures.size() > MAX_FAILURES) {
+                failures.remove(failures.keySet().iterator().next());
+            }
+        } else if (update instanceof MonitorView m) {
+            monitors.put(m.cluster() + "/" + m.namespace() + "/" + m.name(), m);
+        } else if (update instanceof MonitorGone g) {
+            monitors.remove(g.cluster() + "/" + g.namespace() + "/" + g.name());
+        }
+    }
+
+    private void trimFinished() {
+        long finished = unlocks.values().stream().filter(ReadModel::finished).count();
+        var it = unlocks.values().iterator();
+        while (finished > MAX_FINISHED_UNLOCKS && it.hasNext()) {
+            if (finished(it.next())) {
+                it.remove();
+                finished--;
+            }
+        }
+    }
+
+    private static boolean finished(UnlockView u) {
+        return "Succeeded".equals(u.state()) || "Failed".equals(u.state());
+    }
+
+    public List<ClusterView> clusters() {
+        return new ArrayList<>(clusters.values());
+    }
+
+    public List<UnlockView> unlocks() {
+        return new ArrayList<>(unlocks.values());
+    }
+
+    public List<FailureView> failures() {
+        return new ArrayList<>(failures.values());
+    }
+
+    public List<MonitorView> monitors() {
+        return new ArrayList<>(monitors.values());
+    }
+
+    /** Ready when no cluster is still connecting: each has synced or failed. */
+    public boolean ready() {
+        return clusters.values().stream().noneMatch(c -> "Connecting".equals(c.state()));
+    }
+}

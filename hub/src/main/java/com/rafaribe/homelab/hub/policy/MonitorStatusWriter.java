@@ -1,0 +1,114 @@
+package com.rafaribe.homelab.hub.policy;
+
+import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
+import com.rafaribe.homelab.hub.api.bus.Addresses;
+import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each monitor's status as the hub keeps it: seeded once from the cluster (so counters continue
+ * across restarts), then changed here only, and written through the status subresource at most
+ * once per monitor per second however many changes come in between.
+ */
+final class MonitorStatusWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorStatusWriter.class);
+    static final long FLUSH_INTERVAL_MS = 1000;
+
+    private static final class Entry {
+        final String cluster;
+        final String namespace;
+        final String name;
+        VolSyncMonitorStatus status;
+        boolean dirty;
+        boolean writing;
+
+        Entry(String cluster, String namespace, String name, VolSyncMonitorStatus status) {
+            this.cluster = cluster;
+            this.namespace = namespace;
+            this.name = name;
+            this.status = status;
+        }
+    }
+
+    private final Vertx vertx;
+    private final Map<String, Entry> entries = new HashMap<>();
+    private final long timer;
+
+    MonitorStatusWriter(Vertx vertx) {
+        this.vertx = vertx;
+        this.timer = vertx.setPeriodic(FLUSH_INTERVAL_MS, id -> flush());
+    }
+
+    static String key(String cluster, String namespace, String name) {
+        return cluster + "/" + namespace + "/" + name;
+    }
+
+    /** The status to work on; the first sight of a monitor seeds it from what the cluster has. */
+    VolSyncMonitorStatus seed(String cluster, VolSyncMonitor monitor) {
+        String key = key(cluster, monitor.getMetadata().getNamespace(), monitor.getMetadata().getName());
+        return entries.computeIfAbsent(key, k -> new Entry(cluster, monitor.getMetadata().getNamespace(), monitor.getMetadata().getName(),
+                monitor.getStatus() == null ? new VolSyncMonitorStatus() : copy(monitor.getStatus()))).status;
+    }
+
+    VolSyncMonitorStatus get(String key) {
+        Entry e = entries.get(key);
+        return e == null ? null : e.status;
+    }
+
+    /** Changes a monitor's status and schedules its write. */
+    void update(String key, Consumer<VolSyncMonitorStatus> change) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            return;
+        }
+        change.accept(e.status);
+        e.dirty = true;
+    }
+
+    void markDirty(String key) {
+        update(key, s -> { });
+    }
+
+    void forget(String key) {
+        entries.remove(key);
+    }
+
+    void close() {
+        vertx.cancelTimer(timer);
+    }
+
+    private void flush() {
+        for (Map.Entry<String, Entry> item : entries.entrySet()) {
+            Entry e = item.getValue();
+            if (!e.dirty || e.writing) {
+                continue;
+            }
+            e.dirty = false;
+            e.writing = true;
+            e.status.setActiveUnlockCount(e.status.getActiveUnlocks().size());
+            vertx.eventBus().request(Addresses.clusterCommands(e.cluster),
+                            new ClusterCommand.PatchMonitorStatus(e.namespace, e.name, copy(e.status)),
+                            new DeliveryOptions().setSendTimeout(Addresses.COMMAND_TIMEOUT.toMillis()))
+                    .onComplete(ar -> {
+                        e.writing = false;
+                        if (ar.failed()) {
+                            e.dirty = true;
+                            LOG.warn("cluster {}: status of monitor {}/{} not written, retrying: {}", e.cluster, e.namespace, e.name,
+                                    ar.cause().getMessage());
+                        }
+                    });
+        }
+    }
+
+    private static VolSyncMonitorStatus copy(VolSyncMonitorStatus status) {
+        return Serialization.clone(status);
+    }
+}

@@ -1,0 +1,698 @@
+package com.rafaribe.homelab.hub.policy;
+
+import static com.rafaribe.homelab.hub.api.UnlockJobMetadata.*;
+
+import com.rafaribe.homelab.hub.api.ProcessedJob;
+import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
+import com.rafaribe.homelab.hub.api.bus.Addresses;
+import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
+import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
+import com.rafaribe.homelab.hub.api.bus.CommandReply;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.FailureView;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only stateful decider. Fed by every cluster's events, it picks the governing monitor,
+ * reads the failed mover's log, decides with the lock detector, waits for live holders and busy
+ * repositories, keeps within maxConcurrentUnlocks, asks the cluster to create the unlock Job and
+ * records everything in the monitor's status and in Events. The decisions themselves are the
+ * pure classes of this package; this verticle moves messages and keeps the book.
+ */
+public final class PolicyVerticle extends AbstractVerticle {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyVerticle.class);
+    static final int CIRCUIT_LIMIT = 3;
+    static final String RETRY_ANNOTATION = "homelab.rafaribe.com/retry-unlock";
+    static final Duration RECHECK_INTERVAL = Duration.ofSeconds(30);
+
+    private final TrustedNamespaces trusted;
+    private final Clock clock;
+    private final Map<String, List<MonitorEntry>> monitors = new HashMap<>();
+    private final Set<String> syncedClusters = new HashSet<>();
+    private final Map<String, UnlockRecord> records = new LinkedHashMap<>();
+    private final Set<String> decided = new HashSet<>();
+    private final Map<String, Long> invalidSpecReported = new HashMap<>();
+    private MonitorStatusWriter statuses;
+    private long recheckTimer;
+
+    public PolicyVerticle(TrustedNamespaces trusted, Clock clock) {
+        this.trusted = trusted;
+        this.clock = clock;
+    }
+
+    @Override
+    public void start() {
+        statuses = new MonitorStatusWriter(vertx);
+        vertx.eventBus().<ClusterEvent>consumer(Addresses.CLUSTER_EVENTS, m -> onEvent(m.body()));
+        // A safety net for holders outside the watched movers (a maintenance pod, a NAS): one GET by name per waiting unlock.
+        recheckTimer = vertx.setPeriodic(RECHECK_INTERVAL.toMillis(), id -> evaluateAll());
+    }
+
+    @Override
+    public void stop() {
+        vertx.cancelTimer(recheckTimer);
+        statuses.close();
+    }
+
+    private void onEvent(ClusterEvent event) {
+        if (event instanceof ClusterEvent.MonitorsChanged e) {
+            onMonitors(e);
+        } else if (event instanceof ClusterEvent.MoverPodFailed e) {
+            onMoverPodFailed(e);
+        } else if (event instanceof ClusterEvent.UnlockJobChanged e) {
+            onUnlockJob(e);
+        } else if (event instanceof ClusterEvent.PodChanged e) {
+            onPodChanged(e);
+        } else if (event instanceof ClusterEvent.ClusterSynced e) {
+            syncedClusters.add(e.cluster());
+            evaluateAll();
+        }
+    }
+
+    // ---- monitors ----
+
+    private void onMonitors(ClusterEvent.MonitorsChanged e) {
+        List<MonitorEntry> entries = e.monitors().stream().map(m -> MonitorEntry.of(m, trusted)).toList();
+        Set<String> present = new HashSet<>();
+        for (MonitorEntry entry : entries) {
+            String key = MonitorStatusWriter.key(e.cluster(), entry.namespace(), entry.name());
+            present.add(key);
+            VolSyncMonitorStatus status = statuses.seed(e.cluster(), entry.monitor());
+            if (applyConditions(e.cluster(), entry, status)) {
+                statuses.markDirty(key);
+            }
+            publishMonitor(e.cluster(), entry, status);
+        }
+        for (MonitorEntry old : monitors.getOrDefault(e.cluster(), List.of())) {
+            String key = MonitorStatusWriter.key(e.cluster(), old.namespace(), old.name());
+            if (!present.contains(key)) {
+                statuses.forget(key);
+                vertx.eventBus().publish(Addresses.READ_MODEL, new ReadModelUpdate.MonitorGone(e.cluster(), old.namespace(), old.name()));
+            }
+        }
+        monitors.put(e.cluster(), entries);
+    }
+
+    /** Conditions, phase and the circuit-breaker resets a spec change or the retry annotation asks for. */
+    private boolean applyConditions(String cluster, MonitorEntry entry, VolSyncMonitorStatus status) {
+        Instant now = clock.instant();
+        Long generation = entry.monitor().getMetadata().getGeneration();
+        boolean changed = false;
+        if (!entry.trusted()) {
+            changed |= Conditions.set(status.getConditions(), Conditions.IGNORED, true, "UntrustedNamespace",
+                    "namespace " + entry.namespace() + " is not one the hub trusts (--monitor-namespace " + trusted + "); this monitor is ignored",
+                    generation, now);
+            changed |= Conditions.set(status.getConditions(), Conditions.READY, false, "Ignored", "monitor ignored", generation, now);
+            return changed;
+        }
+        changed |= Conditions.remove(status.getConditions(), Conditions.IGNORED);
+        boolean specChanged = generation != null && !generation.equals(status.getObservedGeneration());
+        String retryToken = entry.monitor().getMetadata().getAnnotations() == null ? null
+                : entry.monitor().getMetadata().getAnnotations().get(RETRY_ANNOTATION);
+        boolean retryAsked = retryToken != null && !retryToken.equals(status.getRetryUnlockSeen());
+        if ((specChanged && status.getObservedGeneration() != null) || retryAsked) {
+            if (!status.getFailingRepositories().isEmpty()) {
+                LOG.info("cluster={} monitor={} circuit breaker reset ({})", cluster, entry.key(), retryAsked ? "retry-unlock annotation" : "spec changed");
+            }
+            status.getFailingRepositories().clear();
+            changed = true;
+        }
+        if (retryAsked) {
+            status.setRetryUnlockSeen(retryToken);
+        }
+        if (specChanged) {
+            status.setObservedGeneration(generation);
+            changed = true;
+        }
+        MonitorValidator.Result validation = entry.validation();
+        if (validation.valid()) {
+            changed |= Conditions.set(status.getConditions(), Conditions.PATTERNS_VALID, true, "Valid", "all lockErrorPatterns compile", generation, now);
+        } else {
+            changed |= Conditions.set(status.getConditions(), Conditions.PATTERNS_VALID, false, "InvalidSpec",
+                    String.join("; ", validation.problems()), generation, now);
+            Long reported = invalidSpecReported.put(MonitorStatusWriter.key(cluster, entry.namespace(), entry.name()), generation);
+            if (reported == null || !reported.equals(generation)) {
+                recordEvent(cluster, monitorRef(entry.monitor()), "Warning", "InvalidSpec",
+                        "monitor is invalid and does nothing: " + String.join("; ", validation.problems()));
+                LOG.warn("cluster={} monitor={} decision=invalid-spec why={}", cluster, entry.key(), validation.problems());
+            }
+        }
+        boolean enabled = validation.valid() && validation.policy().enabled();
+        boolean degraded = !status.getFailingRepositories().isEmpty()
+                && status.getFailingRepositories().stream().anyMatch(r -> r.getConsecutiveFailures() != null && r.getConsecutiveFailures() >= CIRCUIT_LIMIT);
+        if (degraded) {
+            changed |= Conditions.set(status.getConditions(), Conditions.DEGRADED, true, "CircuitOpen",
+                    "unlocks stopped after " + CIRCUIT_LIMIT + " failures in a row for a repository; change the spec or set the "
+                            + RETRY_ANNOTATION + " annotation to retry", generation, now);
+        } else {
+            changed |= Conditions.set(status.getConditions(), Conditions.DEGRADED, false, "AsExpected", "", generation, now);
+        }
+        changed |= Conditions.set(status.getConditions(), Conditions.READY, validation.valid(),
+                !validation.valid() ? "InvalidSpec" : enabled ? "Active" : "Disabled",
+                !validation.valid() ? "monitor is invalid" : enabled ? "watching for lock failures" : "spec.enabled is false", generation, now);
+        var phase = !validation.valid() ? com.rafaribe.homelab.hub.api.MonitorPhase.Error
+                : enabled ? com.rafaribe.homelab.hub.api.MonitorPhase.Active : com.rafaribe.homelab.hub.api.MonitorPhase.Paused;
+        if (phase != status.getPhase()) {
+            status.setPhase(phase);
+            changed = true;
+        }
+        if (!validation.valid()) {
+            String lastError = "invalid spec: " + String.join("; ", validation.problems());
+            if (!lastError.equals(status.getLastError())) {
+                status.setLastError(Redactor.redact(lastError, 1024));
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    // ---- failed movers ----
+
+    private void onMoverPodFailed(ClusterEvent.MoverPodFailed e) {
+        FailedMover mover = e.mover();
+        String recordKey = e.cluster() + "/" + mover.podUid();
+        if (records.containsKey(recordKey) || decided.contains(recordKey) || alreadyProcessed(e.cluster(), mover.podUid())) {
+            return;
+        }
+        decided.add(recordKey);
+        List<MonitorEntry> entries = monitors.getOrDefault(e.cluster(), List.of());
+        Map<String, String> labels = e.job() != null ? e.job().getMetadata().getLabels() : e.pod().getMetadata().getLabels();
+        var governing = GoverningMonitor.select(entries, mover, labels);
+        if (governing.isEmpty()) {
+            boolean untrusted = GoverningMonitor.untrustedWouldMatch(entries, mover, labels);
+            failure(e.cluster(), mover, untrusted ? "untrusted-namespace" : "no-governing-monitor",
+                    untrusted ? "only monitors outside the trusted namespaces (" + trusted + ") select this Job" : "no monitor selects this Job", null);
+            return;
+        }
+        MonitorEntry entry = governing.get();
+        if (!entry.validation().valid()) {
+            failure(e.cluster(), mover, "monitor-invalid", String.join("; ", entry.validation().problems()), entry.key());
+            return;
+        }
+        MonitorPolicy policy = entry.validation().policy();
+        if (!policy.enabled()) {
+            failure(e.cluster(), mover, "monitor-disabled", "monitor " + entry.key() + " has enabled: false", entry.key());
+            return;
+        }
+        String container = MoverContainer.of(e.pod()) == null ? null : MoverContainer.of(e.pod()).getName();
+        request(e.cluster(), new ClusterCommand.FetchLog(mover.namespace(), mover.podName(), container), CommandReply.LogText.class)
+                .onFailure(err -> failure(e.cluster(), mover, "log-unavailable", "could not read the pod's log: " + err.getMessage(), entry.key()))
+                .onSuccess(log -> decide(e, entry, policy, evidence(log.text(), e.pod())));
+    }
+
+    private static String evidence(String log, Pod pod) {
+        String message = PodStates.terminated(pod).map(t -> t.getMessage()).orElse(null);
+        return message == null || message.isBlank() ? log : log + "\n" + message;
+    }
+
+    private void decide(ClusterEvent.MoverPodFailed e, MonitorEntry entry, MonitorPolicy policy, String evidence) {
+        FailedMover mover = e.mover();
+        LockVerdict verdict = policy.detector().examine(evidence);
+        if (!verdict.lock()) {
+            failure(e.cluster(), mover, "not-a-lock", verdict.reason(), entry.key());
+            return;
+        }
+        String repository = RepositoryKey.of(e.cluster(), e.pod()).asString();
+        String holder = verdict.holder() != null ? verdict.holder().describe() : verdict.invalidLockFile() ? "invalid lock file" : "unknown";
+        Instant now = clock.instant();
+        UnlockRecord record = new UnlockRecord(e.cluster(), mover, entry.namespace(), entry.name(), repository,
+                verdict.line(), holder, now, e.pod(), verdict);
+        String statusKey = record.monitorKey;
+        statuses.update(statusKey, s -> {
+            s.setTotalLockErrorsDetected(plus(s.getTotalLockErrorsDetected()));
+            ProcessedJob processed = new ProcessedJob();
+            processed.setJobName(mover.jobName());
+            processed.setNamespace(mover.namespace());
+            processed.setProcessedTime(now.toString());
+            processed.setLockError(Redactor.redact(verdict.line(), 1024));
+            processed.setPodUid(mover.podUid());
+            processed.setUnlockJobName(UnlockJobFactory.jobName(mover.ownerName(), mover.podUid()));
+            s.getProcessedJobs().add(processed);
+            while (s.getProcessedJobs().size() > VolSyncMonitorStatus.MAX_PROCESSED_JOBS) {
+                s.getProcessedJobs().remove(0);
+            }
+        });
+        recordEvent(e.cluster(), failedJobRef(mover), "Warning", "LockDetected", verdict.reason());
+        LOG.info("cluster={} namespace={} job={} pod={} decision=lock-detected why={}", e.cluster(), mover.namespace(),
+                mover.jobName(), mover.podName(), verdict.reason());
+
+        int failures = consecutiveFailures(statusKey, repository);
+        if (failures >= CIRCUIT_LIMIT) {
+            failure(e.cluster(), mover, "circuit-open", failures + " unlocks in a row failed for repository " + repository
+                    + "; change the monitor's spec or set the " + RETRY_ANNOTATION + " annotation to retry", entry.key());
+            return;
+        }
+        UnlockRecord leader = records.values().stream()
+                .filter(r -> r.active() && r.cluster.equals(e.cluster()) && r.repository.equals(repository)).findFirst().orElse(null);
+        if (leader != null) {
+            leader.joined.add(mover);
+            failure(e.cluster(), mover, "joined", "an unlock of the same repository is already " + leader.state
+                    + " for pod " + leader.mover.podName(), entry.key());
+            return;
+        }
+        records.put(e.cluster() + "/" + mover.podUid(), record);
+        setState(record, UnlockRecord.State.Queued, "queued");
+        evaluate(record);
+    }
+
+    private void evaluateAll() {
+        new ArrayList<>(records.values()).stream().filter(r -> r.state == UnlockRecord.State.Queued
+                || r.state == UnlockRecord.State.WaitingForHolder).forEach(this::evaluate);
+    }
+
+    /** Holder first (never remove a live lock), then a busy repository, then the concurrency limit, then create. */
+    private void evaluate(UnlockRecord record) {
+        if (record.evaluating || record.pod == null || !(record.state == UnlockRecord.State.Queued
+                || record.state == UnlockRecord.State.WaitingForHolder)) {
+            return;
+        }
+        record.evaluating = true;
+        holderFacts(record).compose(facts -> {
+            HolderRule.Decision decision = HolderRule.decide(record.verdict, record.detectedAt, clock.instant(), facts);
+            if (!decision.unlockNow()) {
+                setState(record, UnlockRecord.State.WaitingForHolder, decision.reason());
+                scheduleAt(record, decision.unlockAt());
+                return Future.succeededFuture();
+            }
+            return request(record.cluster, new ClusterCommand.CheckRepository(record.repository, record.mover.podUid()),
+                    CommandReply.RepositoryBusy.class).compose(busy -> {
+                if (busy.busy()) {
+                    setState(record, UnlockRecord.State.Queued, "repository in use by pod " + busy.byPod() + " (" + decision.reason() + ")");
+                    return Future.succeededFuture();
+                }
+                String blocker = capacityBlocker(record);
+                if (blocker != null) {
+                    setState(record, UnlockRecord.State.Queued, blocker);
+                    return Future.succeededFuture();
+                }
+                return create(record, decision.reason());
+            });
+        }).onComplete(ar -> {
+            record.evaluating = false;
+            if (ar.failed()) {
+                LOG.warn("cluster={} pod={} unlock not started yet: {}", record.cluster, record.mover.podName(), ar.cause().getMessage());
+                setState(record, record.state, "waiting: " + ar.cause().getMessage());
+            }
+        });
+    }
+
+    /** What every connected cluster knows of the holder; a cluster that cannot answer blocks an unlock (it might run the holder). */
+    private Future<Map<String, CommandReply.HolderFacts>> holderFacts(UnlockRecord record) {
+        LockHolder holder = record.verdict.holder();
+        if (holder == null || holder.host().isEmpty() || record.verdict.invalidLockFile()) {
+            return Future.succeededFuture(Map.of());
+        }
+        List<String> clusters = new ArrayList<>(syncedClusters);
+        List<Future<CommandReply.HolderFacts>> asks = clusters.stream()
+                .map(c -> request(c, new ClusterCommand.FindHolder(holder.host()), CommandReply.HolderFacts.class)).toList();
+        return Future.join(asks).transform(ar -> {
+            Map<String, CommandReply.HolderFacts> facts = new LinkedHashMap<>();
+            for (int i = 0; i < clusters.size(); i++) {
+                if (asks.get(i).failed()) {
+                    return Future.failedFuture("cluster " + clusters.get(i) + " cannot say whether " + holder.host()
+                            + " runs there: " + asks.get(i).cause().getMessage());
+                }
+                facts.put(clusters.get(i), asks.get(i).result());
+            }
+            return Future.succeededFuture(facts);
+        });
+    }
+
+    private String capacityBlocker(UnlockRecord record) {
+        MonitorPolicy policy = policyOf(record);
+        int max = policy == null ? com.rafaribe.homelab.hub.api.VolSyncMonitorSpec.DEFAULT_MAX_CONCURRENT_UNLOCKS : policy.maxConcurrentUnlocks();
+        long running = records.values().stream().filter(r -> r.state == UnlockRecord.State.Running && r.monitorKey.equals(record.monitorKey)).count();
+        if (running >= max) {
+            return "maxConcurrentUnlocks (" + max + ") unlocks already running";
+        }
+        boolean sameRepository = records.values().stream().anyMatch(r -> r != record && r.state == UnlockRecord.State.Running
+                && r.cluster.equals(record.cluster) && r.repository.equals(record.repository));
+        return sameRepository ? "an unlock of the same repository is running" : null;
+    }
+
+    private Future<Void> create(UnlockRecord record, String why) {
+        MonitorPolicy policy = policyOf(record);
+        if (policy == null || !policy.enabled()) {
+            setState(record, UnlockRecord.State.Queued, "the governing monitor changed; waiting for it");
+            return Future.succeededFuture();
+        }
+        Job job = UnlockJobFactory.build(new UnlockRequest(record.cluster, record.pod, record.mover, policy, record.verdict,
+                RepositoryKey.of(record.cluster, record.pod)));
+        record.unlockJob = job.getMetadata().getName();
+        record.state = UnlockRecord.State.Running;
+        return request(record.cluster, new ClusterCommand.CreateJob(job), CommandReply.JobCreated.class).map(created -> {
+            record.createdAt = clock.instant();
+            setState(record, UnlockRecord.State.Running, "unlock Job " + record.unlockJob + " created: " + why);
+            if (!created.alreadyExisted()) {
+                statuses.update(record.monitorKey, s -> {
+                    s.setTotalUnlocksCreated(plus(s.getTotalUnlocksCreated()));
+                    s.setLastUnlockTime(record.createdAt.toString());
+                });
+                recordEvent(record.cluster, failedJobRef(record.mover), "Normal", "UnlockJobCreated",
+                        "created " + record.unlockJob + ": " + why);
+            }
+            LOG.info("cluster={} namespace={} job={} pod={} decision=unlock-created unlockJob={} existed={} why={}", record.cluster,
+                    record.mover.namespace(), record.mover.jobName(), record.mover.podName(), record.unlockJob, created.alreadyExisted(), why);
+            updateActive(record.monitorKey);
+            return (Void) null;
+        }).recover(err -> {
+            record.state = UnlockRecord.State.Queued;
+            record.unlockJob = null;
+            return Future.failedFuture(err);
+        });
+    }
+
+    private void scheduleAt(UnlockRecord record, Instant at) {
+        if (at == null || record.timer >= 0) {
+            return;
+        }
+        long delay = Math.max(1, Duration.between(clock.instant(), at).toMillis());
+        record.timer = vertx.setTimer(delay, id -> {
+            record.timer = -1;
+            evaluate(record);
+        });
+    }
+
+    private void onPodChanged(ClusterEvent.PodChanged e) {
+        for (UnlockRecord r : new ArrayList<>(records.values())) {
+            boolean holderChanged = r.verdict != null && r.verdict.holder() != null && e.name().equals(r.verdict.holder().host());
+            boolean repositoryFreed = r.cluster.equals(e.cluster()) && r.state == UnlockRecord.State.Queued;
+            if (holderChanged || repositoryFreed) {
+                evaluate(r);
+            }
+        }
+    }
+
+    // ---- unlock Jobs ----
+
+    private void onUnlockJob(ClusterEvent.UnlockJobChanged e) {
+        Job job = e.job();
+        Map<String, String> a = job.getMetadata().getAnnotations() == null ? Map.of() : job.getMetadata().getAnnotations();
+        String podUid = a.get(FAILED_POD_UID);
+        if (podUid == null) {
+            return;
+        }
+        String key = e.cluster() + "/" + podUid;
+        UnlockRecord record = records.get(key);
+        if (record == null) {
+            record = rebuild(e.cluster(), job, a);
+            if (record == null) {
+                return;
+            }
+            records.put(key, record);
+            decided.add(key);
+        }
+        if (record.terminal() || e.deleted()) {
+            return;
+        }
+        UnlockOutcome.Result outcome = UnlockOutcome.of(job, e.pods(), clock.instant());
+        if (outcome.state() == UnlockOutcome.State.RUNNING) {
+            if (record.state != UnlockRecord.State.Running) {
+                record.unlockJob = job.getMetadata().getName();
+                setState(record, UnlockRecord.State.Running, outcome.reason());
+            }
+            return;
+        }
+        finish(record, outcome);
+    }
+
+    /** A restarted hub learns its unlocks back from the Jobs it created. */
+    private UnlockRecord rebuild(String cluster, Job job, Map<String, String> a) {
+        String monitor = a.getOrDefault(MONITOR, "");
+        int slash = monitor.indexOf('/');
+        if (slash < 0) {
+            return null;
+        }
+        String app = a.getOrDefault(APP, "");
+        int kindSlash = app.indexOf('/');
+        FailedMover mover = new FailedMover(job.getMetadata().getNamespace(), a.get(FAILED_POD), a.get(FAILED_POD_UID),
+                a.get(FAILED_JOB), a.get(FAILED_JOB_UID), kindSlash < 0 ? null : app.substring(0, kindSlash),
+                kindSlash < 0 ? app : app.substring(kindSlash + 1));
+        Instant created = job.getMetadata().getCreationTimestamp() == null ? clock.instant() : Instant.parse(job.getMetadata().getCreationTimestamp());
+        UnlockRecord record = new UnlockRecord(cluster, mover, monitor.substring(0, slash), monitor.substring(slash + 1),
+                a.getOrDefault(REPOSITORY_KEY, ""), a.get(MATCHED_LINE), a.get(HOLDER), created, null, null);
+        record.unlockJob = job.getMetadata().getName();
+        record.createdAt = created;
+        record.state = UnlockRecord.State.Running;
+        record.reason = "unlock Job " + record.unlockJob + " found at start";
+        ProcessedJob processed = processedEntry(record.monitorKey, mover.podUid());
+        if (processed != null && processed.getUnlockResult() != null) {
+            record.state = "Succeeded".equals(processed.getUnlockResult()) ? UnlockRecord.State.Succeeded : UnlockRecord.State.Failed;
+            record.reason = "unlock " + processed.getUnlockResult().toLowerCase() + " (recorded before the restart)";
+        } else if (processed == null) {
+            // Created before a restart that came before the status write: count what the write would have counted.
+            statuses.update(record.monitorKey, s -> {
+                s.setTotalLockErrorsDetected(plus(s.getTotalLockErrorsDetected()));
+                s.setTotalUnlocksCreated(plus(s.getTotalUnlocksCreated()));
+                s.setLastUnlockTime(created.toString());
+                ProcessedJob p = new ProcessedJob();
+                p.setJobName(mover.jobName());
+                p.setNamespace(mover.namespace());
+                p.setProcessedTime(created.toString());
+                p.setLockError(a.get(MATCHED_LINE));
+                p.setPodUid(mover.podUid());
+                p.setUnlockJobName(record.unlockJob);
+                s.getProcessedJobs().add(p);
+                while (s.getProcessedJobs().size() > VolSyncMonitorStatus.MAX_PROCESSED_JOBS) {
+                    s.getProcessedJobs().remove(0);
+                }
+            });
+        }
+        publish(record.view());
+        updateActive(record.monitorKey);
+        return record;
+    }
+
+    private void finish(UnlockRecord record, UnlockOutcome.Result outcome) {
+        boolean succeeded = outcome.state() == UnlockOutcome.State.SUCCEEDED;
+        record.finishedAt = clock.instant();
+        setState(record, succeeded ? UnlockRecord.State.Succeeded : UnlockRecord.State.Failed, outcome.reason());
+        MonitorPolicy policy = policyOf(record);
+        statuses.update(record.monitorKey, s -> {
+            ProcessedJob processed = processedEntry(record.monitorKey, record.mover.podUid());
+            if (processed != null) {
+                processed.setUnlockResult(succeeded ? "Succeeded" : "Failed");
+            }
+            if (succeeded) {
+                s.setTotalUnlocksSucceeded(plus(s.getTotalUnlocksSucceeded()));
+                s.getFailingRepositories().removeIf(r -> record.repository.equals(r.getRepositoryKey()));
+            } else {
+                s.setTotalUnlocksFailed(plus(s.getTotalUnlocksFailed()));
+                s.setLastError(Redactor.redact(outcome.reason(), 1024));
+                var failures = s.getFailingRepositories().stream().filter(r -> record.repository.equals(r.getRepositoryKey())).findFirst()
+                        .orElseGet(() -> {
+                            var r = new com.rafaribe.homelab.hub.api.RepositoryFailures();
+                            r.setRepositoryKey(record.repository);
+                            r.setConsecutiveFailures(0);
+                            s.getFailingRepositories().add(r);
+                            return r;
+                        });
+                failures.setConsecutiveFailures(failures.getConsecutiveFailures() + 1);
+                failures.setLastFailureTime(record.finishedAt.toString());
+                failures.setLastError(Redactor.redact(outcome.reason(), 512));
+            }
+        });
+        recordEvent(record.cluster, failedJobRef(record.mover), succeeded ? "Normal" : "Warning",
+                succeeded ? "UnlockSucceeded" : "UnlockFailed", record.unlockJob + ": " + outcome.reason());
+        LOG.info("cluster={} namespace={} job={} pod={} decision={} unlockJob={} why={}", record.cluster, record.mover.namespace(),
+                record.mover.jobName(), record.mover.podName(), succeeded ? "unlock-succeeded" : "unlock-failed", record.unlockJob, outcome.reason());
+        if (!succeeded && consecutiveFailures(record.monitorKey, record.repository) >= CIRCUIT_LIMIT) {
+            recordEvent(record.cluster, monitorRef(record), "Warning", "UnlockFailed", "circuit open: " + CIRCUIT_LIMIT
+                    + " unlocks in a row failed for " + record.repository + "; set the " + RETRY_ANNOTATION + " annotation to retry");
+            refreshConditions(record.cluster, record.monitorKey);
+        }
+        if (succeeded && policy != null && policy.removeFailedJobs()) {
+            removeFailedJob(record);
+        }
+        updateActive(record.monitorKey);
+        evaluateAll();
+    }
+
+    /** Only after its unlock succeeded, only that very Job (UID), only while none of its pods runs. */
+    private void removeFailedJob(UnlockRecord record) {
+        request(record.cluster, new ClusterCommand.DeleteFailedJob(record.mover.namespace(), record.mover.jobName(), record.mover.jobUid()),
+                CommandReply.JobDeleted.class).onSuccess(deleted -> {
+            LOG.info("cluster={} namespace={} job={} decision=remove-failed-job outcome={}", record.cluster, record.mover.namespace(),
+                    record.mover.jobName(), deleted.outcome());
+            if (deleted.outcome() == CommandReply.JobDeleted.Outcome.DELETED) {
+                statuses.update(record.monitorKey, s -> {
+                    s.setTotalFailedJobsRemoved(plus(s.getTotalFailedJobsRemoved()));
+                    ProcessedJob processed = processedEntry(record.monitorKey, record.mover.podUid());
+                    if (processed != null) {
+                        processed.setRemoved(true);
+                    }
+                });
+            }
+        }).onFailure(err -> LOG.warn("cluster={} job={} failed Job not removed: {}", record.cluster, record.mover.jobName(), err.getMessage()));
+    }
+
+    // ---- bookkeeping ----
+
+    private boolean alreadyProcessed(String cluster, String podUid) {
+        return monitors.getOrDefault(cluster, List.of()).stream().anyMatch(m -> {
+            VolSyncMonitorStatus s = statuses.get(MonitorStatusWriter.key(cluster, m.namespace(), m.name()));
+            return s != null && s.getProcessedJobs().stream().anyMatch(p -> podUid.equals(p.getPodUid()));
+        });
+    }
+
+    private ProcessedJob processedEntry(String monitorKey, String podUid) {
+        VolSyncMonitorStatus s = statuses.get(monitorKey);
+        return s == null ? null : s.getProcessedJobs().stream().filter(p -> podUid.equals(p.getPodUid())).findFirst().orElse(null);
+    }
+
+    private int consecutiveFailures(String monitorKey, String repository) {
+        VolSyncMonitorStatus s = statuses.get(monitorKey);
+        return s == null ? 0 : s.getFailingRepositories().stream().filter(r -> repository.equals(r.getRepositoryKey()))
+                .mapToInt(r -> r.getConsecutiveFailures() == null ? 0 : r.getConsecutiveFailures()).findFirst().orElse(0);
+    }
+
+    private MonitorPolicy policyOf(UnlockRecord record) {
+        return monitors.getOrDefault(record.cluster, List.of()).stream()
+                .filter(m -> m.namespace().equals(record.monitorNamespace) && m.name().equals(record.monitorName))
+                .filter(m -> m.validation().valid()).map(m -> m.validation().policy()).findFirst().orElse(null);
+    }
+
+    private void refreshConditions(String cluster, String monitorKey) {
+        monitors.getOrDefault(cluster, List.of()).stream()
+                .filter(m -> MonitorStatusWriter.key(cluster, m.namespace(), m.name()).equals(monitorKey)).findFirst()
+                .ifPresent(m -> {
+                    VolSyncMonitorStatus s = statuses.get(monitorKey);
+                    if (s != null && applyConditions(cluster, m, s)) {
+                        statuses.markDirty(monitorKey);
+                    }
+                    publishMonitor(cluster, m, s);
+                });
+    }
+
+    private void updateActive(String monitorKey) {
+        statuses.update(monitorKey, s -> {
+            s.getActiveUnlocks().clear();
+            records.values().stream().filter(r -> r.active() && r.monitorKey.equals(monitorKey)).forEach(r -> {
+                var a = new com.rafaribe.homelab.hub.api.ActiveUnlock();
+                a.setAppName(r.mover.ownerName());
+                a.setNamespace(r.mover.namespace());
+                a.setObjectName(r.mover.ownerName());
+                a.setJobName(r.unlockJob == null ? UnlockJobFactory.jobName(r.mover.ownerName(), r.mover.podUid()) : r.unlockJob);
+                a.setStartTime((r.createdAt == null ? r.detectedAt : r.createdAt).toString());
+                a.setAlertFingerprint(r.mover.namespace() + "-" + r.mover.jobName());
+                a.setState(r.state.name());
+                a.setFailedJob(r.mover.jobName());
+                a.setPodUid(r.mover.podUid());
+                s.getActiveUnlocks().add(a);
+            });
+            s.setActiveUnlockCount(s.getActiveUnlocks().size());
+        });
+        monitors.forEach((cluster, entries) -> entries.forEach(m -> {
+            if (MonitorStatusWriter.key(cluster, m.namespace(), m.name()).equals(monitorKey)) {
+                publishMonitor(cluster, m, statuses.get(monitorKey));
+            }
+        }));
+    }
+
+    private void setState(UnlockRecord record, UnlockRecord.State state, String reason) {
+        boolean changed = record.state != state || !reason.equals(record.reason);
+        record.state = state;
+        record.reason = reason;
+        if (changed) {
+            if (state == UnlockRecord.State.WaitingForHolder || state == UnlockRecord.State.Queued) {
+                LOG.info("cluster={} namespace={} job={} pod={} decision={} why={}", record.cluster, record.mover.namespace(),
+                        record.mover.jobName(), record.mover.podName(), state, reason);
+                if (state == UnlockRecord.State.WaitingForHolder) {
+                    recordEvent(record.cluster, failedJobRef(record.mover), "Normal", "WaitingForHolder", reason);
+                }
+            }
+            publish(record.view());
+            updateActive(record.monitorKey);
+        }
+    }
+
+    private void failure(String cluster, FailedMover mover, String decision, String reason, String monitorKey) {
+        LOG.info("cluster={} namespace={} job={} pod={} decision={} why={}", cluster, mover.namespace(), mover.jobName(),
+                mover.podName(), decision, reason);
+        publish(new FailureView(cluster, mover.namespace(), mover.jobName(), mover.podName(), mover.podUid(), decision,
+                Redactor.redact(reason, 1024), monitorKey, clock.instant()));
+    }
+
+    private void publishMonitor(String cluster, MonitorEntry entry, VolSyncMonitorStatus s) {
+        MonitorValidator.Result v = entry.validation();
+        publish(new ReadModelUpdate.MonitorView(cluster, entry.namespace(), entry.name(), v.valid() && v.policy().enabled(),
+                v.valid(), entry.trusted(), s == null || s.getPhase() == null ? null : s.getPhase().name(),
+                v.valid() ? null : String.join("; ", v.problems()),
+                value(s == null ? null : s.getTotalUnlocksCreated()), value(s == null ? null : s.getTotalUnlocksSucceeded()),
+                value(s == null ? null : s.getTotalUnlocksFailed()), value(s == null ? null : s.getTotalLockErrorsDetected()),
+                value(s == null ? null : s.getTotalFailedJobsRemoved()), s == null ? 0 : s.getActiveUnlocks().size()));
+    }
+
+    private void recordEvent(String cluster, ObjectReference involved, String type, String reason, String message) {
+        request(cluster, new ClusterCommand.RecordEvent(involved, type, reason, message), CommandReply.Done.class)
+                .onFailure(err -> LOG.warn("cluster={} event {} on {}/{} not recorded: {}", cluster, reason,
+                        involved.getNamespace(), involved.getName(), err.getMessage()));
+    }
+
+    private static ObjectReference failedJobRef(FailedMover mover) {
+        return new ObjectReferenceBuilder().withApiVersion("batch/v1").withKind("Job").withNamespace(mover.namespace())
+                .withName(mover.jobName()).withUid(mover.jobUid()).build();
+    }
+
+    private static ObjectReference monitorRef(VolSyncMonitor monitor) {
+        return new ObjectReferenceBuilder().withApiVersion(VolSyncMonitor.API_VERSION).withKind(VolSyncMonitor.KIND)
+                .withNamespace(monitor.getMetadata().getNamespace()).withName(monitor.getMetadata().getName())
+                .withUid(monitor.getMetadata().getUid()).build();
+    }
+
+    private ObjectReference monitorRef(UnlockRecord record) {
+        return new ObjectReferenceBuilder().withApiVersion(VolSyncMonitor.API_VERSION).withKind(VolSyncMonitor.KIND)
+                .withNamespace(record.monitorNamespace).withName(record.monitorName).build();
+    }
+
+    private void publish(ReadModelUpdate update) {
+        vertx.eventBus().publish(Addresses.READ_MODEL, update);
+    }
+
+    private <T extends CommandReply> Future<T> request(String cluster, ClusterCommand command, Class<T> replyType) {
+        return vertx.eventBus().<CommandReply>request(Addresses.clusterCommands(cluster), command,
+                        new DeliveryOptions().setSendTimeout(Addresses.COMMAND_TIMEOUT.toMillis()))
+                .recover(err -> Future.failedFuture(describe(cluster, command, err)))
+                .map(reply -> replyType.cast(reply.body()));
+    }
+
+    private static Throwable describe(String cluster, ClusterCommand command, Throwable err) {
+        String what = command.getClass().getSimpleName() + " on cluster " + cluster;
+        if (err instanceof ReplyException r) {
+            return new IllegalStateException(switch (r.failureType()) {
+                case TIMEOUT -> what + " timed out after " + Addresses.COMMAND_TIMEOUT.toSeconds() + "s";
+                case NO_HANDLERS -> what + ": the cluster is not being watched";
+                default -> what + " failed: " + r.getMessage();
+            }, err);
+        }
+        return err;
+    }
+
+    private static long plus(Long value) {
+        return value == null ? 1 : value + 1;
+    }
+
+    private static long value(Long value) {
+        return value == null ? 0 : value;
+    }
+}
