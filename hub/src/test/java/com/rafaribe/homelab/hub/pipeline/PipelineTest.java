@@ -1,0 +1,160 @@
+package com.rafaribe.homelab.hub.pipeline;
+
+import static com.rafaribe.homelab.hub.api.UnlockJobMetadata.FAILED_POD_UID;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.Hub;
+import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
+import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
+import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.MockCluster;
+import com.rafaribe.homelab.hub.testing.VolSyncWorld;
+import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two mock API servers as two clusters, one kubeconfig with both contexts, the hub as `run` starts it. */
+@ExtendWith(VertxExtension.class)
+class PipelineTest {
+    static final String HUB_NS = "homelab-assistant-system";
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
+
+    static MockCluster east;
+    static MockCluster west;
+    static Hub hub;
+    static HubApi api;
+
+    @BeforeAll
+    static void startHub(Vertx vertx, @TempDir Path dir) throws Exception {
+        east = MockCluster.start("east");
+        west = MockCluster.start("west");
+        for (MockCluster c : List.of(east, west)) {
+            VolSyncWorld.applyMonitor(c, """
+                    apiVersion: homelab.rafaribe.com/v1alpha1
+                    kind: VolSyncMonitor
+                    metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
+                    spec: {enabled: true, ttlSecondsAfterFinished: 3600, removeFailedJobs: true}
+                    """);
+        }
+        Path kubeconfig = MockCluster.kubeconfig(dir, east, west);
+        HubConfig config = new HubConfig(List.of(kubeconfig), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
+                "127.0.0.1", 0, HubConfig.DEFAULT_RESYNC);
+        hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        api = new HubApi(hub.httpPort());
+        await().atMost(WAIT).until(() -> api.get("/readyz").statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stop() {
+        east.close();
+        west.close();
+        assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
+    }
+
+    static List<Job> unlockJobs(MockCluster cluster, String namespace) {
+        return cluster.client().batch().v1().jobs().inNamespace(namespace).withLabel(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME)
+                .list().getItems();
+    }
+
+    static List<String> eventReasons(MockCluster cluster, String namespace) {
+        return cluster.client().v1().events().inNamespace(namespace).list().getItems().stream().map(Event::getReason).toList();
+    }
+
+    static VolSyncMonitorStatus status(MockCluster cluster) {
+        return VolSyncWorld.monitor(cluster, HUB_NS, "volsync-monitor").getStatus();
+    }
+
+    @Test
+    void aLockFailureInEitherClusterGetsExactlyOneUnlockJobThere() {
+        for (MockCluster cluster : List.of(east, west)) {
+            String ns = "media-" + cluster.name;
+            long before = System.nanoTime();
+            // The holder is an earlier attempt of the same Job, which no longer exists: provably gone.
+            Mover mover = VolSyncWorld.failMover(cluster, ns, "jellyfin", "b2c3d", "jellyfin-restic",
+                    VolSyncWorld.lockLog("volsync-src-jellyfin-a1b2c", "3m2s"));
+            await().atMost(WAIT).until(() -> unlockJobs(cluster, ns).size() == 1);
+            System.out.printf("cluster %s: unlock Job created %d ms after the pod failed%n", cluster.name,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before));
+            Job unlock = unlockJobs(cluster, ns).get(0);
+            assertThat(unlock.getMetadata().getAnnotations()).containsEntry(FAILED_POD_UID, mover.pod().getMetadata().getUid())
+                    .containsEntry(UnlockJobMetadata.CLUSTER, cluster.name);
+            assertThat(unlock.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsExactly("unlock", "--remove-all");
+            MockCluster other = cluster == east ? west : east;
+            assertThat(unlockJobs(other, ns)).as("nothing in the other cluster").isEmpty();
+
+            await().atMost(WAIT).untilAsserted(() -> {
+                VolSyncMonitorStatus s = status(cluster);
+                assertThat(s.getTotalUnlocksCreated()).isEqualTo(1);
+                assertThat(s.getTotalLockErrorsDetected()).isEqualTo(1);
+                assertThat(s.getProcessedJobs()).anySatisfy(p -> assertThat(p.getPodUid()).isEqualTo(mover.pod().getMetadata().getUid()));
+                assertThat(s.getActiveUnlockCount()).isEqualTo(1);
+            });
+            assertThat(eventReasons(cluster, ns)).contains("LockDetected", "UnlockJobCreated");
+            await().atMost(WAIT).until(() -> api.list("/api/unlocks").stream()
+                    .anyMatch(u -> cluster.name.equals(u.getString("cluster")) && "Running".equals(u.getString("state"))));
+
+            VolSyncWorld.finishJob(cluster, unlock, true);
+            await().atMost(WAIT).untilAsserted(() -> {
+                VolSyncMonitorStatus s = status(cluster);
+                assertThat(s.getTotalUnlocksSucceeded()).isEqualTo(1);
+                assertThat(s.getActiveUnlockCount()).isZero();
+                assertThat(s.getTotalFailedJobsRemoved()).isEqualTo(1);
+            });
+            assertThat(cluster.client().batch().v1().jobs().inNamespace(ns).withName(mover.job().getMetadata().getName()).get())
+                    .as("removeFailedJobs deleted the failed mover Job").isNull();
+            await().atMost(WAIT).until(() -> eventReasons(cluster, ns).contains("UnlockSucceeded"));
+            JsonObject view = api.list("/api/unlocks").stream().filter(u -> cluster.name.equals(u.getString("cluster"))).findFirst().orElseThrow();
+            assertThat(view.getString("state")).isEqualTo("Succeeded");
+            assertThat(view.getString("app")).isEqualTo("jellyfin");
+            assertThat(view.getString("holder")).contains("volsync-src-jellyfin-a1b2c");
+            assertThat(unlockJobs(cluster, ns)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aFailureThatIsNotALockGetsNoUnlockAndSaysWhy() {
+        String ns = "db-" + east.name;
+        Mover mover = VolSyncWorld.failMover(east, ns, "postgres", "x9y8z", "postgres-restic", VolSyncWorld.WRONG_PASSWORD_LOG);
+        await().atMost(WAIT).until(() -> api.list("/api/failures").stream()
+                .anyMatch(f -> mover.pod().getMetadata().getUid().equals(f.getString("failedPodUid"))));
+        JsonObject failure = api.list("/api/failures").stream()
+                .filter(f -> mover.pod().getMetadata().getUid().equals(f.getString("failedPodUid"))).findFirst().orElseThrow();
+        assertThat(failure.getString("decision")).isEqualTo("not-a-lock");
+        assertThat(failure.getString("reason")).isEqualTo("no lock conflict in the log");
+        assertThat(failure.getString("cluster")).isEqualTo("east");
+        assertThat(unlockJobs(east, ns)).isEmpty();
+    }
+
+    @Test
+    void theApiListsBothClustersConnected() {
+        List<JsonObject> clusters = api.list("/api/clusters");
+        assertThat(clusters).extracting(c -> c.getString("name")).containsExactly("east", "west");
+        assertThat(clusters).allSatisfy(c -> {
+            assertThat(c.getString("state")).isEqualTo("Connected");
+            assertThat(c.getString("server")).startsWith("http://127.0.0.1:");
+            assertThat(c.getInteger("monitors")).isEqualTo(1);
+        });
+        assertThat(api.get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(api.list("/api/monitors")).extracting(m -> m.getString("cluster") + "/" + m.getString("name"))
+                .contains("east/volsync-monitor", "west/volsync-monitor");
+    }
+}

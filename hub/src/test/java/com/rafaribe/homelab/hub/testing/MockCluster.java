@@ -1,0 +1,153 @@
+package com.rafaribe.homelab.hub.testing;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A cluster for tests: fabric8's mock API server in CRUD mode (a real HTTP server speaking the
+ * Kubernetes API), plus what CRUD mode lacks: {@code pods/log}, served from logs the test sets,
+ * honouring tailLines as a kubelet does. The VolSyncMonitor CRD is registered first, so status
+ * lives in its subresource.
+ */
+public final class MockCluster implements AutoCloseable {
+    private static final Pattern LOG_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?$");
+
+    public final String name;
+    private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    private final LogServingDispatcher dispatcher;
+    private KubernetesMockServer server;
+    private NamespacedKubernetesClient client;
+    private int port;
+    private final Map<String, String> logs = new ConcurrentHashMap<>();
+    public final List<String> logRequests = new CopyOnWriteArrayList<>();
+
+    private MockCluster(String name) {
+        this.name = name;
+        this.dispatcher = new LogServingDispatcher();
+    }
+
+    public static MockCluster start(String name) {
+        MockCluster cluster = new MockCluster(name);
+        cluster.startServer(0);
+        cluster.client.apiextensions().v1().customResourceDefinitions().resource(volSyncMonitorCrd()).create();
+        return cluster;
+    }
+
+    private void startServer(int onPort) {
+        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses, dispatcher, false);
+        server.init(InetAddress.getLoopbackAddress(), onPort);
+        port = URI.create(server.createClient().getConfiguration().getMasterUrl()).getPort();
+        client = server.createClient();
+    }
+
+    public NamespacedKubernetesClient client() {
+        return client;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public void setLog(String namespace, String pod, String text) {
+        logs.put(namespace + "/" + pod, text);
+    }
+
+    /** Stops the server; its objects live on in the dispatcher. */
+    public void stop() {
+        server.destroy();
+    }
+
+    /** Starts again on the same port with the same objects, as a cluster back from an outage. */
+    public void restart() {
+        startServer(port);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+
+    public static CustomResourceDefinition volSyncMonitorCrd() {
+        Path crd = Path.of(System.getProperty("crd.committed.dir", "../agent-config/crd"), "volsyncmonitors.homelab.rafaribe.com-v1.yml");
+        try {
+            return Serialization.unmarshal(Files.readString(crd), CustomResourceDefinition.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes one kubeconfig with a context per cluster (the context is named after the cluster). */
+    public static Path kubeconfig(Path dir, MockCluster... clusters) {
+        StringBuilder y = new StringBuilder("apiVersion: v1\nkind: Config\nclusters:\n");
+        for (MockCluster c : clusters) {
+            y.append("- name: ").append(c.name).append("\n  cluster:\n    server: ").append(c.url()).append('\n');
+        }
+        y.append("users:\n");
+        for (MockCluster c : clusters) {
+            y.append("- name: ").append(c.name).append("-user\n  user:\n    token: token-").append(c.name).append('\n');
+        }
+        y.append("contexts:\n");
+        for (MockCluster c : clusters) {
+            y.append("- name: ").append(c.name).append("\n  context:\n    cluster: ").append(c.name)
+                    .append("\n    user: ").append(c.name).append("-user\n");
+        }
+        y.append("current-context: ").append(clusters[0].name).append('\n');
+        try {
+            return Files.writeString(dir.resolve("kubeconfig-" + String.join("-", Arrays.stream(clusters).map(c -> c.name).toList())), y);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private final class LogServingDispatcher extends KubernetesMixedDispatcher {
+        LogServingDispatcher() {
+            super(responses);
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            Matcher m = LOG_PATH.matcher(request.getPath());
+            if (!"GET".equals(request.getMethod()) || !m.matches()) {
+                return super.dispatch(request);
+            }
+            logRequests.add(request.getPath());
+            String log = logs.get(m.group(1) + "/" + m.group(2));
+            if (log == null) {
+                return new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\",\"code\":404,\"message\":\"no log\"}");
+            }
+            Matcher tail = Pattern.compile("[?&]tailLines=(\\d+)").matcher(m.group(3) == null ? "" : m.group(3));
+            if (tail.find()) {
+                String[] lines = log.split("\n", -1);
+                int keep = Integer.parseInt(tail.group(1));
+                int drop = Math.max(0, lines.length - 1 - keep);
+                log = String.join("\n", Arrays.copyOfRange(lines, drop, lines.length));
+            }
+            return new MockResponse().setResponseCode(200).setBody(log);
+        }
+    }
+}
