@@ -37,7 +37,7 @@ public final class Hub {
         LocalCodec.register(vertx);
         DashboardVerticle dashboard = new DashboardVerticle(config.httpHost(), config.httpPort());
         return vertx.deployVerticle(dashboard)
-                .compose(id -> vertx.deployVerticle(new PolicyVerticle(config.trustedNamespaces(), clock)))
+                .compose(id -> vertx.deployVerticle(new PolicyVerticle(config.trustedNamespaces(), clock, config.resync())))
                 .compose(id -> {
                     // Each cluster is deployed on its own; one that cannot even start is reported Failed by its verticle.
                     List<Future<String>> deployments = targets.stream()

@@ -6,7 +6,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-/** Everything {@code run} is told, as one value: tests build it in one line. */
+/**
+ * Everything {@code run} is told, as one value: tests build it in one line.
+ *
+ * @param resync the informers' resync period and the policy's re-check of waiting unlocks: a safety net
+ */
 public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
                         String httpHost, int httpPort, Duration resync) {
     public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(30);

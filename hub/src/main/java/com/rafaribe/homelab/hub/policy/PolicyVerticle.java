@@ -43,10 +43,10 @@ public final class PolicyVerticle extends AbstractVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyVerticle.class);
     static final int CIRCUIT_LIMIT = 3;
     static final String RETRY_ANNOTATION = "homelab.rafaribe.com/retry-unlock";
-    static final Duration RECHECK_INTERVAL = Duration.ofSeconds(30);
 
     private final TrustedNamespaces trusted;
     private final Clock clock;
+    private final Duration recheckInterval;
     private final Map<String, List<MonitorEntry>> monitors = new HashMap<>();
     private final Set<String> syncedClusters = new HashSet<>();
     private final Map<String, UnlockRecord> records = new LinkedHashMap<>();
@@ -55,9 +55,11 @@ public final class PolicyVerticle extends AbstractVerticle {
     private MonitorStatusWriter statuses;
     private long recheckTimer;
 
-    public PolicyVerticle(TrustedNamespaces trusted, Clock clock) {
+    /** @param recheckInterval how often waiting and queued unlocks are looked at again, besides the events that wake them */
+    public PolicyVerticle(TrustedNamespaces trusted, Clock clock, Duration recheckInterval) {
         this.trusted = trusted;
         this.clock = clock;
+        this.recheckInterval = recheckInterval;
     }
 
     @Override
@@ -65,7 +67,7 @@ public final class PolicyVerticle extends AbstractVerticle {
         statuses = new MonitorStatusWriter(vertx);
         vertx.eventBus().<ClusterEvent>consumer(Addresses.CLUSTER_EVENTS, m -> onEvent(m.body()));
         // A safety net for holders outside the watched movers (a maintenance pod, a NAS): one GET by name per waiting unlock.
-        recheckTimer = vertx.setPeriodic(RECHECK_INTERVAL.toMillis(), id -> evaluateAll());
+        recheckTimer = vertx.setPeriodic(recheckInterval.toMillis(), id -> evaluateAll());
     }
 
     @Override

@@ -4,26 +4,22 @@ import static com.rafaribe.homelab.hub.api.UnlockJobMetadata.FAILED_POD_UID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.rafaribe.homelab.hub.Hub;
 import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
-import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.MockCluster;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,13 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** Two mock API servers as two clusters, one kubeconfig with both contexts, the hub as `run` starts it. */
 @ExtendWith(VertxExtension.class)
 class PipelineTest {
-    static final String HUB_NS = "homelab-assistant-system";
-    static final Duration WAIT = Duration.ofSeconds(30);
+    static final Duration WAIT = HubFixture.WAIT;
     static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
 
     static MockCluster east;
     static MockCluster west;
-    static Hub hub;
+    static HubFixture fixture;
     static HubApi api;
 
     @BeforeAll
@@ -55,12 +50,8 @@ class PipelineTest {
                     spec: {enabled: true, ttlSecondsAfterFinished: 3600, removeFailedJobs: true}
                     """);
         }
-        Path kubeconfig = MockCluster.kubeconfig(dir, east, west);
-        HubConfig config = new HubConfig(List.of(kubeconfig), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
-                "127.0.0.1", 0, HubConfig.DEFAULT_RESYNC);
-        hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        api = new HubApi(hub.httpPort());
-        await().atMost(WAIT).until(() -> api.get("/readyz").statusCode() == 200);
+        fixture = HubFixture.start(vertx, dir, HubConfig.DEFAULT_RESYNC, east, west);
+        api = fixture.api;
     }
 
     @AfterAll
@@ -71,16 +62,15 @@ class PipelineTest {
     }
 
     static List<Job> unlockJobs(MockCluster cluster, String namespace) {
-        return cluster.client().batch().v1().jobs().inNamespace(namespace).withLabel(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME)
-                .list().getItems();
+        return HubFixture.unlockJobs(cluster, namespace);
     }
 
     static List<String> eventReasons(MockCluster cluster, String namespace) {
-        return cluster.client().v1().events().inNamespace(namespace).list().getItems().stream().map(Event::getReason).toList();
+        return HubFixture.eventReasons(cluster, namespace);
     }
 
     static VolSyncMonitorStatus status(MockCluster cluster) {
-        return VolSyncWorld.monitor(cluster, HUB_NS, "volsync-monitor").getStatus();
+        return HubFixture.status(cluster, "volsync-monitor");
     }
 
     @Test

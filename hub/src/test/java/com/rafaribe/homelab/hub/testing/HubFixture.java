@@ -1,0 +1,64 @@
+package com.rafaribe.homelab.hub.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.Hub;
+import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
+import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Starts the hub as `run` does, against mock clusters, and reads what it did. */
+public final class HubFixture {
+    public static final String HUB_NS = TrustedNamespaces.DEFAULT;
+    public static final Duration WAIT = Duration.ofSeconds(30);
+
+    public final Hub hub;
+    public final HubApi api;
+
+    private HubFixture(Hub hub) {
+        this.hub = hub;
+        this.api = new HubApi(hub.httpPort());
+    }
+
+    public static HubFixture start(Vertx vertx, Path dir, Duration resync, MockCluster... clusters) throws Exception {
+        Path kubeconfig = MockCluster.kubeconfig(dir, clusters);
+        HubConfig config = new HubConfig(List.of(kubeconfig), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
+                "127.0.0.1", 0, resync);
+        Hub hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        HubFixture fixture = new HubFixture(hub);
+        await().atMost(WAIT).until(() -> fixture.api.get("/readyz").statusCode() == 200);
+        return fixture;
+    }
+
+    public static List<Job> unlockJobs(MockCluster cluster, String namespace) {
+        return cluster.client().batch().v1().jobs().inNamespace(namespace)
+                .withLabel(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME).list().getItems();
+    }
+
+    public static List<String> eventReasons(MockCluster cluster, String namespace) {
+        return cluster.client().v1().events().inNamespace(namespace).list().getItems().stream().map(Event::getReason).toList();
+    }
+
+    public static VolSyncMonitorStatus status(MockCluster cluster, String monitor) {
+        return VolSyncWorld.monitor(cluster, HUB_NS, monitor).getStatus();
+    }
+
+    public JsonObject failure(String podUid) {
+        return api.list("/api/failures").stream().filter(f -> podUid.equals(f.getString("failedPodUid"))).findFirst().orElse(null);
+    }
+
+    public JsonObject unlock(String podUid) {
+        return api.list("/api/unlocks").stream().filter(u -> podUid.equals(u.getString("failedPodUid"))).findFirst().orElse(null);
+    }
+}
