@@ -16,8 +16,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
@@ -46,16 +45,19 @@ final class ClusterCommands {
     private final SharedIndexInformer<Pod> moverPods;
     private final SharedIndexInformer<Job> moverJobs;
     private final SharedIndexInformer<Pod> unlockPods;
+    private final SharedIndexInformer<VolSyncMonitor> monitors;
     private final DeletedPods deletedPods;
 
     ClusterCommands(String cluster, KubernetesClient client, KubernetesOps ops, SharedIndexInformer<Pod> moverPods,
-                    SharedIndexInformer<Job> moverJobs, SharedIndexInformer<Pod> unlockPods, DeletedPods deletedPods) {
+                    SharedIndexInformer<Job> moverJobs, SharedIndexInformer<Pod> unlockPods,
+                    SharedIndexInformer<VolSyncMonitor> monitors, DeletedPods deletedPods) {
         this.cluster = cluster;
         this.client = client;
         this.ops = ops;
         this.moverPods = moverPods;
         this.moverJobs = moverJobs;
         this.unlockPods = unlockPods;
+        this.monitors = monitors;
         this.deletedPods = deletedPods;
     }
 
@@ -134,13 +136,20 @@ final class ClusterCommands {
         }
     }
 
+    /**
+     * Replaces the whole status through the status subresource (PUT, no resourceVersion: the hub is
+     * the status' only writer). A merge patch would have to clear removed fields one by one.
+     */
     private CommandReply.Done patchStatus(ClusterCommand.PatchMonitorStatus c) {
-        VolSyncMonitor patch = new VolSyncMonitor();
-        patch.getMetadata().setName(c.name());
-        patch.getMetadata().setNamespace(c.namespace());
-        patch.setStatus(c.status());
-        client.resources(VolSyncMonitor.class).inNamespace(c.namespace()).withName(c.name())
-                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        VolSyncMonitor cached = monitors.getStore().getByKey(c.namespace() + "/" + c.name());
+        if (cached == null) {
+            throw new IllegalStateException("monitor " + c.namespace() + "/" + c.name() + " is gone");
+        }
+        VolSyncMonitor update = Serialization.clone(cached);
+        update.getMetadata().setResourceVersion(null);
+        update.getMetadata().setManagedFields(null);
+        update.setStatus(c.status());
+        client.resources(VolSyncMonitor.class).inNamespace(c.namespace()).resource(update).updateStatus();
         return new CommandReply.Done();
     }
 

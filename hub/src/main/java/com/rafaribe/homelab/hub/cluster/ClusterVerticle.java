@@ -188,7 +188,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     private void connected() {
-        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, deletedPods);
+        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, monitors, deletedPods);
         setState("Connected", null);
         LOG.info("cluster {}: connected to {}", target.name(), target.server());
         // The policy learns the monitors and the existing unlock Jobs before any failed pod.

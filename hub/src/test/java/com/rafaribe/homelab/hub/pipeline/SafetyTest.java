@@ -1,0 +1,176 @@
+package com.rafaribe.homelab.hub.pipeline;
+
+import static com.rafaribe.homelab.hub.testing.HubFixture.HUB_NS;
+import static com.rafaribe.homelab.hub.testing.HubFixture.WAIT;
+import static com.rafaribe.homelab.hub.testing.HubFixture.unlockJobs;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
+import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
+import com.rafaribe.homelab.hub.testing.HubFixture;
+import com.rafaribe.homelab.hub.testing.MockCluster;
+import com.rafaribe.homelab.hub.testing.VolSyncWorld;
+import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Never remove a live lock; never more unlocks than allowed; stop after repeated failures. */
+@ExtendWith(VertxExtension.class)
+class SafetyTest {
+    static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
+    static MockCluster north;
+    static MockCluster south;
+    static HubFixture fixture;
+
+    @BeforeAll
+    static void start(Vertx vertx, @TempDir Path dir) throws Exception {
+        north = MockCluster.start("north");
+        south = MockCluster.start("south");
+        for (MockCluster c : List.of(north, south)) {
+            VolSyncWorld.applyMonitor(c, """
+                    apiVersion: homelab.rafaribe.com/v1alpha1
+                    kind: VolSyncMonitor
+                    metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
+                    spec: {enabled: true, maxConcurrentUnlocks: 2}
+                    """);
+        }
+        // A short re-check so that a holder outside the watched movers is looked at again quickly.
+        fixture = HubFixture.start(vertx, dir, Duration.ofSeconds(1), north, south);
+    }
+
+    @AfterAll
+    static void stop() {
+        north.close();
+        south.close();
+        assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
+    }
+
+    /** Tests share the clusters' monitor and its maxConcurrentUnlocks: each ends with no unlock still running. */
+    @AfterEach
+    void finishRunningUnlocks() {
+        for (MockCluster cluster : List.of(north, south)) {
+            cluster.client().batch().v1().jobs().inAnyNamespace().withLabel(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME)
+                    .list().getItems().stream().filter(j -> j.getStatus() == null || (j.getStatus().getSucceeded() == null && j.getStatus().getFailed() == null))
+                    .forEach(j -> VolSyncWorld.finishJob(cluster, j, true));
+        }
+        await().atMost(WAIT).until(() -> fixture.api.list("/api/unlocks").stream().noneMatch(u -> "Running".equals(u.getString("state"))));
+    }
+
+    static Pod holderPod(MockCluster cluster, String namespace, String name, String phase) {
+        Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().addNewContainer().withName("restic").withImage("restic/restic").endContainer().endSpec().build();
+        pod = cluster.client().pods().inNamespace(namespace).resource(pod).create();
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(phase).build());
+        return cluster.client().pods().inNamespace(namespace).resource(pod).update();
+    }
+
+    @Test
+    void aHolderRunningInTheOtherClusterKeepsTheLockUntilItEnds() {
+        Pod holder = holderPod(south, "maintenance", "restic-maintenance-28896540-h8d2c", "Running");
+        Mover mover = VolSyncWorld.failMover(north, "photos", "immich", "c3c3c", "immich-restic",
+                VolSyncWorld.lockLog(holder.getMetadata().getName(), "4s"));
+        String uid = mover.pod().getMetadata().getUid();
+        await().atMost(WAIT).until(() -> fixture.unlock(uid) != null && "WaitingForHolder".equals(fixture.unlock(uid).getString("state")));
+        assertThat(fixture.unlock(uid).getString("reason")).contains("is Running in cluster south");
+        assertThat(unlockJobs(north, "photos")).isEmpty();
+        await().atMost(WAIT).until(() -> HubFixture.eventReasons(north, "photos").contains("WaitingForHolder"));
+
+        holder.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Succeeded").build());
+        south.client().pods().inNamespace("maintenance").resource(holder).update();
+        await().atMost(WAIT).until(() -> unlockJobs(north, "photos").size() == 1);
+        assertThat(fixture.unlock(uid).getString("reason")).contains("has terminated");
+    }
+
+    @Test
+    void anUnknownHolderWaitsUntilTheLockIs30MinutesOld() {
+        Mover young = VolSyncWorld.failMover(north, "nas-young", "paperless", "d4d4d", "paperless-restic",
+                VolSyncWorld.lockLog("nas-cron", "10m0s"));
+        Mover old = VolSyncWorld.failMover(north, "nas-old", "paperless", "e5e5e", "paperless-restic-2",
+                VolSyncWorld.lockLog("nas-cron", "40m0s"));
+        await().atMost(WAIT).until(() -> unlockJobs(north, "nas-old").size() == 1);
+        JsonObject waiting = fixture.unlock(young.pod().getMetadata().getUid());
+        assertThat(waiting.getString("state")).isEqualTo("WaitingForHolder");
+        assertThat(waiting.getString("reason")).contains("nas-cron is not a pod the hub can place");
+        assertThat(unlockJobs(north, "nas-young")).isEmpty();
+        assertThat(fixture.unlock(old.pod().getMetadata().getUid()).getString("reason")).contains("older than 30 minutes");
+    }
+
+    @Test
+    void aBurstOf20FailuresOver5RepositoriesStaysWithinTheLimits() {
+        String ns = "burst";
+        List<String> repositories = List.of("repo-0", "repo-1", "repo-2", "repo-3", "repo-4");
+        for (int i = 0; i < 20; i++) {
+            VolSyncWorld.failMover(south, ns, "app-" + i, "f" + (10000 + i), repositories.get(i % 5),
+                    VolSyncWorld.lockLog("volsync-src-app-" + i + "-zzzzz", "2m"));
+        }
+        Set<String> unlockedRepositories = new HashSet<>();
+        Set<String> finished = new HashSet<>();
+        while (finished.size() < 5) {
+            await().atMost(WAIT).until(() -> unlockJobs(south, ns).stream().anyMatch(j -> !finished.contains(j.getMetadata().getName())));
+            List<Job> running = unlockJobs(south, ns).stream().filter(j -> !finished.contains(j.getMetadata().getName())).toList();
+            assertThat(running.size()).as("running unlocks").isLessThanOrEqualTo(2);
+            Map<String, Integer> perRepository = new HashMap<>();
+            running.forEach(j -> perRepository.merge(j.getMetadata().getAnnotations().get(UnlockJobMetadata.REPOSITORY_KEY), 1, Integer::sum));
+            assertThat(perRepository.values()).as("unlocks per repository").allMatch(n -> n == 1);
+            Job next = running.get(0);
+            assertThat(unlockedRepositories.add(next.getMetadata().getAnnotations().get(UnlockJobMetadata.REPOSITORY_KEY)))
+                    .as("each repository is unlocked once").isTrue();
+            VolSyncWorld.finishJob(south, next, true);
+            finished.add(next.getMetadata().getName());
+        }
+        await().atMost(WAIT).until(() -> HubFixture.status(south, "volsync-monitor").getTotalUnlocksSucceeded() >= 5);
+        assertThat(unlockJobs(south, ns)).hasSize(5);
+        assertThat(unlockedRepositories).hasSize(5);
+        assertThat(fixture.api.list("/api/failures").stream().filter(f -> "joined".equals(f.getString("decision"))
+                && ns.equals(f.getString("namespace")))).hasSize(15);
+    }
+
+    @Test
+    void threeFailedUnlocksOpenTheCircuitAndTheAnnotationClosesIt() {
+        String ns = "circuit";
+        for (int i = 0; i < 3; i++) {
+            VolSyncWorld.failMover(north, ns, "vault", "g" + (1000 + i), "vault-restic", VolSyncWorld.lockLog("volsync-src-vault-zzzzz", "2m"));
+            int expected = i + 1;
+            await().atMost(WAIT).until(() -> unlockJobs(north, ns).size() == expected);
+            Job job = unlockJobs(north, ns).stream().filter(j -> j.getStatus() == null || j.getStatus().getFailed() == null).findFirst().orElseThrow();
+            VolSyncWorld.finishJob(north, job, false);
+            await().atMost(WAIT).until(() -> {
+                Long failed = HubFixture.status(north, "volsync-monitor").getTotalUnlocksFailed();
+                return failed != null && failed >= expected;
+            });
+        }
+        await().atMost(WAIT).until(() -> MonitorPrecedenceTest.condition(VolSyncWorld.monitor(north, HUB_NS, "volsync-monitor"), "Degraded")
+                .getStatus().equals("True"));
+        Mover blocked = VolSyncWorld.failMover(north, ns, "vault", "g2000", "vault-restic", VolSyncWorld.lockLog("volsync-src-vault-zzzzz", "2m"));
+        await().atMost(WAIT).until(() -> fixture.failure(blocked.pod().getMetadata().getUid()) != null);
+        assertThat(fixture.failure(blocked.pod().getMetadata().getUid()).getString("decision")).isEqualTo("circuit-open");
+        assertThat(unlockJobs(north, ns)).hasSize(3);
+
+        VolSyncMonitor monitor = VolSyncWorld.monitor(north, HUB_NS, "volsync-monitor");
+        monitor.getMetadata().setAnnotations(Map.of("homelab.rafaribe.com/retry-unlock", "2026-11-26T12:00"));
+        north.client().resources(VolSyncMonitor.class).inNamespace(HUB_NS).resource(monitor).update();
+        await().atMost(WAIT).until(() -> MonitorPrecedenceTest.condition(VolSyncWorld.monitor(north, HUB_NS, "volsync-monitor"), "Degraded")
+                .getStatus().equals("False"));
+        VolSyncWorld.failMover(north, ns, "vault", "g3000", "vault-restic", VolSyncWorld.lockLog("volsync-src-vault-zzzzz", "2m"));
+        await().atMost(WAIT).until(() -> unlockJobs(north, ns).size() == 4);
+    }
+}
