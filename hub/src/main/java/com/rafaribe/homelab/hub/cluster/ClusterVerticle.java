@@ -172,19 +172,26 @@ public final class ClusterVerticle extends AbstractVerticle {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                context.runOnContext(v -> upsert.accept(obj));
+                context.runOnContext(v -> whenConnected(upsert, obj));
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                context.runOnContext(v -> upsert.accept(newObj));
+                context.runOnContext(v -> whenConnected(upsert, newObj));
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                context.runOnContext(v -> delete.accept(obj));
+                context.runOnContext(v -> whenConnected(delete, obj));
             }
         };
+    }
+
+    /** Until the first lists are complete, {@link #connected()} reports everything at once, in order, and the commands work. */
+    private <T> void whenConnected(Consumer<T> action, T obj) {
+        if (commands != null) {
+            action.accept(obj);
+        }
     }
 
     private void connected() {

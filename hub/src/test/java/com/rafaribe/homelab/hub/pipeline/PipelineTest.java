@@ -93,6 +93,7 @@ class PipelineTest {
 
             await().atMost(WAIT).untilAsserted(() -> {
                 VolSyncMonitorStatus s = status(cluster);
+                assertThat(s).isNotNull();
                 assertThat(s.getTotalUnlocksCreated()).isEqualTo(1);
                 assertThat(s.getTotalLockErrorsDetected()).isEqualTo(1);
                 assertThat(s.getProcessedJobs()).anySatisfy(p -> assertThat(p.getPodUid()).isEqualTo(mover.pod().getMetadata().getUid()));
@@ -105,6 +106,7 @@ class PipelineTest {
             VolSyncWorld.finishJob(cluster, unlock, true);
             await().atMost(WAIT).untilAsserted(() -> {
                 VolSyncMonitorStatus s = status(cluster);
+                assertThat(s).isNotNull();
                 assertThat(s.getTotalUnlocksSucceeded()).isEqualTo(1);
                 assertThat(s.getActiveUnlockCount()).isZero();
                 assertThat(s.getTotalFailedJobsRemoved()).isEqualTo(1);

@@ -137,7 +137,10 @@ class SafetyTest {
             VolSyncWorld.finishJob(south, next, true);
             finished.add(next.getMetadata().getName());
         }
-        await().atMost(WAIT).until(() -> HubFixture.status(south, "volsync-monitor").getTotalUnlocksSucceeded() >= 5);
+        await().atMost(WAIT).until(() -> {
+            Long succeeded = HubFixture.status(south, "volsync-monitor").getTotalUnlocksSucceeded();
+            return succeeded != null && succeeded >= 5;
+        });
         assertThat(unlockJobs(south, ns)).hasSize(5);
         assertThat(unlockedRepositories).hasSize(5);
         assertThat(fixture.api.list("/api/failures").stream().filter(f -> "joined".equals(f.getString("decision"))
