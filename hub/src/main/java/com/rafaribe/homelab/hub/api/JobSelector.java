@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Map;
 
 /** Which mover Jobs a monitor governs. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class JobSelector {
     public static final String DEFAULT_NAME_PREFIX = "volsync-";
 

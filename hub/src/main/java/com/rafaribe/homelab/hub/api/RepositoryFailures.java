@@ -1,9 +1,11 @@
 package com.rafaribe.homelab.hub.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** Failed unlocks in a row for one repository: the circuit breaker's memory, kept where a restart finds it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class RepositoryFailures {
     private String repositoryKey;
     private Integer consecutiveFailures;

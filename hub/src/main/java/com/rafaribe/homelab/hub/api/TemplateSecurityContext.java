@@ -1,10 +1,12 @@
 package com.rafaribe.homelab.hub.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Min;
 
 /** Each field, when set, replaces the mirrored value on its own. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class TemplateSecurityContext {
     @Min(0)
     private Long runAsUser;

@@ -1,11 +1,13 @@
 package com.rafaribe.homelab.hub.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
 /** Overrides for the unlock Job; every field set here wins over what is mirrored from the failed mover. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class UnlockJobTemplate {
     @JsonPropertyDescription("Image of the unlock container. Defaults to the failed mover's image.")
     private String image;

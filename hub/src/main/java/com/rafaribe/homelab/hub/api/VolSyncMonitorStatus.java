@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -8,6 +9,7 @@ import java.util.List;
 
 /** The original controller's status, field for field, plus additive fields. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class VolSyncMonitorStatus {
     public static final int MAX_PROCESSED_JOBS = 50;
 

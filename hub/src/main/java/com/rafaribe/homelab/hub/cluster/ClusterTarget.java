@@ -10,13 +10,14 @@ import java.nio.file.Path;
  * @param context the context in {@code file}; null in-cluster
  * @param file    the kubeconfig file; null in-cluster
  * @param server  the API server URL, for display
+ * @param proxy   the context's proxy-url, or null
  * @param problem why this cluster cannot even be tried (unreadable kubeconfig), or null
  */
-public record ClusterTarget(String name, String context, Path file, String server, String problem) {
+public record ClusterTarget(String name, String context, Path file, String server, String proxy, String problem) {
     public static final String IN_CLUSTER = "in-cluster";
 
     public static ClusterTarget inCluster() {
-        return new ClusterTarget(IN_CLUSTER, null, null, "https://kubernetes.default.svc", null);
+        return new ClusterTarget(IN_CLUSTER, null, null, "https://kubernetes.default.svc", null, null);
     }
 
     public boolean isInCluster() {

@@ -84,8 +84,9 @@ public final class ClusterVerticle extends AbstractVerticle {
             return;
         }
         consumer = vertx.eventBus().consumer(Addresses.clusterCommands(target.name()), message -> {
-            if (commands == null) {
-                message.fail(503, "cluster " + target.name() + " is not connected: " + (error == null ? state : error));
+            // Fail fast while the cluster is down: a caller waiting on it would hold up other clusters' work.
+            if (commands == null || "Failed".equals(state)) {
+                message.fail(503, "cluster " + target.name() + " is " + state + (error == null ? "" : ": " + error));
                 return;
             }
             commands.handle(message);
@@ -114,13 +115,16 @@ public final class ClusterVerticle extends AbstractVerticle {
                     schedulePing();
                 })
                 .onFailure(e -> {
-                    fail(ConnectionErrors.describe(e));
+                    fail(ConnectionErrors.describe(e) + (target.proxy() == null ? "" : " (through proxy " + target.proxy() + ")"));
                     closeClient();
                     retryLater();
                 });
     }
 
     private KubernetesClient openClient() throws Exception {
+        if (!target.isInCluster()) {
+            ExecPlugins.requireInstalled(target);
+        }
         Config config = target.isInCluster() ? Config.autoConfigure(null)
                 : Config.fromKubeconfig(target.context(), Files.readString(target.file()), target.file().toString());
         config.setConnectionTimeout(5_000);

@@ -33,7 +33,7 @@ public final class Kubeconfigs {
 
     /** @param contexts only these contexts (all when empty) */
     public static List<ClusterTarget> discover(List<Path> paths, Set<String> contexts) {
-        record Found(Path file, NamedContext context, String server, String caKey) {
+        record Found(Path file, NamedContext context, String server, String proxy, String caKey) {
         }
         List<Found> found = new ArrayList<>();
         List<ClusterTarget> broken = new ArrayList<>();
@@ -42,7 +42,7 @@ public final class Kubeconfigs {
             try {
                 config = KubeConfigUtils.parseConfig(file.toFile());
             } catch (RuntimeException e) {
-                broken.add(new ClusterTarget(file.getFileName().toString(), null, file, null,
+                broken.add(new ClusterTarget(file.getFileName().toString(), null, file, null, null,
                         "kubeconfig " + file + " does not parse: " + e.getMessage()));
                 continue;
             }
@@ -54,7 +54,7 @@ public final class Kubeconfigs {
                 String server = cluster == null ? null : cluster.getServer();
                 String ca = cluster == null ? null
                         : Objects.toString(cluster.getCertificateAuthorityData(), Objects.toString(cluster.getCertificateAuthority(), ""));
-                found.add(new Found(file, context, server, ca));
+                found.add(new Found(file, context, server, cluster == null ? null : cluster.getProxyUrl(), ca));
             }
         }
         Map<String, Integer> nameCounts = new HashMap<>();
@@ -64,7 +64,7 @@ public final class Kubeconfigs {
         for (Found f : found) {
             String name = nameCounts.get(f.context().getName()) > 1
                     ? f.file().getFileName() + "/" + f.context().getName() : f.context().getName();
-            ClusterTarget target = new ClusterTarget(name, f.context().getName(), f.file(), f.server(),
+            ClusterTarget target = new ClusterTarget(name, f.context().getName(), f.file(), f.server(), f.proxy(),
                     f.server() == null ? "context " + f.context().getName() + " in " + f.file() + " names no cluster with a server" : null);
             String serverKey = f.server() + "|" + f.caKey();
             ClusterTarget first = f.server() == null ? null : byServer.putIfAbsent(serverKey, target);
@@ -86,13 +86,13 @@ public final class Kubeconfigs {
                     children.filter(p -> !p.getFileName().toString().startsWith(".")).filter(Files::isRegularFile)
                             .sorted().forEach(files::add);
                 } catch (IOException e) {
-                    broken.add(new ClusterTarget(path.getFileName().toString(), null, path, null,
+                    broken.add(new ClusterTarget(path.getFileName().toString(), null, path, null, null,
                             "kubeconfig folder " + path + " cannot be read: " + e.getMessage()));
                 }
             } else if (Files.isRegularFile(path)) {
                 files.add(path);
             } else {
-                broken.add(new ClusterTarget(path.getFileName().toString(), null, path, null, "kubeconfig " + path + " does not exist"));
+                broken.add(new ClusterTarget(path.getFileName().toString(), null, path, null, null, "kubeconfig " + path + " does not exist"));
             }
         }
         return files;

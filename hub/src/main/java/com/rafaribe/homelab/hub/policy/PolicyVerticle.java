@@ -218,7 +218,11 @@ public final class PolicyVerticle extends AbstractVerticle {
         }
         String container = MoverContainer.of(e.pod()) == null ? null : MoverContainer.of(e.pod()).getName();
         request(e.cluster(), new ClusterCommand.FetchLog(mover.namespace(), mover.podName(), container), CommandReply.LogText.class)
-                .onFailure(err -> failure(e.cluster(), mover, "log-unavailable", "could not read the pod's log: " + err.getMessage(), entry.key()))
+                .onFailure(err -> {
+                    // Not a decision: the cluster reports its failed pods again when it is back, and then the log is read.
+                    decided.remove(recordKey);
+                    failure(e.cluster(), mover, "log-unavailable", "could not read the pod's log yet: " + err.getMessage(), entry.key());
+                })
                 .onSuccess(log -> decide(e, entry, policy, evidence(log.text(), e.pod())));
     }
 
@@ -318,7 +322,11 @@ public final class PolicyVerticle extends AbstractVerticle {
         });
     }
 
-    /** What every connected cluster knows of the holder; a cluster that cannot answer blocks an unlock (it might run the holder). */
+    /**
+     * What every cluster knows of the holder. A cluster that is down cannot answer and is left out
+     * (its trouble must not stop the others); the reason says so. Restic's 30-minute rule still
+     * holds for a holder no answering cluster can place.
+     */
     private Future<Map<String, CommandReply.HolderFacts>> holderFacts(UnlockRecord record) {
         LockHolder holder = record.verdict.holder();
         if (holder == null || holder.host().isEmpty() || record.verdict.invalidLockFile()) {
@@ -330,11 +338,15 @@ public final class PolicyVerticle extends AbstractVerticle {
         return Future.join(asks).transform(ar -> {
             Map<String, CommandReply.HolderFacts> facts = new LinkedHashMap<>();
             for (int i = 0; i < clusters.size(); i++) {
-                if (asks.get(i).failed()) {
-                    return Future.failedFuture("cluster " + clusters.get(i) + " cannot say whether " + holder.host()
-                            + " runs there: " + asks.get(i).cause().getMessage());
+                if (asks.get(i).succeeded()) {
+                    facts.put(clusters.get(i), asks.get(i).result());
+                } else if (clusters.get(i).equals(record.cluster)) {
+                    return Future.failedFuture("cluster " + record.cluster + " cannot be asked about " + holder.host()
+                            + ": " + asks.get(i).cause().getMessage());
+                } else {
+                    LOG.info("cluster={} pod={} holder check without cluster {}: {}", record.cluster, record.mover.podName(),
+                            clusters.get(i), asks.get(i).cause().getMessage());
                 }
-                facts.put(clusters.get(i), asks.get(i).result());
             }
             return Future.succeededFuture(facts);
         });

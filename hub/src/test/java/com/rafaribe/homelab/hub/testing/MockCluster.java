@@ -86,6 +86,16 @@ public final class MockCluster implements AutoCloseable {
         startServer(port);
     }
 
+    /**
+     * A second server on another port over the same objects: lets a test change the cluster while
+     * the hub's server is down, as happens to a real cluster the hub cannot reach.
+     */
+    public KubernetesMockServer backdoor() {
+        KubernetesMockServer side = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses, dispatcher, false);
+        side.init(InetAddress.getLoopbackAddress(), 0);
+        return side;
+    }
+
     @Override
     public void close() {
         client.close();

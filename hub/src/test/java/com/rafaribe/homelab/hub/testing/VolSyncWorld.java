@@ -45,7 +45,12 @@ public final class VolSyncWorld {
 
     /** A ReplicationSource's mover Job and one pod of it that failed with {@code log}. */
     public static Mover failMover(MockCluster cluster, String namespace, String app, String podSuffix, String secret, String log) {
-        KubernetesClient c = cluster.client();
+        return failMover(cluster, cluster.client(), namespace, app, podSuffix, secret, log);
+    }
+
+    /** The same, through a client of the test's choice (a back door while the cluster's own server is down). */
+    public static Mover failMover(MockCluster cluster, KubernetesClient c, String namespace, String app, String podSuffix, String secret,
+                                  String log) {
         String jobName = VolSyncObjects.sourceJobName(app);
         Job job = c.batch().v1().jobs().inNamespace(namespace).withName(jobName).get();
         if (job == null) {

@@ -1,0 +1,155 @@
+package com.rafaribe.homelab.hub.pipeline;
+
+import static com.rafaribe.homelab.hub.testing.HubFixture.unlockJobs;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.Hub;
+import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
+import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.MockCluster;
+import com.rafaribe.homelab.hub.testing.VolSyncWorld;
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One cluster's trouble stays that cluster's: an outage, a proxy, a missing exec plugin, a wrong token. */
+@ExtendWith(VertxExtension.class)
+class ClusterTroubleTest {
+    static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static MockCluster alpha;
+    static MockCluster beta;
+    static HttpServer rejecting;
+    static HubApi api;
+
+    @BeforeAll
+    static void start(Vertx vertx, @TempDir Path dir) throws Exception {
+        alpha = MockCluster.start("alpha");
+        beta = MockCluster.start("beta");
+        for (MockCluster c : List.of(alpha, beta)) {
+            VolSyncWorld.applyMonitor(c, """
+                    apiVersion: homelab.rafaribe.com/v1alpha1
+                    kind: VolSyncMonitor
+                    metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
+                    spec: {enabled: true}
+                    """);
+        }
+        // An API server that rejects the token, as one does after the token was rotated.
+        rejecting = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        rejecting.createContext("/", exchange -> {
+            byte[] body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}"
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(401, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        rejecting.start();
+        Path good = MockCluster.kubeconfig(dir, alpha, beta);
+        Path troubled = Files.writeString(dir.resolve("troubled"), """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: proxied
+                  cluster: {server: "%s", proxy-url: "http://127.0.0.1:1"}
+                - name: exec
+                  cluster: {server: "%s"}
+                - name: badtoken
+                  cluster: {server: "http://127.0.0.1:%d"}
+                users:
+                - name: plain
+                  user: {token: abc}
+                - name: oidc
+                  user:
+                    exec:
+                      apiVersion: client.authentication.k8s.io/v1beta1
+                      command: kubectl-oidc_login-not-installed
+                      args: [get-token]
+                - name: rotated
+                  user: {token: expired-token}
+                contexts:
+                - name: proxied
+                  context: {cluster: proxied, user: plain}
+                - name: exec
+                  context: {cluster: exec, user: oidc}
+                - name: badtoken
+                  context: {cluster: badtoken, user: rotated}
+                current-context: proxied
+                """.formatted(alpha.url() + "/proxied", beta.url() + "/exec", rejecting.getAddress().getPort()));
+        HubConfig config = new HubConfig(List.of(good, troubled), Set.of(), false, new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)),
+                "127.0.0.1", 0, Duration.ofSeconds(2));
+        Hub hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        api = new HubApi(hub.httpPort());
+    }
+
+    @AfterAll
+    static void stop() {
+        alpha.close();
+        beta.close();
+        rejecting.stop(0);
+        assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
+    }
+
+    static JsonObject cluster(String name) {
+        return api.list("/api/clusters").stream().filter(c -> name.equals(c.getString("name"))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aBrokenContextFailsOnlyItsOwnCluster() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(cluster("alpha").getString("state")).isEqualTo("Connected");
+            assertThat(cluster("beta").getString("state")).isEqualTo("Connected");
+            assertThat(cluster("proxied").getString("state")).isEqualTo("Failed");
+            assertThat(cluster("exec").getString("state")).isEqualTo("Failed");
+            assertThat(cluster("badtoken").getString("state")).isEqualTo("Failed");
+        });
+        assertThat(cluster("exec").getString("error")).contains("kubectl-oidc_login-not-installed");
+        assertThat(cluster("badtoken").getString("error")).startsWith("401 Unauthorized");
+        assertThat(cluster("proxied").getString("error")).contains("through proxy http://127.0.0.1:1");
+        assertThat(cluster("proxied").getString("since")).isNotBlank();
+        assertThat(api.get("/readyz").statusCode()).as("every cluster synced or failed").isEqualTo(200);
+    }
+
+    @Test
+    void aClusterThatStopsTurnsFailedWhileTheOtherKeepsUnlockingAndCatchesUpWhenBack() throws Exception {
+        await().atMost(WAIT).until(() -> "Connected".equals(cluster("alpha").getString("state")));
+        long stoppedAt = System.nanoTime();
+        alpha.stop();
+        await().atMost(WAIT).until(() -> "Failed".equals(cluster("alpha").getString("state")));
+        System.out.printf("cluster alpha reported Failed %d ms after its API server stopped%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt));
+
+        VolSyncWorld.failMover(beta, "apps-beta", "wiki", "h1h1h", "wiki-restic", VolSyncWorld.lockLog("volsync-src-wiki-zzzzz", "1m"));
+        await().atMost(WAIT).until(() -> unlockJobs(beta, "apps-beta").size() == 1);
+
+        // Destroying a mock server shuts its dispatcher down: the back door stays open until the end.
+        KubernetesMockServer backdoor = alpha.backdoor();
+        try (NamespacedKubernetesClient client = backdoor.createClient()) {
+            VolSyncWorld.failMover(alpha, client, "apps-alpha", "grafana", "i1i1i", "grafana-restic",
+                    VolSyncWorld.lockLog("volsync-src-grafana-zzzzz", "1m"));
+            alpha.restart();
+            await().atMost(WAIT).until(() -> "Connected".equals(cluster("alpha").getString("state")));
+            await().atMost(WAIT).until(() -> unlockJobs(alpha, "apps-alpha").size() == 1);
+        }
+    }
+}
