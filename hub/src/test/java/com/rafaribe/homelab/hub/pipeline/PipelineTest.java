@@ -77,6 +77,11 @@ class PipelineTest {
     void aLockFailureInEitherClusterGetsExactlyOneUnlockJobThere() {
         for (MockCluster cluster : List.of(east, west)) {
             String ns = "media-" + cluster.name;
+            VolSyncMonitorStatus initial = status(cluster);
+            long created = initial == null || initial.getTotalUnlocksCreated() == null ? 0 : initial.getTotalUnlocksCreated();
+            long detected = initial == null || initial.getTotalLockErrorsDetected() == null ? 0 : initial.getTotalLockErrorsDetected();
+            long succeeded = initial == null || initial.getTotalUnlocksSucceeded() == null ? 0 : initial.getTotalUnlocksSucceeded();
+            long removed = initial == null || initial.getTotalFailedJobsRemoved() == null ? 0 : initial.getTotalFailedJobsRemoved();
             long before = System.nanoTime();
             // The holder is an earlier attempt of the same Job, which no longer exists: provably gone.
             Mover mover = VolSyncWorld.failMover(cluster, ns, "jellyfin", "b2c3d", "jellyfin-restic",
@@ -94,27 +99,27 @@ class PipelineTest {
             await().atMost(WAIT).untilAsserted(() -> {
                 VolSyncMonitorStatus s = status(cluster);
                 assertThat(s).isNotNull();
-                assertThat(s.getTotalUnlocksCreated()).isEqualTo(1);
-                assertThat(s.getTotalLockErrorsDetected()).isEqualTo(1);
+                assertThat(s.getTotalUnlocksCreated()).isEqualTo(created + 1);
+                assertThat(s.getTotalLockErrorsDetected()).isEqualTo(detected + 1);
                 assertThat(s.getProcessedJobs()).anySatisfy(p -> assertThat(p.getPodUid()).isEqualTo(mover.pod().getMetadata().getUid()));
-                assertThat(s.getActiveUnlockCount()).isEqualTo(1);
+                assertThat(s.getActiveUnlocks()).anySatisfy(a -> assertThat(a.getPodUid()).isEqualTo(mover.pod().getMetadata().getUid()));
             });
             assertThat(eventReasons(cluster, ns)).contains("LockDetected", "UnlockJobCreated");
-            await().atMost(WAIT).until(() -> api.list("/api/unlocks").stream()
-                    .anyMatch(u -> cluster.name.equals(u.getString("cluster")) && "Running".equals(u.getString("state"))));
+            await().atMost(WAIT).until(() -> fixture.unlock(mover.pod().getMetadata().getUid()) != null
+                    && "Running".equals(fixture.unlock(mover.pod().getMetadata().getUid()).getString("state")));
 
             VolSyncWorld.finishJob(cluster, unlock, true);
             await().atMost(WAIT).untilAsserted(() -> {
                 VolSyncMonitorStatus s = status(cluster);
                 assertThat(s).isNotNull();
-                assertThat(s.getTotalUnlocksSucceeded()).isEqualTo(1);
-                assertThat(s.getActiveUnlockCount()).isZero();
-                assertThat(s.getTotalFailedJobsRemoved()).isEqualTo(1);
+                assertThat(s.getTotalUnlocksSucceeded()).isEqualTo(succeeded + 1);
+                assertThat(s.getActiveUnlocks()).noneSatisfy(a -> assertThat(a.getPodUid()).isEqualTo(mover.pod().getMetadata().getUid()));
+                assertThat(s.getTotalFailedJobsRemoved()).isEqualTo(removed + 1);
             });
             assertThat(cluster.client().batch().v1().jobs().inNamespace(ns).withName(mover.job().getMetadata().getName()).get())
                     .as("removeFailedJobs deleted the failed mover Job").isNull();
             await().atMost(WAIT).until(() -> eventReasons(cluster, ns).contains("UnlockSucceeded"));
-            JsonObject view = api.list("/api/unlocks").stream().filter(u -> cluster.name.equals(u.getString("cluster"))).findFirst().orElseThrow();
+            JsonObject view = fixture.unlock(mover.pod().getMetadata().getUid());
             assertThat(view.getString("state")).isEqualTo("Succeeded");
             assertThat(view.getString("app")).isEqualTo("jellyfin");
             assertThat(view.getString("holder")).contains("volsync-src-jellyfin-a1b2c");
@@ -134,6 +139,26 @@ class PipelineTest {
         assertThat(failure.getString("reason")).isEqualTo("no lock conflict in the log");
         assertThat(failure.getString("cluster")).isEqualTo("east");
         assertThat(unlockJobs(east, ns)).isEmpty();
+    }
+
+    @Test
+    void a50MbLogIsNeverReadBeyondItsTail() {
+        String ns = "big-" + west.name;
+        String progress = String.format("%-99s%n", "[0:10] 41.22%  1311 files 1.925 GiB, total 3180 files 4.671 GiB, 0 errors ETA 0:14");
+        // The lock error first, then 50 MB of progress lines: what the hub reads (the last 500 lines) holds no error.
+        String errorFirst = VolSyncWorld.lockLog("volsync-src-immich-zzzzz", "1m") + progress.repeat(500_000);
+        Mover early = VolSyncWorld.failMover(west, ns, "immich", "j1j1j", "immich-restic", errorFirst);
+        String uid = early.pod().getMetadata().getUid();
+        await().atMost(WAIT).until(() -> fixture.failure(uid) != null);
+        assertThat(fixture.failure(uid).getString("decision")).isEqualTo("not-a-lock");
+        assertThat(west.logRequests).filteredOn(r -> r.contains(early.pod().getMetadata().getName()))
+                .singleElement().satisfies(r -> assertThat(r).contains("tailLines=500"));
+        assertThat(unlockJobs(west, ns)).isEmpty();
+
+        // One 50 MB line and then the error: the tail streams through a 64 KiB buffer and the error is found.
+        String errorLast = "x".repeat(50 * 1024 * 1024) + "\n" + VolSyncWorld.lockLog("volsync-src-photos-zzzzz", "1m");
+        VolSyncWorld.failMover(west, ns, "photos", "k1k1k", "photos-restic", errorLast);
+        await().atMost(WAIT).until(() -> unlockJobs(west, ns).size() == 1);
     }
 
     @Test
