@@ -140,7 +140,7 @@ final class ClusterCommands {
      * Replaces the whole status through the status subresource (PUT, no resourceVersion: the hub is
      * the status' only writer). A merge patch would have to clear removed fields one by one.
      */
-    private CommandReply.Done patchStatus(ClusterCommand.PatchMonitorStatus c) {
+    private CommandReply.StatusWritten patchStatus(ClusterCommand.PatchMonitorStatus c) {
         VolSyncMonitor cached = monitors.getStore().getByKey(c.namespace() + "/" + c.name());
         if (cached == null) {
             throw new IllegalStateException("monitor " + c.namespace() + "/" + c.name() + " is gone");
@@ -150,7 +150,7 @@ final class ClusterCommands {
         update.getMetadata().setManagedFields(null);
         update.setStatus(c.status());
         client.resources(VolSyncMonitor.class).inNamespace(c.namespace()).resource(update).updateStatus();
-        return new CommandReply.Done();
+        return new CommandReply.StatusWritten();
     }
 
     private CommandReply.Done recordEvent(ClusterCommand.RecordEvent c) {

@@ -244,20 +244,13 @@ public final class PolicyVerticle extends AbstractVerticle {
         UnlockRecord record = new UnlockRecord(e.cluster(), mover, entry.namespace(), entry.name(), repository,
                 verdict.line(), holder, now, e.pod(), verdict);
         String statusKey = record.monitorKey;
-        statuses.update(statusKey, s -> {
-            s.setTotalLockErrorsDetected(plus(s.getTotalLockErrorsDetected()));
-            ProcessedJob processed = new ProcessedJob();
-            processed.setJobName(mover.jobName());
-            processed.setNamespace(mover.namespace());
-            processed.setProcessedTime(now.toString());
-            processed.setLockError(Redactor.redact(verdict.line(), 1024));
-            processed.setPodUid(mover.podUid());
-            processed.setUnlockJobName(UnlockJobFactory.jobName(mover.ownerName(), mover.podUid()));
-            s.getProcessedJobs().add(processed);
-            while (s.getProcessedJobs().size() > VolSyncMonitorStatus.MAX_PROCESSED_JOBS) {
-                s.getProcessedJobs().remove(0);
-            }
-        });
+        // A hub killed after detection finds its entry again: the detection is not counted twice.
+        if (processedEntry(statusKey, mover.podUid()) == null) {
+            statuses.update(statusKey, s -> {
+                s.setTotalLockErrorsDetected(plus(s.getTotalLockErrorsDetected()));
+                addProcessed(s, mover, now, Redactor.redact(verdict.line(), 1024), null);
+            });
+        }
         recordEvent(e.cluster(), failedJobRef(mover), "Warning", "LockDetected", verdict.reason());
         LOG.info("cluster={} namespace={} job={} pod={} decision=lock-detected why={}", e.cluster(), mover.namespace(),
                 mover.jobName(), mover.podName(), verdict.reason());
@@ -377,11 +370,18 @@ public final class PolicyVerticle extends AbstractVerticle {
         return request(record.cluster, new ClusterCommand.CreateJob(job), CommandReply.JobCreated.class).map(created -> {
             record.createdAt = clock.instant();
             setState(record, UnlockRecord.State.Running, "unlock Job " + record.unlockJob + " created: " + why);
-            if (!created.alreadyExisted()) {
+            ProcessedJob processed = processedEntry(record.monitorKey, record.mover.podUid());
+            boolean counted = processed != null && processed.getUnlockJobName() != null;
+            if (!counted) {
                 statuses.update(record.monitorKey, s -> {
                     s.setTotalUnlocksCreated(plus(s.getTotalUnlocksCreated()));
                     s.setLastUnlockTime(record.createdAt.toString());
+                    if (processed != null) {
+                        processed.setUnlockJobName(record.unlockJob);
+                    }
                 });
+            }
+            if (!created.alreadyExisted()) {
                 recordEvent(record.cluster, failedJobRef(record.mover), "Normal", "UnlockJobCreated",
                         "created " + record.unlockJob + ": " + why);
             }
@@ -473,23 +473,22 @@ public final class PolicyVerticle extends AbstractVerticle {
         if (processed != null && processed.getUnlockResult() != null) {
             record.state = "Succeeded".equals(processed.getUnlockResult()) ? UnlockRecord.State.Succeeded : UnlockRecord.State.Failed;
             record.reason = "unlock " + processed.getUnlockResult().toLowerCase() + " (recorded before the restart)";
-        } else if (processed == null) {
-            // Created before a restart that came before the status write: count what the write would have counted.
+            MonitorPolicy policy = policyOf(record);
+            if (record.state == UnlockRecord.State.Succeeded && !Boolean.TRUE.equals(processed.getRemoved())
+                    && policy != null && policy.removeFailedJobs()) {
+                removeFailedJob(record);
+            }
+        } else if (processed == null || processed.getUnlockJobName() == null) {
+            // Created before a restart that came before the status write: count what that write would have counted.
             statuses.update(record.monitorKey, s -> {
-                s.setTotalLockErrorsDetected(plus(s.getTotalLockErrorsDetected()));
+                if (processed == null) {
+                    s.setTotalLockErrorsDetected(plus(s.getTotalLockErrorsDetected()));
+                    addProcessed(s, mover, created, a.get(MATCHED_LINE), record.unlockJob);
+                } else {
+                    processed.setUnlockJobName(record.unlockJob);
+                }
                 s.setTotalUnlocksCreated(plus(s.getTotalUnlocksCreated()));
                 s.setLastUnlockTime(created.toString());
-                ProcessedJob p = new ProcessedJob();
-                p.setJobName(mover.jobName());
-                p.setNamespace(mover.namespace());
-                p.setProcessedTime(created.toString());
-                p.setLockError(a.get(MATCHED_LINE));
-                p.setPodUid(mover.podUid());
-                p.setUnlockJobName(record.unlockJob);
-                s.getProcessedJobs().add(p);
-                while (s.getProcessedJobs().size() > VolSyncMonitorStatus.MAX_PROCESSED_JOBS) {
-                    s.getProcessedJobs().remove(0);
-                }
             });
         }
         publish(record.view());
@@ -562,11 +561,26 @@ public final class PolicyVerticle extends AbstractVerticle {
 
     // ---- bookkeeping ----
 
+    /** An unlock Job was created for this pod (it may be gone since, deleted by its TTL). */
     private boolean alreadyProcessed(String cluster, String podUid) {
         return monitors.getOrDefault(cluster, List.of()).stream().anyMatch(m -> {
             VolSyncMonitorStatus s = statuses.get(MonitorStatusWriter.key(cluster, m.namespace(), m.name()));
-            return s != null && s.getProcessedJobs().stream().anyMatch(p -> podUid.equals(p.getPodUid()));
+            return s != null && s.getProcessedJobs().stream().anyMatch(p -> podUid.equals(p.getPodUid()) && p.getUnlockJobName() != null);
         });
+    }
+
+    private static void addProcessed(VolSyncMonitorStatus s, FailedMover mover, Instant at, String lockError, String unlockJob) {
+        ProcessedJob processed = new ProcessedJob();
+        processed.setJobName(mover.jobName());
+        processed.setNamespace(mover.namespace());
+        processed.setProcessedTime(at.toString());
+        processed.setLockError(lockError);
+        processed.setPodUid(mover.podUid());
+        processed.setUnlockJobName(unlockJob);
+        s.getProcessedJobs().add(processed);
+        while (s.getProcessedJobs().size() > VolSyncMonitorStatus.MAX_PROCESSED_JOBS) {
+            s.getProcessedJobs().remove(0);
+        }
     }
 
     private ProcessedJob processedEntry(String monitorKey, String podUid) {

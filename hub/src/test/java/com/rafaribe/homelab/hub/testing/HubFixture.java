@@ -32,13 +32,18 @@ public final class HubFixture {
     }
 
     public static HubFixture start(Vertx vertx, Path dir, Duration resync, MockCluster... clusters) throws Exception {
+        HubFixture fixture = startUnready(vertx, dir, resync, clusters);
+        await().atMost(WAIT).ignoreExceptions().until(() -> fixture.api.get("/readyz").statusCode() == 200);
+        return fixture;
+    }
+
+    /** Started, without waiting for the clusters: for a hub that a test may kill while it starts. */
+    public static HubFixture startUnready(Vertx vertx, Path dir, Duration resync, MockCluster... clusters) throws Exception {
         Path kubeconfig = MockCluster.kubeconfig(dir, clusters);
         HubConfig config = new HubConfig(List.of(kubeconfig), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
                 "127.0.0.1", 0, resync);
         Hub hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        HubFixture fixture = new HubFixture(hub);
-        await().atMost(WAIT).until(() -> fixture.api.get("/readyz").statusCode() == 200);
-        return fixture;
+        return new HubFixture(hub);
     }
 
     public static List<Job> unlockJobs(MockCluster cluster, String namespace) {

@@ -19,7 +19,7 @@ public sealed interface ClusterCommand extends HubMessage {
     record DeleteFailedJob(String namespace, String name, String uid) implements ClusterCommand {
     }
 
-    /** Replace a monitor's whole status through the status subresource. Reply: {@link CommandReply.Done}. */
+    /** Replace a monitor's whole status through the status subresource. Reply: {@link CommandReply.StatusWritten}. */
     record PatchMonitorStatus(String namespace, String name, VolSyncMonitorStatus status) implements ClusterCommand {
     }
 

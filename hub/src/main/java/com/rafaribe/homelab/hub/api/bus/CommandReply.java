@@ -18,6 +18,9 @@ public sealed interface CommandReply extends HubMessage {
     record Done() implements CommandReply {
     }
 
+    record StatusWritten() implements CommandReply {
+    }
+
     /**
      * @param pods         pods of that name in any namespace, with their phase
      * @param jobPodShape  the name is {@code <a mover Job this cluster has>-<5 characters>}
