@@ -47,7 +47,7 @@ class RestartTest {
     static void start() {
         cluster = MockCluster.start("home");
         // One monitor per test namespace, so that each test reads counters only its own unlocks move.
-        for (String ns : new String[] {"kill-detect", "kill-create", "kill-status", "kill-finish"}) {
+        for (String ns : new String[] {"kill-detect", "kill-create", "kill-status", "kill-finish", "while-down"}) {
             VolSyncWorld.applyMonitor(cluster, """
                     apiVersion: homelab.rafaribe.com/v1alpha1
                     kind: VolSyncMonitor
@@ -117,6 +117,14 @@ class RestartTest {
                     .singleElement().satisfies(p -> assertThat(p.getUnlockJobName()).isNotNull());
         });
         assertThat(unlockJobs(cluster, ns)).hasSize(1);
+    }
+
+    @Test
+    void aPodThatFailedWhileNoHubRanIsHandledWhenOneStarts() throws Exception {
+        String ns = "while-down";
+        Mover mover = fail(ns);
+        assertOneUnlockAfterRestart(ns, mover, 0);
+        assertThat(counter(status(ns).getTotalLockErrorsDetected())).isEqualTo(1);
     }
 
     @Test
