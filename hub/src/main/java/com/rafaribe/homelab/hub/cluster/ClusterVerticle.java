@@ -8,11 +8,13 @@ import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.PodStates;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
@@ -45,6 +47,9 @@ public final class ClusterVerticle extends AbstractVerticle {
     static final String MOVER_VALUE = "volsync";
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    public static final ResourceDefinitionContext REPLICATION_SOURCES = new ResourceDefinitionContext.Builder()
+            .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationSource").withPlural("replicationsources")
+            .withNamespaced(true).build();
 
     private final ClusterTarget target;
     private final Duration resync;
@@ -56,6 +61,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     private SharedIndexInformer<Job> unlockJobs;
     private SharedIndexInformer<Pod> unlockPods;
     private SharedIndexInformer<VolSyncMonitor> monitors;
+    private SharedIndexInformer<GenericKubernetesResource> replicationSources;
+    private final Set<String> reportedMoverStatuses = new HashSet<>();
     private ClusterCommands commands;
     private final Set<String> reportedFailedPods = new HashSet<>();
     private final DeletedPods deletedPods = new DeletedPods(10_000);
@@ -151,11 +158,16 @@ public final class ClusterVerticle extends AbstractVerticle {
         unlockPods = c.pods().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis);
         monitors = c.resources(VolSyncMonitor.class).inAnyNamespace().runnableInformer(resyncMillis);
         moverPods.addEventHandler(handler(this::onMoverPod, this::onPodDeleted));
-        moverJobs.addEventHandler(handler(job -> { }, job -> { }));
+        moverJobs.addEventHandler(handler(job -> replicationSourcesOf(job), job -> { }));
         unlockJobs.addEventHandler(handler(job -> onUnlockJob(job, false), job -> onUnlockJob(job, true)));
         unlockPods.addEventHandler(handler(this::onUnlockPod, this::onUnlockPod));
         monitors.addEventHandler(handler(m -> onMonitors(), m -> onMonitors()));
         informers.addAll(List.of(moverPods, moverJobs, unlockJobs, unlockPods, monitors));
+        // VolSync may not be installed: ReplicationSources are watched when they exist, never waited for.
+        // The full resource context: naming only apiVersion and kind would make fabric8 run a blocking discovery call here.
+        replicationSources = c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis);
+        replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> { }));
+        replicationSources.exceptionHandler((isStarted, t) -> true);
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (SharedIndexInformer<?> informer : informers) {
             informer.exceptionHandler((isStarted, t) -> {
@@ -164,7 +176,8 @@ public final class ClusterVerticle extends AbstractVerticle {
             });
             starts.add(informer.start().toCompletableFuture());
         }
-        return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
+                .thenRun(() -> replicationSources.start());
     }
 
     private static Map<String, String> unlockSelector() {
@@ -207,6 +220,10 @@ public final class ClusterVerticle extends AbstractVerticle {
         unlockJobs.getStore().list().forEach(job -> onUnlockJob(job, false));
         reportedFailedPods.clear();
         moverPods.getStore().list().forEach(this::onMoverPod);
+        reportedMoverStatuses.clear();
+        if (replicationSources != null) {
+            replicationSources.getStore().list().forEach(this::onReplicationSource);
+        }
         publish(new ClusterEvent.ClusterSynced(target.name()));
     }
 
@@ -220,6 +237,32 @@ public final class ClusterVerticle extends AbstractVerticle {
         publishState();
     }
 
+    /** The evidence of last resort: the log tail VolSync kept when it deleted a Job after 8 failed pods. */
+    @SuppressWarnings("unchecked")
+    private void onReplicationSource(GenericKubernetesResource rs) {
+        Object status = rs.getAdditionalProperties().get("status");
+        Object latest = status instanceof Map<?, ?> m ? m.get("latestMoverStatus") : null;
+        if (!(latest instanceof Map<?, ?> mover) || !"Failed".equals(mover.get("result"))) {
+            return;
+        }
+        String time = String.valueOf(mover.get("time"));
+        String uid = rs.getMetadata().getUid();
+        if (!reportedMoverStatuses.add(uid + "/" + time)) {
+            return;
+        }
+        Job job = moverJobs.getStore().list().stream()
+                .filter(j -> j.getMetadata().getNamespace().equals(rs.getMetadata().getNamespace()))
+                .filter(j -> j.getMetadata().getOwnerReferences() != null && j.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(o -> uid != null && uid.equals(o.getUid())))
+                .findFirst().orElse(null);
+        if (job == null) {
+            // Report again once VolSync has created the Job whose pod template the unlock can mirror.
+            reportedMoverStatuses.remove(uid + "/" + time);
+        }
+        publish(new ClusterEvent.MoverStatusFailed(target.name(), rs.getMetadata().getNamespace(), rs.getMetadata().getName(), uid,
+                mover.get("logs") == null ? "" : String.valueOf(mover.get("logs")), time, job));
+    }
+
     private void onPodDeleted(Pod pod) {
         deletedPods.add(pod.getMetadata().getName());
         reportedFailedPods.remove(pod.getMetadata().getUid());
@@ -231,6 +274,16 @@ public final class ClusterVerticle extends AbstractVerticle {
     private Job jobOf(Pod pod) {
         String jobName = FailedMover.of(pod, null).jobName();
         return jobName == null ? null : moverJobs.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + jobName);
+    }
+
+    /** A mover Job appeared: a ReplicationSource waiting for one to mirror may now be handled. */
+    private void replicationSourcesOf(Job job) {
+        if (replicationSources == null || job.getMetadata().getOwnerReferences() == null) {
+            return;
+        }
+        job.getMetadata().getOwnerReferences().forEach(o -> replicationSources.getStore().list().stream()
+                .filter(rs -> o.getUid() != null && o.getUid().equals(rs.getMetadata().getUid()))
+                .forEach(this::onReplicationSource));
     }
 
     private void onUnlockJob(Job job, boolean deleted) {
@@ -285,6 +338,10 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     private void closeClient() {
+        if (replicationSources != null) {
+            replicationSources.close();
+            replicationSources = null;
+        }
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
         commands = null;

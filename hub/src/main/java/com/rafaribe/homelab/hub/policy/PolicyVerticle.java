@@ -81,6 +81,8 @@ public final class PolicyVerticle extends AbstractVerticle {
             onMonitors(e);
         } else if (event instanceof ClusterEvent.MoverPodFailed e) {
             onMoverPodFailed(e);
+        } else if (event instanceof ClusterEvent.MoverStatusFailed e) {
+            onMoverStatusFailed(e);
         } else if (event instanceof ClusterEvent.UnlockJobChanged e) {
             onUnlockJob(e);
         } else if (event instanceof ClusterEvent.PodChanged e) {
@@ -192,38 +194,91 @@ public final class PolicyVerticle extends AbstractVerticle {
 
     private void onMoverPodFailed(ClusterEvent.MoverPodFailed e) {
         FailedMover mover = e.mover();
-        String recordKey = e.cluster() + "/" + mover.podUid();
-        if (records.containsKey(recordKey) || decided.contains(recordKey) || alreadyProcessed(e.cluster(), mover.podUid())) {
+        Map<String, String> labels = e.job() != null ? e.job().getMetadata().getLabels() : e.pod().getMetadata().getLabels();
+        String container = MoverContainer.of(e.pod()) == null ? null : MoverContainer.of(e.pod()).getName();
+        handleFailure(e.cluster(), e.pod(), mover, labels,
+                () -> request(e.cluster(), new ClusterCommand.FetchLog(mover.namespace(), mover.podName(), container), CommandReply.LogText.class)
+                        .map(log -> evidence(log.text(), e.pod())));
+    }
+
+    /**
+     * The pods are gone (VolSync deleted the Job after 8 failures while no hub ran): the log tail it
+     * kept in latestMoverStatus is the evidence, and the Job it created again is what the unlock mirrors.
+     */
+    private void onMoverStatusFailed(ClusterEvent.MoverStatusFailed e) {
+        String podUid = "rs-" + RepositoryKey.sha256Hex(e.replicationSourceUid() + "/" + e.time()).substring(0, 32);
+        if (e.job() == null) {
+            FailedMover unknown = new FailedMover(e.namespace(), null, podUid, null, null, FailedMover.SOURCE_KIND, e.replicationSource());
+            failure(e.cluster(), unknown, "waiting-for-mover-job", "ReplicationSource " + e.replicationSource()
+                    + " failed while no hub ran; waiting for VolSync to create its mover Job again, to mirror it", null);
+            return;
+        }
+        String jobName = e.job().getMetadata().getName();
+        if (handledThroughPods(e.cluster(), e.namespace(), jobName, e.time())) {
+            return;
+        }
+        Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName(jobName + "-" + podUid.substring(3, 8)).withNamespace(e.namespace()).withUid(podUid)
+                    .withLabels(e.job().getSpec().getTemplate().getMetadata() == null ? Map.of()
+                            : e.job().getSpec().getTemplate().getMetadata().getLabels())
+                .endMetadata()
+                .withSpec(e.job().getSpec().getTemplate().getSpec())
+                .build();
+        FailedMover mover = new FailedMover(e.namespace(), pod.getMetadata().getName(), podUid, jobName, e.job().getMetadata().getUid(),
+                FailedMover.SOURCE_KIND, e.replicationSource());
+        handleFailure(e.cluster(), pod, mover, e.job().getMetadata().getLabels(), () -> Future.succeededFuture(e.logs()));
+    }
+
+    /** The pod path saw failures of this Job not long before VolSync gave up on it: those were handled. */
+    private boolean handledThroughPods(String cluster, String namespace, String jobName, String time) {
+        Instant gaveUp;
+        try {
+            gaveUp = Instant.parse(time);
+        } catch (RuntimeException e) {
+            gaveUp = clock.instant();
+        }
+        Instant since = gaveUp.minus(Duration.ofHours(2));
+        boolean inMemory = records.values().stream().anyMatch(r -> r.cluster.equals(cluster) && namespace.equals(r.mover.namespace())
+                && jobName.equals(r.mover.jobName()) && !r.detectedAt.isBefore(since));
+        return inMemory || monitors.getOrDefault(cluster, List.of()).stream().anyMatch(m -> {
+            VolSyncMonitorStatus s = statuses.get(MonitorStatusWriter.key(cluster, m.namespace(), m.name()));
+            return s != null && s.getProcessedJobs().stream().anyMatch(p -> namespace.equals(p.getNamespace()) && jobName.equals(p.getJobName())
+                    && p.getProcessedTime() != null && !Instant.parse(p.getProcessedTime()).isBefore(since));
+        });
+    }
+
+    private void handleFailure(String cluster, Pod pod, FailedMover mover, Map<String, String> labels,
+                               java.util.function.Supplier<Future<String>> evidence) {
+        String recordKey = cluster + "/" + mover.podUid();
+        if (records.containsKey(recordKey) || decided.contains(recordKey) || alreadyProcessed(cluster, mover.podUid())) {
             return;
         }
         decided.add(recordKey);
-        List<MonitorEntry> entries = monitors.getOrDefault(e.cluster(), List.of());
-        Map<String, String> labels = e.job() != null ? e.job().getMetadata().getLabels() : e.pod().getMetadata().getLabels();
+        List<MonitorEntry> entries = monitors.getOrDefault(cluster, List.of());
         var governing = GoverningMonitor.select(entries, mover, labels);
         if (governing.isEmpty()) {
             boolean untrusted = GoverningMonitor.untrustedWouldMatch(entries, mover, labels);
-            failure(e.cluster(), mover, untrusted ? "untrusted-namespace" : "no-governing-monitor",
+            failure(cluster, mover, untrusted ? "untrusted-namespace" : "no-governing-monitor",
                     untrusted ? "only monitors outside the trusted namespaces (" + trusted + ") select this Job" : "no monitor selects this Job", null);
             return;
         }
         MonitorEntry entry = governing.get();
         if (!entry.validation().valid()) {
-            failure(e.cluster(), mover, "monitor-invalid", String.join("; ", entry.validation().problems()), entry.key());
+            failure(cluster, mover, "monitor-invalid", String.join("; ", entry.validation().problems()), entry.key());
             return;
         }
         MonitorPolicy policy = entry.validation().policy();
         if (!policy.enabled()) {
-            failure(e.cluster(), mover, "monitor-disabled", "monitor " + entry.key() + " has enabled: false", entry.key());
+            failure(cluster, mover, "monitor-disabled", "monitor " + entry.key() + " has enabled: false", entry.key());
             return;
         }
-        String container = MoverContainer.of(e.pod()) == null ? null : MoverContainer.of(e.pod()).getName();
-        request(e.cluster(), new ClusterCommand.FetchLog(mover.namespace(), mover.podName(), container), CommandReply.LogText.class)
+        evidence.get()
                 .onFailure(err -> {
                     // Not a decision: the cluster reports its failed pods again when it is back, and then the log is read.
                     decided.remove(recordKey);
-                    failure(e.cluster(), mover, "log-unavailable", "could not read the pod's log yet: " + err.getMessage(), entry.key());
+                    failure(cluster, mover, "log-unavailable", "could not read the pod's log yet: " + err.getMessage(), entry.key());
                 })
-                .onSuccess(log -> decide(e, entry, policy, evidence(log.text(), e.pod())));
+                .onSuccess(text -> decide(cluster, pod, mover, entry, policy, text));
     }
 
     private static String evidence(String log, Pod pod) {
@@ -231,18 +286,17 @@ public final class PolicyVerticle extends AbstractVerticle {
         return message == null || message.isBlank() ? log : log + "\n" + message;
     }
 
-    private void decide(ClusterEvent.MoverPodFailed e, MonitorEntry entry, MonitorPolicy policy, String evidence) {
-        FailedMover mover = e.mover();
+    private void decide(String cluster, Pod pod, FailedMover mover, MonitorEntry entry, MonitorPolicy policy, String evidence) {
         LockVerdict verdict = policy.detector().examine(evidence);
         if (!verdict.lock()) {
-            failure(e.cluster(), mover, "not-a-lock", verdict.reason(), entry.key());
+            failure(cluster, mover, "not-a-lock", verdict.reason(), entry.key());
             return;
         }
-        String repository = RepositoryKey.of(e.cluster(), e.pod()).asString();
+        String repository = RepositoryKey.of(cluster, pod).asString();
         String holder = verdict.holder() != null ? verdict.holder().describe() : verdict.invalidLockFile() ? "invalid lock file" : "unknown";
         Instant now = clock.instant();
-        UnlockRecord record = new UnlockRecord(e.cluster(), mover, entry.namespace(), entry.name(), repository,
-                verdict.line(), holder, now, e.pod(), verdict);
+        UnlockRecord record = new UnlockRecord(cluster, mover, entry.namespace(), entry.name(), repository,
+                verdict.line(), holder, now, pod, verdict);
         String statusKey = record.monitorKey;
         // A hub killed after detection finds its entry again: the detection is not counted twice.
         if (processedEntry(statusKey, mover.podUid()) == null) {
@@ -251,25 +305,25 @@ public final class PolicyVerticle extends AbstractVerticle {
                 addProcessed(s, mover, now, Redactor.redact(verdict.line(), 1024), null);
             });
         }
-        recordEvent(e.cluster(), failedJobRef(mover), "Warning", "LockDetected", verdict.reason());
-        LOG.info("cluster={} namespace={} job={} pod={} decision=lock-detected why={}", e.cluster(), mover.namespace(),
+        recordEvent(cluster, failedJobRef(mover), "Warning", "LockDetected", verdict.reason());
+        LOG.info("cluster={} namespace={} job={} pod={} decision=lock-detected why={}", cluster, mover.namespace(),
                 mover.jobName(), mover.podName(), verdict.reason());
 
         int failures = consecutiveFailures(statusKey, repository);
         if (failures >= CIRCUIT_LIMIT) {
-            failure(e.cluster(), mover, "circuit-open", failures + " unlocks in a row failed for repository " + repository
+            failure(cluster, mover, "circuit-open", failures + " unlocks in a row failed for repository " + repository
                     + "; change the monitor's spec or set the " + RETRY_ANNOTATION + " annotation to retry", entry.key());
             return;
         }
         UnlockRecord leader = records.values().stream()
-                .filter(r -> r.active() && r.cluster.equals(e.cluster()) && r.repository.equals(repository)).findFirst().orElse(null);
+                .filter(r -> r.active() && r.cluster.equals(cluster) && r.repository.equals(repository)).findFirst().orElse(null);
         if (leader != null) {
             leader.joined.add(mover);
-            failure(e.cluster(), mover, "joined", "an unlock of the same repository is already " + leader.state
+            failure(cluster, mover, "joined", "an unlock of the same repository is already " + leader.state
                     + " for pod " + leader.mover.podName(), entry.key());
             return;
         }
-        records.put(e.cluster() + "/" + mover.podUid(), record);
+        records.put(cluster + "/" + mover.podUid(), record);
         setState(record, UnlockRecord.State.Queued, "queued");
         evaluate(record);
     }

@@ -14,7 +14,13 @@ import com.rafaribe.homelab.hub.testing.MockCluster;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
+import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
+import com.rafaribe.homelab.hub.cluster.ClusterVerticle;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.Map;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryContext;
 import java.nio.file.Path;
@@ -47,7 +53,7 @@ class RestartTest {
     static void start() {
         cluster = MockCluster.start("home");
         // One monitor per test namespace, so that each test reads counters only its own unlocks move.
-        for (String ns : new String[] {"kill-detect", "kill-create", "kill-status", "kill-finish", "while-down"}) {
+        for (String ns : new String[] {"kill-detect", "kill-create", "kill-status", "kill-finish", "while-down", "vs-deleted"}) {
             VolSyncWorld.applyMonitor(cluster, """
                     apiVersion: homelab.rafaribe.com/v1alpha1
                     kind: VolSyncMonitor
@@ -125,6 +131,35 @@ class RestartTest {
         Mover mover = fail(ns);
         assertOneUnlockAfterRestart(ns, mover, 0);
         assertThat(counter(status(ns).getTotalLockErrorsDetected())).isEqualTo(1);
+    }
+
+    @Test
+    void aJobVolSyncDeletedWhileNoHubRanIsHandledFromLatestMoverStatus() throws Exception {
+        String ns = "vs-deleted";
+        GenericKubernetesResource rs = new GenericKubernetesResource();
+        rs.setApiVersion("volsync.backube/v1alpha1");
+        rs.setKind("ReplicationSource");
+        rs.setMetadata(new ObjectMetaBuilder().withName("bookstack").withNamespace(ns).build());
+        rs.setAdditionalProperty("spec", Map.of("sourcePVC", "bookstack-data", "restic", Map.of("repository", "bookstack-restic")));
+        rs.setAdditionalProperty("status", Map.of("latestMoverStatus", Map.of("result", "Failed", "time", "2026-11-26T03:00:00Z",
+                "logs", VolSyncWorld.lockLog("volsync-src-bookstack-q1q1q", "1m"))));
+        rs = cluster.client().genericKubernetesResources(ClusterVerticle.REPLICATION_SOURCES).inNamespace(ns).resource(rs).create();
+        // VolSync deleted the Job after 8 failed pods and created it again; no pod of it exists yet.
+        Job recreated = VolSyncObjects.sourceJob(ns, "bookstack", rs.getMetadata().getUid(), null);
+        recreated.getMetadata().setUid(null);
+        recreated = cluster.client().batch().v1().jobs().inNamespace(ns).resource(recreated).create();
+        recreated.getSpec().setTemplate(new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app.kubernetes.io/created-by", "volsync"))
+                .endMetadata().withSpec(VolSyncObjects.sourcePod(recreated, "tmpl0", "none", "bookstack-restic").build().getSpec()).build());
+        cluster.client().batch().v1().jobs().inNamespace(ns).resource(recreated).update();
+
+        startHub();
+        await().atMost(WAIT).until(() -> unlockJobs(cluster, ns).size() == 1);
+        Job unlock = unlockJobs(cluster, ns).get(0);
+        assertThat(unlock.getMetadata().getAnnotations()).containsEntry(UnlockJobMetadata.FAILED_JOB, "volsync-src-bookstack")
+                .containsEntry(UnlockJobMetadata.APP, "ReplicationSource/bookstack");
+        assertThat(unlock.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getName()).isEqualTo("RESTIC_REPOSITORY"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(counter(status(ns).getTotalUnlocksCreated())).isEqualTo(1));
     }
 
     @Test

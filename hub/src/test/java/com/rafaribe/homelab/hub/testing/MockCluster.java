@@ -11,6 +11,11 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -134,6 +139,59 @@ public final class MockCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * kubernetes-server-mock 8.0.0 waits up to a minute, on its event loop, for a closed watch's
+     * sender to finish, and that sender needs the same event loop: a hub killed while events flow
+     * stalls every connection on that thread. The wait happens here on a thread of its own.
+     */
+    private static final class CloseOffTheEventLoop extends WebSocketListener {
+        private static final ExecutorService CLEANUP = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "mock-watch-cleanup");
+            t.setDaemon(true);
+            return t;
+        });
+        private final WebSocketListener inner;
+
+        CloseOffTheEventLoop(WebSocketListener inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void onBeforeAccept(WebSocket webSocket, Response response) {
+            inner.onBeforeAccept(webSocket, response);
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket, Response response) {
+            inner.onOpen(webSocket, response);
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, String text) {
+            inner.onMessage(webSocket, text);
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, byte[] bytes) {
+            inner.onMessage(webSocket, bytes);
+        }
+
+        @Override
+        public void onClosing(WebSocket webSocket, int code, String reason) {
+            inner.onClosing(webSocket, code, reason);
+        }
+
+        @Override
+        public void onClosed(WebSocket webSocket, int code, String reason) {
+            CLEANUP.execute(() -> inner.onClosed(webSocket, code, reason));
+        }
+
+        @Override
+        public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+            CLEANUP.execute(() -> inner.onFailure(webSocket, t, response));
+        }
+    }
+
     private final class LogServingDispatcher extends KubernetesMixedDispatcher {
         LogServingDispatcher() {
             super(responses);
@@ -143,7 +201,11 @@ public final class MockCluster implements AutoCloseable {
         public MockResponse dispatch(RecordedRequest request) {
             Matcher m = LOG_PATH.matcher(request.getPath());
             if (!"GET".equals(request.getMethod()) || !m.matches()) {
-                return super.dispatch(request);
+                MockResponse response = super.dispatch(request);
+                if (response.getWebSocketListener() != null) {
+                    response.withWebSocketUpgrade(new CloseOffTheEventLoop(response.getWebSocketListener()));
+                }
+                return response;
             }
             logRequests.add(request.getPath());
             String log = logs.get(m.group(1) + "/" + m.group(2));

@@ -14,6 +14,15 @@ public sealed interface ClusterEvent extends HubMessage {
     record MoverPodFailed(String cluster, Pod pod, Job job, FailedMover mover) implements ClusterEvent {
     }
 
+    /**
+     * A ReplicationSource whose latestMoverStatus says Failed: VolSync deleted the Job and its pods
+     * after 8 failures and kept the last log tail. {@code job} is the mover Job VolSync created again,
+     * whose pod template the unlock mirrors; null until there is one.
+     */
+    record MoverStatusFailed(String cluster, String namespace, String replicationSource, String replicationSourceUid,
+                             String logs, String time, Job job) implements ClusterEvent {
+    }
+
     /** Every VolSyncMonitor of the cluster, after any change to one of them. */
     record MonitorsChanged(String cluster, List<VolSyncMonitor> monitors) implements ClusterEvent {
     }
