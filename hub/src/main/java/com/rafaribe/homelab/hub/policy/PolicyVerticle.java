@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
 public final class PolicyVerticle extends AbstractVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyVerticle.class);
     static final int CIRCUIT_LIMIT = 3;
+    static final int MAX_DECIDED = 20_000;
+    /** A finished unlock is forgotten this long after it finished; its Job's annotations and the status remember it. */
+    static final Duration KEEP_FINISHED = Duration.ofHours(1);
     static final String RETRY_ANNOTATION = "homelab.rafaribe.com/retry-unlock";
 
     private final TrustedNamespaces trusted;
@@ -50,7 +53,13 @@ public final class PolicyVerticle extends AbstractVerticle {
     private final Map<String, List<MonitorEntry>> monitors = new HashMap<>();
     private final Set<String> syncedClusters = new HashSet<>();
     private final Map<String, UnlockRecord> records = new LinkedHashMap<>();
-    private final Set<String> decided = new HashSet<>();
+    /** Failed pods already decided on; bounded, the oldest forgotten first (a restart forgets them all: state lives in the clusters). */
+    private final Set<String> decided = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_DECIDED;
+        }
+    });
     private final Map<String, Long> invalidSpecReported = new HashMap<>();
     private MonitorStatusWriter statuses;
     private long recheckTimer;
@@ -67,7 +76,10 @@ public final class PolicyVerticle extends AbstractVerticle {
         statuses = new MonitorStatusWriter(vertx);
         vertx.eventBus().<ClusterEvent>consumer(Addresses.CLUSTER_EVENTS, m -> onEvent(m.body()));
         // A safety net for holders outside the watched movers (a maintenance pod, a NAS): one GET by name per waiting unlock.
-        recheckTimer = vertx.setPeriodic(recheckInterval.toMillis(), id -> evaluateAll());
+        recheckTimer = vertx.setPeriodic(recheckInterval.toMillis(), id -> {
+            forgetFinished();
+            evaluateAll();
+        });
     }
 
     @Override
@@ -328,6 +340,12 @@ public final class PolicyVerticle extends AbstractVerticle {
         evaluate(record);
     }
 
+    /** Memory stays flat over months: finished unlocks leave the book (a late update of their Job rebuilds them as finished). */
+    private void forgetFinished() {
+        Instant before = clock.instant().minus(KEEP_FINISHED);
+        records.values().removeIf(r -> r.terminal() && r.finishedAt != null && r.finishedAt.isBefore(before));
+    }
+
     private void evaluateAll() {
         new ArrayList<>(records.values()).stream().filter(r -> r.state == UnlockRecord.State.Queued
                 || r.state == UnlockRecord.State.WaitingForHolder).forEach(this::evaluate);
@@ -527,6 +545,7 @@ public final class PolicyVerticle extends AbstractVerticle {
         if (processed != null && processed.getUnlockResult() != null) {
             record.state = "Succeeded".equals(processed.getUnlockResult()) ? UnlockRecord.State.Succeeded : UnlockRecord.State.Failed;
             record.reason = "unlock " + processed.getUnlockResult().toLowerCase() + " (recorded before the restart)";
+            record.finishedAt = clock.instant();
             MonitorPolicy policy = policyOf(record);
             if (record.state == UnlockRecord.State.Succeeded && !Boolean.TRUE.equals(processed.getRemoved())
                     && policy != null && policy.removeFailedJobs()) {

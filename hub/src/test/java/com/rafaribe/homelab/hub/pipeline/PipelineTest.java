@@ -11,6 +11,7 @@ import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubApi;
 import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.MockCluster;
+import com.rafaribe.homelab.hub.testing.SharedFiles;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -128,17 +129,23 @@ class PipelineTest {
     }
 
     @Test
-    void aFailureThatIsNotALockGetsNoUnlockAndSaysWhy() {
+    void aFailureThatIsNotALockGetsNoUnlockAndSaysWhy() throws Exception {
         String ns = "db-" + east.name;
-        Mover mover = VolSyncWorld.failMover(east, ns, "postgres", "x9y8z", "postgres-restic", VolSyncWorld.WRONG_PASSWORD_LOG);
-        await().atMost(WAIT).until(() -> api.list("/api/failures").stream()
-                .anyMatch(f -> mover.pod().getMetadata().getUid().equals(f.getString("failedPodUid"))));
-        JsonObject failure = api.list("/api/failures").stream()
-                .filter(f -> mover.pod().getMetadata().getUid().equals(f.getString("failedPodUid"))).findFirst().orElseThrow();
-        assertThat(failure.getString("decision")).isEqualTo("not-a-lock");
-        assertThat(failure.getString("reason")).isEqualTo("no lock conflict in the log");
-        assertThat(failure.getString("cluster")).isEqualTo("east");
+        // Wrong password, no space left, an unreadable source file: real restic output from the corpus.
+        List<String> logs = List.of(VolSyncWorld.WRONG_PASSWORD_LOG,
+                java.nio.file.Files.readString(SharedFiles.corpus().resolve("079-volsync-no-space-left.log")),
+                java.nio.file.Files.readString(SharedFiles.corpus().resolve("046-unreadable-source-dir.log")));
+        for (int i = 0; i < logs.size(); i++) {
+            Mover mover = VolSyncWorld.failMover(east, ns, "postgres" + i, "x9y8" + i, "postgres-restic", logs.get(i));
+            String uid = mover.pod().getMetadata().getUid();
+            await().atMost(WAIT).until(() -> fixture.failure(uid) != null);
+            JsonObject failure = fixture.failure(uid);
+            assertThat(failure.getString("decision")).isEqualTo("not-a-lock");
+            assertThat(failure.getString("reason")).isEqualTo("no lock conflict in the log");
+            assertThat(failure.getString("cluster")).isEqualTo("east");
+        }
         assertThat(unlockJobs(east, ns)).isEmpty();
+        assertThat(eventReasons(east, ns)).doesNotContain("LockDetected");
     }
 
     @Test
