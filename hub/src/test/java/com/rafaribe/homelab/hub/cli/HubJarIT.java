@@ -1,15 +1,23 @@
 package com.rafaribe.homelab.hub.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.rafaribe.homelab.hub.testing.HubApi;
 import com.rafaribe.homelab.hub.testing.SharedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar runs on its own with java -jar: every dependency is inside it. */
 class HubJarIT {
@@ -35,6 +43,47 @@ class HubJarIT {
         Result help = java("check-log", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("Usage: volsync-monitor-hub check-log");
+    }
+
+    @Test
+    void runFromTheJarServesTheApiAndReportsAnUnreachableCluster(@TempDir Path dir) throws Exception {
+        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: gone, cluster: {server: "https://127.0.0.1:9"}}]
+                users: [{name: u, user: {token: t}}]
+                contexts: [{name: gone, context: {cluster: gone, user: u}}]
+                """);
+        Path log = dir.resolve("log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-jar",
+                Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar")).toString(),
+                "run", "--http-host", "127.0.0.1", "--http-port", "0", "--log-format", "json")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // Options come from the environment too, as the Deployment gives them.
+        builder.environment().put("HUB_KUBECONFIG", kubeconfig.toString());
+        Process hub = builder.start();
+        try {
+            Pattern listening = Pattern.compile("http:\\\\/\\\\/127\\.0\\.0\\.1:(\\d+)");
+            AtomicInteger port = new AtomicInteger();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                Matcher m = listening.matcher(Files.readString(log));
+                if (m.find()) {
+                    port.set(Integer.parseInt(m.group(1)));
+                }
+                return port.get() > 0;
+            });
+            HubApi api = new HubApi(port.get());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(api.list("/api/clusters")).singleElement().satisfies(c -> {
+                assertThat(c.getString("name")).isEqualTo("gone");
+                assertThat(c.getString("state")).isEqualTo("Failed");
+                assertThat(c.getString("error")).startsWith("unreachable");
+            }));
+            assertThat(api.get("/readyz").statusCode()).isEqualTo(200);
+            assertThat(Files.readString(log)).contains("\"formattedMessage\":\"watching 1 cluster(s): [gone]");
+        } finally {
+            hub.destroy();
+            assertThat(hub.waitFor(30, TimeUnit.SECONDS)).as("the hub stops on SIGTERM").isTrue();
+        }
     }
 
     @Test
