@@ -331,6 +331,14 @@ public final class PolicyVerticle extends AbstractVerticle {
                 .filter(r -> r.active() && r.cluster.equals(cluster) && r.repository.equals(repository)).findFirst().orElse(null);
         if (leader != null) {
             leader.joined.add(mover);
+            // The leader's unlock serves this pod too: a restarted hub must not unlock for it again.
+            String leaderJob = UnlockJobFactory.jobName(leader.mover.ownerName(), leader.mover.podUid());
+            statuses.update(statusKey, s -> {
+                ProcessedJob processed = processedEntry(statusKey, mover.podUid());
+                if (processed != null) {
+                    processed.setUnlockJobName(leaderJob);
+                }
+            });
             failure(cluster, mover, "joined", "an unlock of the same repository is already " + leader.state
                     + " for pod " + leader.mover.podName(), entry.key());
             return;
@@ -388,9 +396,9 @@ public final class PolicyVerticle extends AbstractVerticle {
     }
 
     /**
-     * What every cluster knows of the holder. A cluster that is down cannot answer and is left out
-     * (its trouble must not stop the others); the reason says so. Restic's 30-minute rule still
-     * holds for a holder no answering cluster can place.
+     * What every cluster knows of the holder. Another cluster that is down cannot answer and is left
+     * out (its trouble must not stop this one), with a log line; restic's 30-minute rule still holds
+     * for a holder no answering cluster can place.
      */
     private Future<Map<String, CommandReply.HolderFacts>> holderFacts(UnlockRecord record) {
         LockHolder holder = record.verdict.holder();

@@ -145,6 +145,9 @@ class SafetyTest {
         assertThat(unlockedRepositories).hasSize(5);
         assertThat(fixture.api.list("/api/failures").stream().filter(f -> "joined".equals(f.getString("decision"))
                 && ns.equals(f.getString("namespace")))).hasSize(15);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(HubFixture.status(south, "volsync-monitor").getProcessedJobs())
+                .filteredOn(p -> ns.equals(p.getNamespace())).hasSize(20)
+                .as("every failed pod, joined ones too, names the unlock that served it").allSatisfy(p -> assertThat(p.getUnlockJobName()).isNotNull()));
     }
 
     @Test
