@@ -16,11 +16,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Each monitor's status as the hub keeps it: seeded once from the cluster (so counters continue
  * across restarts), then changed here only, and written through the status subresource at most
- * once per monitor per second however many changes come in between.
+ * once per monitor per second (a write starts a second after the previous one was answered),
+ * however many changes come in between.
  */
 final class MonitorStatusWriter {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorStatusWriter.class);
-    static final long FLUSH_INTERVAL_MS = 1000;
+    /** A monitor's next write starts no sooner than this after its previous one was answered. */
+    static final long MIN_WRITE_GAP_NANOS = 1_000_000_000L;
+    static final long TICK_MS = 200;
 
     private static final class Entry {
         final String cluster;
@@ -29,6 +32,7 @@ final class MonitorStatusWriter {
         VolSyncMonitorStatus status;
         boolean dirty;
         boolean writing;
+        long lastAnswered = Long.MIN_VALUE / 2;
 
         Entry(String cluster, String namespace, String name, VolSyncMonitorStatus status) {
             this.cluster = cluster;
@@ -44,7 +48,7 @@ final class MonitorStatusWriter {
 
     MonitorStatusWriter(Vertx vertx) {
         this.vertx = vertx;
-        this.timer = vertx.setPeriodic(FLUSH_INTERVAL_MS, id -> flush());
+        this.timer = vertx.setPeriodic(TICK_MS, id -> flush());
     }
 
     static String key(String cluster, String namespace, String name) {
@@ -86,9 +90,10 @@ final class MonitorStatusWriter {
     }
 
     private void flush() {
+        long now = System.nanoTime();
         for (Map.Entry<String, Entry> item : entries.entrySet()) {
             Entry e = item.getValue();
-            if (!e.dirty || e.writing) {
+            if (!e.dirty || e.writing || now - e.lastAnswered < MIN_WRITE_GAP_NANOS) {
                 continue;
             }
             e.dirty = false;
@@ -99,6 +104,7 @@ final class MonitorStatusWriter {
                             new DeliveryOptions().setSendTimeout(Addresses.COMMAND_TIMEOUT.toMillis()))
                     .onComplete(ar -> {
                         e.writing = false;
+                        e.lastAnswered = System.nanoTime();
                         if (ar.failed()) {
                             e.dirty = true;
                             LOG.warn("cluster {}: status of monitor {}/{} not written, retrying: {}", e.cluster, e.namespace, e.name,

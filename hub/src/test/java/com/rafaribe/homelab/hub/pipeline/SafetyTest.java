@@ -145,6 +145,11 @@ class SafetyTest {
         assertThat(unlockedRepositories).hasSize(5);
         assertThat(fixture.api.list("/api/failures").stream().filter(f -> "joined".equals(f.getString("decision"))
                 && ns.equals(f.getString("namespace")))).hasSize(15);
+        List<Long> writes = south.statusWrites.get(HUB_NS + "/volsync-monitor");
+        for (int i = 1; i < writes.size(); i++) {
+            assertThat(writes.get(i) - writes.get(i - 1)).as("status writes are at least ~1 s apart").isGreaterThan(900_000_000L);
+        }
+        System.out.printf("burst: %d status writes for the monitor over the whole test class%n", writes.size());
         await().atMost(WAIT).untilAsserted(() -> assertThat(HubFixture.status(south, "volsync-monitor").getProcessedJobs())
                 .filteredOn(p -> ns.equals(p.getNamespace())).hasSize(20)
                 .as("every failed pod, joined ones too, names the unlock that served it").allSatisfy(p -> assertThat(p.getUnlockJobName()).isNotNull()));

@@ -49,6 +49,9 @@ public final class MockCluster implements AutoCloseable {
     private int port;
     private final Map<String, String> logs = new ConcurrentHashMap<>();
     public final List<String> logRequests = new CopyOnWriteArrayList<>();
+    /** When each status write reached the server, by monitor ("namespace/name"). */
+    public final Map<String, List<Long>> statusWrites = new ConcurrentHashMap<>();
+    private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
 
     private MockCluster(String name) {
         this.name = name;
@@ -199,6 +202,10 @@ public final class MockCluster implements AutoCloseable {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
+            Matcher status = STATUS_PATH.matcher(request.getPath());
+            if (!"GET".equals(request.getMethod()) && status.find()) {
+                statusWrites.computeIfAbsent(status.group(1) + "/" + status.group(2), k -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
+            }
             Matcher m = LOG_PATH.matcher(request.getPath());
             if (!"GET".equals(request.getMethod()) || !m.matches()) {
                 MockResponse response = super.dispatch(request);
