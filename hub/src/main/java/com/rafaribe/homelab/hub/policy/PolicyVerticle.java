@@ -41,11 +41,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PolicyVerticle extends AbstractVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyVerticle.class);
-    static final int CIRCUIT_LIMIT = 3;
+    static final int CIRCUIT_LIMIT = MonitorConditions.CIRCUIT_LIMIT;
     static final int MAX_DECIDED = 20_000;
     /** A finished unlock is forgotten this long after it finished; its Job's annotations and the status remember it. */
     static final Duration KEEP_FINISHED = Duration.ofHours(1);
-    static final String RETRY_ANNOTATION = "homelab.rafaribe.com/retry-unlock";
+    static final String RETRY_ANNOTATION = MonitorConditions.RETRY_ANNOTATION;
 
     private final TrustedNamespaces trusted;
     private final Clock clock;
@@ -129,77 +129,22 @@ public final class PolicyVerticle extends AbstractVerticle {
         monitors.put(e.cluster(), entries);
     }
 
-    /** Conditions, phase and the circuit-breaker resets a spec change or the retry annotation asks for. */
+    /** Conditions, phase and circuit-breaker resets (pure, {@link MonitorConditions}); an invalid spec also gets an Event, once per generation. */
     private boolean applyConditions(String cluster, MonitorEntry entry, VolSyncMonitorStatus status) {
-        Instant now = clock.instant();
-        Long generation = entry.monitor().getMetadata().getGeneration();
-        boolean changed = false;
-        if (!entry.trusted()) {
-            changed |= Conditions.set(status.getConditions(), Conditions.IGNORED, true, "UntrustedNamespace",
-                    "namespace " + entry.namespace() + " is not one the hub trusts (--monitor-namespace " + trusted + "); this monitor is ignored",
-                    generation, now);
-            changed |= Conditions.set(status.getConditions(), Conditions.READY, false, "Ignored", "monitor ignored", generation, now);
-            return changed;
+        MonitorConditions.Outcome outcome = MonitorConditions.apply(entry, status, trusted, clock.instant());
+        if (outcome.circuitReset()) {
+            LOG.info("cluster={} monitor={} circuit breaker reset ({})", cluster, entry.key(), outcome.resetReason());
         }
-        changed |= Conditions.remove(status.getConditions(), Conditions.IGNORED);
-        boolean specChanged = generation != null && !generation.equals(status.getObservedGeneration());
-        String retryToken = entry.monitor().getMetadata().getAnnotations() == null ? null
-                : entry.monitor().getMetadata().getAnnotations().get(RETRY_ANNOTATION);
-        boolean retryAsked = retryToken != null && !retryToken.equals(status.getRetryUnlockSeen());
-        if ((specChanged && status.getObservedGeneration() != null) || retryAsked) {
-            if (!status.getFailingRepositories().isEmpty()) {
-                LOG.info("cluster={} monitor={} circuit breaker reset ({})", cluster, entry.key(), retryAsked ? "retry-unlock annotation" : "spec changed");
-            }
-            status.getFailingRepositories().clear();
-            changed = true;
-        }
-        if (retryAsked) {
-            status.setRetryUnlockSeen(retryToken);
-        }
-        if (specChanged) {
-            status.setObservedGeneration(generation);
-            changed = true;
-        }
-        MonitorValidator.Result validation = entry.validation();
-        if (validation.valid()) {
-            changed |= Conditions.set(status.getConditions(), Conditions.PATTERNS_VALID, true, "Valid", "all lockErrorPatterns compile", generation, now);
-        } else {
-            changed |= Conditions.set(status.getConditions(), Conditions.PATTERNS_VALID, false, "InvalidSpec",
-                    String.join("; ", validation.problems()), generation, now);
+        if (entry.trusted() && !entry.validation().valid()) {
+            Long generation = entry.monitor().getMetadata().getGeneration();
             Long reported = invalidSpecReported.put(MonitorStatusWriter.key(cluster, entry.namespace(), entry.name()), generation);
             if (reported == null || !reported.equals(generation)) {
                 recordEvent(cluster, monitorRef(entry.monitor()), "Warning", "InvalidSpec",
-                        "monitor is invalid and does nothing: " + String.join("; ", validation.problems()));
-                LOG.warn("cluster={} monitor={} decision=invalid-spec why={}", cluster, entry.key(), validation.problems());
+                        "monitor is invalid and does nothing: " + String.join("; ", entry.validation().problems()));
+                LOG.warn("cluster={} monitor={} decision=invalid-spec why={}", cluster, entry.key(), entry.validation().problems());
             }
         }
-        boolean enabled = validation.valid() && validation.policy().enabled();
-        boolean degraded = !status.getFailingRepositories().isEmpty()
-                && status.getFailingRepositories().stream().anyMatch(r -> r.getConsecutiveFailures() != null && r.getConsecutiveFailures() >= CIRCUIT_LIMIT);
-        if (degraded) {
-            changed |= Conditions.set(status.getConditions(), Conditions.DEGRADED, true, "CircuitOpen",
-                    "unlocks stopped after " + CIRCUIT_LIMIT + " failures in a row for a repository; change the spec or set the "
-                            + RETRY_ANNOTATION + " annotation to retry", generation, now);
-        } else {
-            changed |= Conditions.set(status.getConditions(), Conditions.DEGRADED, false, "AsExpected", "", generation, now);
-        }
-        changed |= Conditions.set(status.getConditions(), Conditions.READY, validation.valid(),
-                !validation.valid() ? "InvalidSpec" : enabled ? "Active" : "Disabled",
-                !validation.valid() ? "monitor is invalid" : enabled ? "watching for lock failures" : "spec.enabled is false", generation, now);
-        var phase = !validation.valid() ? com.rafaribe.homelab.hub.api.MonitorPhase.Error
-                : enabled ? com.rafaribe.homelab.hub.api.MonitorPhase.Active : com.rafaribe.homelab.hub.api.MonitorPhase.Paused;
-        if (phase != status.getPhase()) {
-            status.setPhase(phase);
-            changed = true;
-        }
-        if (!validation.valid()) {
-            String lastError = "invalid spec: " + String.join("; ", validation.problems());
-            if (!lastError.equals(status.getLastError())) {
-                status.setLastError(Redactor.redact(lastError, 1024));
-                changed = true;
-            }
-        }
-        return changed;
+        return outcome.changed();
     }
 
     // ---- failed movers ----
