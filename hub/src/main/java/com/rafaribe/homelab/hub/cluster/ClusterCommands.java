@@ -137,8 +137,10 @@ final class ClusterCommands {
     }
 
     /**
-     * Replaces the whole status through the status subresource (PUT, no resourceVersion: the hub is
-     * the status' only writer). A merge patch would have to clear removed fields one by one.
+     * Replaces the whole status through the status subresource. A merge patch would have to clear
+     * removed fields one by one. The cached resourceVersion goes along: the API server allows no
+     * unconditional update of a custom resource, and a conflict (a stale cache) is retried by the
+     * writer a second later, with the cache updated by then.
      */
     private CommandReply.StatusWritten patchStatus(ClusterCommand.PatchMonitorStatus c) {
         VolSyncMonitor cached = monitors.getStore().getByKey(c.namespace() + "/" + c.name());
@@ -146,7 +148,6 @@ final class ClusterCommands {
             throw new IllegalStateException("monitor " + c.namespace() + "/" + c.name() + " is gone");
         }
         VolSyncMonitor update = Serialization.clone(cached);
-        update.getMetadata().setResourceVersion(null);
         update.getMetadata().setManagedFields(null);
         update.setStatus(c.status());
         client.resources(VolSyncMonitor.class).inNamespace(c.namespace()).resource(update).updateStatus();
