@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.policy;
 
+import com.rafaribe.homelab.hub.api.ProcessedJob;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
 import com.rafaribe.homelab.hub.api.bus.Addresses;
@@ -7,6 +8,7 @@ import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -75,6 +77,35 @@ final class MonitorStatusWriter {
         }
         change.accept(e.status);
         e.dirty = true;
+    }
+
+    /** The processedJobs entry of a failed pod, if the monitor has one. */
+    /** The processedJobs entry of a failed pod, if the monitor has one. */
+    ProcessedJob processedEntry(String monitorKey, String podUid) {
+        VolSyncMonitorStatus s = get(monitorKey);
+        return s == null ? null : s.getProcessedJobs().stream().filter(p -> podUid.equals(p.getPodUid())).findFirst().orElse(null);
+    }
+
+    /** Unlocks that failed in a row for a repository: the circuit breaker opens at 3. */
+    int consecutiveFailures(String monitorKey, String repository) {
+        VolSyncMonitorStatus s = get(monitorKey);
+        return s == null ? 0 : s.getFailingRepositories().stream().filter(r -> repository.equals(r.getRepositoryKey()))
+                .mapToInt(r -> r.getConsecutiveFailures() == null ? 0 : r.getConsecutiveFailures()).findFirst().orElse(0);
+    }
+
+    /** Appends a processedJobs entry, keeping the newest 50 as the original controller did. */
+    static void addProcessed(VolSyncMonitorStatus s, FailedMover mover, Instant at, String lockError, String unlockJob) {
+        ProcessedJob processed = new ProcessedJob();
+        processed.setJobName(mover.jobName());
+        processed.setNamespace(mover.namespace());
+        processed.setProcessedTime(at.toString());
+        processed.setLockError(lockError);
+        processed.setPodUid(mover.podUid());
+        processed.setUnlockJobName(unlockJob);
+        s.getProcessedJobs().add(processed);
+        while (s.getProcessedJobs().size() > VolSyncMonitorStatus.MAX_PROCESSED_JOBS) {
+            s.getProcessedJobs().remove(0);
+        }
     }
 
     void markDirty(String key) {

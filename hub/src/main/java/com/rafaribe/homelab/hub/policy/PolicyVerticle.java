@@ -11,14 +11,10 @@ import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
 import com.rafaribe.homelab.hub.api.bus.CommandReply;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.FailureView;
-import io.fabric8.kubernetes.api.model.ObjectReference;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +58,7 @@ public final class PolicyVerticle extends AbstractVerticle {
     });
     private final Map<String, Long> invalidSpecReported = new HashMap<>();
     private MonitorStatusWriter statuses;
+    private ClusterCalls calls;
     private long recheckTimer;
 
     /** @param recheckInterval how often waiting and queued unlocks are looked at again, besides the events that wake them */
@@ -74,6 +71,7 @@ public final class PolicyVerticle extends AbstractVerticle {
     @Override
     public void start() {
         statuses = new MonitorStatusWriter(vertx);
+        calls = new ClusterCalls(vertx);
         vertx.eventBus().<ClusterEvent>consumer(Addresses.CLUSTER_EVENTS, m -> onEvent(m.body()));
         // A safety net for holders outside the watched movers (a maintenance pod, a NAS): one GET by name per waiting unlock.
         recheckTimer = vertx.setPeriodic(recheckInterval.toMillis(), id -> {
@@ -139,7 +137,8 @@ public final class PolicyVerticle extends AbstractVerticle {
             Long generation = entry.monitor().getMetadata().getGeneration();
             Long reported = invalidSpecReported.put(MonitorStatusWriter.key(cluster, entry.namespace(), entry.name()), generation);
             if (reported == null || !reported.equals(generation)) {
-                recordEvent(cluster, monitorRef(entry.monitor()), "Warning", "InvalidSpec",
+                calls.recordEvent(cluster, ClusterCalls.monitor(entry.namespace(), entry.name(), entry.monitor().getMetadata().getUid()),
+                        "Warning", "InvalidSpec",
                         "monitor is invalid and does nothing: " + String.join("; ", entry.validation().problems()));
                 LOG.warn("cluster={} monitor={} decision=invalid-spec why={}", cluster, entry.key(), entry.validation().problems());
             }
@@ -154,7 +153,7 @@ public final class PolicyVerticle extends AbstractVerticle {
         Map<String, String> labels = e.job() != null ? e.job().getMetadata().getLabels() : e.pod().getMetadata().getLabels();
         String container = MoverContainer.of(e.pod()) == null ? null : MoverContainer.of(e.pod()).getName();
         handleFailure(e.cluster(), e.pod(), mover, labels,
-                () -> request(e.cluster(), new ClusterCommand.FetchLog(mover.namespace(), mover.podName(), container), CommandReply.LogText.class)
+                () -> calls.request(e.cluster(), new ClusterCommand.FetchLog(mover.namespace(), mover.podName(), container), CommandReply.LogText.class)
                         .map(log -> evidence(log.text(), e.pod())));
     }
 
@@ -256,17 +255,17 @@ public final class PolicyVerticle extends AbstractVerticle {
                 verdict.line(), holder, now, pod, verdict);
         String statusKey = record.monitorKey;
         // A hub killed after detection finds its entry again: the detection is not counted twice.
-        if (processedEntry(statusKey, mover.podUid()) == null) {
+        if (statuses.processedEntry(statusKey, mover.podUid()) == null) {
             statuses.update(statusKey, s -> {
                 s.setTotalLockErrorsDetected(plus(s.getTotalLockErrorsDetected()));
-                addProcessed(s, mover, now, Redactor.redact(verdict.line(), 1024), null);
+                MonitorStatusWriter.addProcessed(s, mover, now, Redactor.redact(verdict.line(), 1024), null);
             });
         }
-        recordEvent(cluster, failedJobRef(mover), "Warning", "LockDetected", verdict.reason());
+        calls.recordEvent(cluster, ClusterCalls.failedJob(mover), "Warning", "LockDetected", verdict.reason());
         LOG.info("cluster={} namespace={} job={} pod={} decision=lock-detected why={}", cluster, mover.namespace(),
                 mover.jobName(), mover.podName(), verdict.reason());
 
-        int failures = consecutiveFailures(statusKey, repository);
+        int failures = statuses.consecutiveFailures(statusKey, repository);
         if (failures >= CIRCUIT_LIMIT) {
             failure(cluster, mover, "circuit-open", failures + " unlocks in a row failed for repository " + repository
                     + "; change the monitor's spec or set the " + RETRY_ANNOTATION + " annotation to retry", entry.key());
@@ -279,7 +278,7 @@ public final class PolicyVerticle extends AbstractVerticle {
             // The leader's unlock serves this pod too: a restarted hub must not unlock for it again.
             String leaderJob = UnlockJobFactory.jobName(leader.mover.ownerName(), leader.mover.podUid());
             statuses.update(statusKey, s -> {
-                ProcessedJob processed = processedEntry(statusKey, mover.podUid());
+                ProcessedJob processed = statuses.processedEntry(statusKey, mover.podUid());
                 if (processed != null) {
                     processed.setUnlockJobName(leaderJob);
                 }
@@ -318,7 +317,7 @@ public final class PolicyVerticle extends AbstractVerticle {
                 scheduleAt(record, decision.unlockAt());
                 return Future.succeededFuture();
             }
-            return request(record.cluster, new ClusterCommand.CheckRepository(record.repository, record.mover.podUid()),
+            return calls.request(record.cluster, new ClusterCommand.CheckRepository(record.repository, record.mover.podUid()),
                     CommandReply.RepositoryBusy.class).compose(busy -> {
                 if (busy.busy()) {
                     setState(record, UnlockRecord.State.Queued, "repository in use by pod " + busy.byPod() + " (" + decision.reason() + ")");
@@ -352,7 +351,7 @@ public final class PolicyVerticle extends AbstractVerticle {
         }
         List<String> clusters = new ArrayList<>(syncedClusters);
         List<Future<CommandReply.HolderFacts>> asks = clusters.stream()
-                .map(c -> request(c, new ClusterCommand.FindHolder(holder.host()), CommandReply.HolderFacts.class)).toList();
+                .map(c -> calls.request(c, new ClusterCommand.FindHolder(holder.host()), CommandReply.HolderFacts.class)).toList();
         return Future.join(asks).transform(ar -> {
             Map<String, CommandReply.HolderFacts> facts = new LinkedHashMap<>();
             for (int i = 0; i < clusters.size(); i++) {
@@ -392,10 +391,10 @@ public final class PolicyVerticle extends AbstractVerticle {
                 RepositoryKey.of(record.cluster, record.pod)));
         record.unlockJob = job.getMetadata().getName();
         record.state = UnlockRecord.State.Running;
-        return request(record.cluster, new ClusterCommand.CreateJob(job), CommandReply.JobCreated.class).map(created -> {
+        return calls.request(record.cluster, new ClusterCommand.CreateJob(job), CommandReply.JobCreated.class).map(created -> {
             record.createdAt = clock.instant();
             setState(record, UnlockRecord.State.Running, "unlock Job " + record.unlockJob + " created: " + why);
-            ProcessedJob processed = processedEntry(record.monitorKey, record.mover.podUid());
+            ProcessedJob processed = statuses.processedEntry(record.monitorKey, record.mover.podUid());
             boolean counted = processed != null && processed.getUnlockJobName() != null;
             if (!counted) {
                 statuses.update(record.monitorKey, s -> {
@@ -407,7 +406,7 @@ public final class PolicyVerticle extends AbstractVerticle {
                 });
             }
             if (!created.alreadyExisted()) {
-                recordEvent(record.cluster, failedJobRef(record.mover), "Normal", "UnlockJobCreated",
+                calls.recordEvent(record.cluster, ClusterCalls.failedJob(record.mover), "Normal", "UnlockJobCreated",
                         "created " + record.unlockJob + ": " + why);
             }
             LOG.info("cluster={} namespace={} job={} pod={} decision=unlock-created unlockJob={} existed={} why={}", record.cluster,
@@ -494,7 +493,7 @@ public final class PolicyVerticle extends AbstractVerticle {
         record.createdAt = created;
         record.state = UnlockRecord.State.Running;
         record.reason = "unlock Job " + record.unlockJob + " found at start";
-        ProcessedJob processed = processedEntry(record.monitorKey, mover.podUid());
+        ProcessedJob processed = statuses.processedEntry(record.monitorKey, mover.podUid());
         if (processed != null && processed.getUnlockResult() != null) {
             record.state = "Succeeded".equals(processed.getUnlockResult()) ? UnlockRecord.State.Succeeded : UnlockRecord.State.Failed;
             record.reason = "unlock " + processed.getUnlockResult().toLowerCase() + " (recorded before the restart)";
@@ -509,7 +508,7 @@ public final class PolicyVerticle extends AbstractVerticle {
             statuses.update(record.monitorKey, s -> {
                 if (processed == null) {
                     s.setTotalLockErrorsDetected(plus(s.getTotalLockErrorsDetected()));
-                    addProcessed(s, mover, created, a.get(MATCHED_LINE), record.unlockJob);
+                    MonitorStatusWriter.addProcessed(s, mover, created, a.get(MATCHED_LINE), record.unlockJob);
                 } else {
                     processed.setUnlockJobName(record.unlockJob);
                 }
@@ -528,7 +527,7 @@ public final class PolicyVerticle extends AbstractVerticle {
         setState(record, succeeded ? UnlockRecord.State.Succeeded : UnlockRecord.State.Failed, outcome.reason());
         MonitorPolicy policy = policyOf(record);
         statuses.update(record.monitorKey, s -> {
-            ProcessedJob processed = processedEntry(record.monitorKey, record.mover.podUid());
+            ProcessedJob processed = statuses.processedEntry(record.monitorKey, record.mover.podUid());
             if (processed != null) {
                 processed.setUnlockResult(succeeded ? "Succeeded" : "Failed");
             }
@@ -551,12 +550,13 @@ public final class PolicyVerticle extends AbstractVerticle {
                 failures.setLastError(Redactor.redact(outcome.reason(), 512));
             }
         });
-        recordEvent(record.cluster, failedJobRef(record.mover), succeeded ? "Normal" : "Warning",
+        calls.recordEvent(record.cluster, ClusterCalls.failedJob(record.mover), succeeded ? "Normal" : "Warning",
                 succeeded ? "UnlockSucceeded" : "UnlockFailed", record.unlockJob + ": " + outcome.reason());
         LOG.info("cluster={} namespace={} job={} pod={} decision={} unlockJob={} why={}", record.cluster, record.mover.namespace(),
                 record.mover.jobName(), record.mover.podName(), succeeded ? "unlock-succeeded" : "unlock-failed", record.unlockJob, outcome.reason());
-        if (!succeeded && consecutiveFailures(record.monitorKey, record.repository) >= CIRCUIT_LIMIT) {
-            recordEvent(record.cluster, monitorRef(record), "Warning", "UnlockFailed", "circuit open: " + CIRCUIT_LIMIT
+        if (!succeeded && statuses.consecutiveFailures(record.monitorKey, record.repository) >= CIRCUIT_LIMIT) {
+            calls.recordEvent(record.cluster, ClusterCalls.monitor(record.monitorNamespace, record.monitorName, null),
+                    "Warning", "UnlockFailed", "circuit open: " + CIRCUIT_LIMIT
                     + " unlocks in a row failed for " + record.repository + "; set the " + RETRY_ANNOTATION + " annotation to retry");
             refreshConditions(record.cluster, record.monitorKey);
         }
@@ -569,14 +569,14 @@ public final class PolicyVerticle extends AbstractVerticle {
 
     /** Only after its unlock succeeded, only that very Job (UID), only while none of its pods runs. */
     private void removeFailedJob(UnlockRecord record) {
-        request(record.cluster, new ClusterCommand.DeleteFailedJob(record.mover.namespace(), record.mover.jobName(), record.mover.jobUid()),
+        calls.request(record.cluster, new ClusterCommand.DeleteFailedJob(record.mover.namespace(), record.mover.jobName(), record.mover.jobUid()),
                 CommandReply.JobDeleted.class).onSuccess(deleted -> {
             LOG.info("cluster={} namespace={} job={} decision=remove-failed-job outcome={}", record.cluster, record.mover.namespace(),
                     record.mover.jobName(), deleted.outcome());
             if (deleted.outcome() == CommandReply.JobDeleted.Outcome.DELETED) {
                 statuses.update(record.monitorKey, s -> {
                     s.setTotalFailedJobsRemoved(plus(s.getTotalFailedJobsRemoved()));
-                    ProcessedJob processed = processedEntry(record.monitorKey, record.mover.podUid());
+                    ProcessedJob processed = statuses.processedEntry(record.monitorKey, record.mover.podUid());
                     if (processed != null) {
                         processed.setRemoved(true);
                     }
@@ -593,31 +593,6 @@ public final class PolicyVerticle extends AbstractVerticle {
             VolSyncMonitorStatus s = statuses.get(MonitorStatusWriter.key(cluster, m.namespace(), m.name()));
             return s != null && s.getProcessedJobs().stream().anyMatch(p -> podUid.equals(p.getPodUid()) && p.getUnlockJobName() != null);
         });
-    }
-
-    private static void addProcessed(VolSyncMonitorStatus s, FailedMover mover, Instant at, String lockError, String unlockJob) {
-        ProcessedJob processed = new ProcessedJob();
-        processed.setJobName(mover.jobName());
-        processed.setNamespace(mover.namespace());
-        processed.setProcessedTime(at.toString());
-        processed.setLockError(lockError);
-        processed.setPodUid(mover.podUid());
-        processed.setUnlockJobName(unlockJob);
-        s.getProcessedJobs().add(processed);
-        while (s.getProcessedJobs().size() > VolSyncMonitorStatus.MAX_PROCESSED_JOBS) {
-            s.getProcessedJobs().remove(0);
-        }
-    }
-
-    private ProcessedJob processedEntry(String monitorKey, String podUid) {
-        VolSyncMonitorStatus s = statuses.get(monitorKey);
-        return s == null ? null : s.getProcessedJobs().stream().filter(p -> podUid.equals(p.getPodUid())).findFirst().orElse(null);
-    }
-
-    private int consecutiveFailures(String monitorKey, String repository) {
-        VolSyncMonitorStatus s = statuses.get(monitorKey);
-        return s == null ? 0 : s.getFailingRepositories().stream().filter(r -> repository.equals(r.getRepositoryKey()))
-                .mapToInt(r -> r.getConsecutiveFailures() == null ? 0 : r.getConsecutiveFailures()).findFirst().orElse(0);
     }
 
     private MonitorPolicy policyOf(UnlockRecord record) {
@@ -672,7 +647,7 @@ public final class PolicyVerticle extends AbstractVerticle {
                 LOG.info("cluster={} namespace={} job={} pod={} decision={} why={}", record.cluster, record.mover.namespace(),
                         record.mover.jobName(), record.mover.podName(), state, reason);
                 if (state == UnlockRecord.State.WaitingForHolder) {
-                    recordEvent(record.cluster, failedJobRef(record.mover), "Normal", "WaitingForHolder", reason);
+                    calls.recordEvent(record.cluster, ClusterCalls.failedJob(record.mover), "Normal", "WaitingForHolder", reason);
                 }
             }
             publish(record.view());
@@ -697,49 +672,8 @@ public final class PolicyVerticle extends AbstractVerticle {
                 value(s == null ? null : s.getTotalFailedJobsRemoved()), s == null ? 0 : s.getActiveUnlocks().size()));
     }
 
-    private void recordEvent(String cluster, ObjectReference involved, String type, String reason, String message) {
-        request(cluster, new ClusterCommand.RecordEvent(involved, type, reason, message), CommandReply.Done.class)
-                .onFailure(err -> LOG.warn("cluster={} event {} on {}/{} not recorded: {}", cluster, reason,
-                        involved.getNamespace(), involved.getName(), err.getMessage()));
-    }
-
-    private static ObjectReference failedJobRef(FailedMover mover) {
-        return new ObjectReferenceBuilder().withApiVersion("batch/v1").withKind("Job").withNamespace(mover.namespace())
-                .withName(mover.jobName()).withUid(mover.jobUid()).build();
-    }
-
-    private static ObjectReference monitorRef(VolSyncMonitor monitor) {
-        return new ObjectReferenceBuilder().withApiVersion(VolSyncMonitor.API_VERSION).withKind(VolSyncMonitor.KIND)
-                .withNamespace(monitor.getMetadata().getNamespace()).withName(monitor.getMetadata().getName())
-                .withUid(monitor.getMetadata().getUid()).build();
-    }
-
-    private ObjectReference monitorRef(UnlockRecord record) {
-        return new ObjectReferenceBuilder().withApiVersion(VolSyncMonitor.API_VERSION).withKind(VolSyncMonitor.KIND)
-                .withNamespace(record.monitorNamespace).withName(record.monitorName).build();
-    }
-
     private void publish(ReadModelUpdate update) {
         vertx.eventBus().publish(Addresses.READ_MODEL, update);
-    }
-
-    private <T extends CommandReply> Future<T> request(String cluster, ClusterCommand command, Class<T> replyType) {
-        return vertx.eventBus().<CommandReply>request(Addresses.clusterCommands(cluster), command,
-                        new DeliveryOptions().setSendTimeout(Addresses.COMMAND_TIMEOUT.toMillis()))
-                .recover(err -> Future.failedFuture(describe(cluster, command, err)))
-                .map(reply -> replyType.cast(reply.body()));
-    }
-
-    private static Throwable describe(String cluster, ClusterCommand command, Throwable err) {
-        String what = command.getClass().getSimpleName() + " on cluster " + cluster;
-        if (err instanceof ReplyException r) {
-            return new IllegalStateException(switch (r.failureType()) {
-                case TIMEOUT -> what + " timed out after " + Addresses.COMMAND_TIMEOUT.toSeconds() + "s";
-                case NO_HANDLERS -> what + ": the cluster is not being watched";
-                default -> what + " failed: " + r.getMessage();
-            }, err);
-        }
-        return err;
     }
 
     private static long plus(Long value) {
