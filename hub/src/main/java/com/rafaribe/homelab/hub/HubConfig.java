@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * Everything {@code run} is told, as one value: tests build it in one line.
  *
- * @param resync the informers' resync period and the policy's re-check of waiting unlocks: a safety net
+ * @param resync how often a cluster reports its cached objects again when no monitor sets a scanInterval, and how
+ *               often the policy looks at waiting unlocks again: safety nets that cost no API calls
  */
 public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
                         String httpHost, int httpPort, Duration resync) {

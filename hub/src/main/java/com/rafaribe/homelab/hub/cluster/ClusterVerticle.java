@@ -7,6 +7,7 @@ import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
 import com.rafaribe.homelab.hub.policy.FailedMover;
+import com.rafaribe.homelab.hub.policy.GoDuration;
 import com.rafaribe.homelab.hub.policy.PodStates;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -47,6 +48,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     static final String MOVER_VALUE = "volsync";
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    /** A monitor cannot make the hub rescan more often than this. */
+    static final Duration MIN_RESCAN = Duration.ofSeconds(5);
     public static final ResourceDefinitionContext REPLICATION_SOURCES = new ResourceDefinitionContext.Builder()
             .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationSource").withPlural("replicationsources")
             .withNamespaced(true).build();
@@ -72,6 +75,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     private Instant since = Instant.now();
     private int attempt;
     private long probeTimer = -1;
+    private long rescanTimer = -1;
     private long retryTimer = -1;
     private boolean probing;
     private MessageConsumer<ClusterCommand> consumer;
@@ -105,6 +109,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     @Override
     public void stop() {
         vertx.cancelTimer(probeTimer);
+        vertx.cancelTimer(rescanTimer);
         vertx.cancelTimer(retryTimer);
         closeClient();
         ops.close();
@@ -120,6 +125,7 @@ public final class ClusterVerticle extends AbstractVerticle {
                     attempt = 0;
                     connected();
                     schedulePing();
+                    scheduleRescan();
                 })
                 .onFailure(e -> {
                     fail(ConnectionErrors.describe(e) + (target.proxy() == null ? "" : " (through proxy " + target.proxy() + ")"));
@@ -151,7 +157,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     private CompletableFuture<Void> startInformers(KubernetesClient c) {
-        long resyncMillis = resync.toMillis();
+        // No informer resync: the rescan below does its job on the cached objects, at the monitors' scanInterval.
+        long resyncMillis = 0;
         moverPods = c.pods().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis);
         moverJobs = c.batch().v1().jobs().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis);
         unlockJobs = c.batch().v1().jobs().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis);
@@ -307,6 +314,34 @@ public final class ClusterVerticle extends AbstractVerticle {
     private void onMonitors() {
         publish(new ClusterEvent.MonitorsChanged(target.name(), List.copyOf(monitors.getStore().list())));
         publishState();
+    }
+
+    /**
+     * The safety net the original controller's scanInterval names: every so often the cached objects
+     * are reported again (no API call), so that nothing a missed event would have triggered is lost.
+     * The policy ignores what it has already decided. The period is the shortest scanInterval of
+     * the cluster's valid monitors, at least {@link #MIN_RESCAN}, by default the hub's resync period.
+     */
+    private void scheduleRescan() {
+        rescanTimer = vertx.setTimer(rescanPeriod().toMillis(), id -> {
+            if (commands != null && !"Failed".equals(state)) {
+                onMonitors();
+                unlockJobs.getStore().list().forEach(job -> onUnlockJob(job, false));
+                moverPods.getStore().list().stream().filter(PodStates::failed).forEach(pod -> {
+                    Job job = jobOf(pod);
+                    publish(new ClusterEvent.MoverPodFailed(target.name(), pod, job, FailedMover.of(pod, job)));
+                });
+            }
+            scheduleRescan();
+        });
+    }
+
+    Duration rescanPeriod() {
+        Duration shortest = monitors == null ? resync : monitors.getStore().list().stream()
+                .map(m -> m.getSpec() == null ? null : m.getSpec().getScanInterval())
+                .map(GoDuration::parse).flatMap(java.util.Optional::stream)
+                .min(Duration::compareTo).orElse(resync);
+        return shortest.compareTo(MIN_RESCAN) < 0 ? MIN_RESCAN : shortest;
     }
 
     /** A watch on a dead server can stay silent, so a cheap GET /version says whether the cluster answers. */

@@ -101,6 +101,16 @@ class SafetyTest {
     }
 
     @Test
+    void aLogThatCouldNotBeReadAtFirstIsReadOnTheNextRescan() {
+        Mover mover = VolSyncWorld.failMover(north, "late-log", "kavita", "m1m1m", "kavita-restic", null);
+        String uid = mover.pod().getMetadata().getUid();
+        await().atMost(WAIT).until(() -> fixture.failure(uid) != null);
+        assertThat(fixture.failure(uid).getString("decision")).isEqualTo("log-unavailable");
+        north.setLog("late-log", mover.pod().getMetadata().getName(), VolSyncWorld.lockLog("volsync-src-kavita-zzzzz", "1m"));
+        await().atMost(WAIT).until(() -> unlockJobs(north, "late-log").size() == 1);
+    }
+
+    @Test
     void anUnknownHolderWaitsUntilTheLockIs30MinutesOld() {
         Mover young = VolSyncWorld.failMover(north, "nas-young", "paperless", "d4d4d", "paperless-restic",
                 VolSyncWorld.lockLog("nas-cron", "10m0s"));

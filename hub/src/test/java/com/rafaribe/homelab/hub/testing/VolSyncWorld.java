@@ -60,10 +60,12 @@ public final class VolSyncWorld {
         }
         Pod pod = VolSyncObjects.sourcePod(job, podSuffix, null, secret).build();
         pod = c.pods().inNamespace(namespace).resource(pod).create();
-        cluster.setLog(namespace, pod.getMetadata().getName(), log);
+        if (log != null) {
+            cluster.setLog(namespace, pod.getMetadata().getName(), log);
+        }
         pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Failed")
                 .withContainerStatuses(new ContainerStatusBuilder().withName("restic").withNewState().withNewTerminated()
-                        .withExitCode(log.contains("failure locking") ? 3 : 1).withReason("Error").endTerminated().endState().build())
+                        .withExitCode(log != null && log.contains("failure locking") ? 3 : 1).withReason("Error").endTerminated().endState().build())
                 .build());
         pod = c.pods().inNamespace(namespace).resource(pod).update();
         return new Mover(job, pod);
