@@ -78,6 +78,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     private long rescanTimer = -1;
     private long retryTimer = -1;
     private boolean probing;
+    /** Why a list or watch fails (401, 403, ...): it keeps the cluster Failed until every informer watches again. */
+    private String watchFailure;
     private MessageConsumer<ClusterCommand> consumer;
 
     public ClusterVerticle(ClusterTarget target, Duration resync) {
@@ -178,7 +180,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (SharedIndexInformer<?> informer : informers) {
             informer.exceptionHandler((isStarted, t) -> {
-                LOG.warn("cluster {}: watch error, retrying: {}", target.name(), ConnectionErrors.describe(t));
+                context.runOnContext(v -> onWatchError(t));
                 return true;
             });
             starts.add(informer.start().toCompletableFuture());
@@ -219,6 +221,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     private void connected() {
+        watchFailure = null;
         commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, monitors, deletedPods);
         setState("Connected", null);
         LOG.info("cluster {}: connected to {}", target.name(), target.server());
@@ -344,6 +347,23 @@ public final class ClusterVerticle extends AbstractVerticle {
         return shortest.compareTo(MIN_RESCAN) < 0 ? MIN_RESCAN : shortest;
     }
 
+    /**
+     * fabric8 retries a failing list or watch for ever; the cluster shows why. A 401 or 403 (a token
+     * revoked, an RBAC rule missing) fails the cluster even while other calls work.
+     */
+    private void onWatchError(Throwable t) {
+        String why = ConnectionErrors.describe(t);
+        if (!why.equals(watchFailure)) {
+            LOG.warn("cluster {}: watch error, retrying: {}", target.name(), why);
+        }
+        boolean denied = t instanceof io.fabric8.kubernetes.client.KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)
+                || why.startsWith("401") || why.startsWith("403");
+        if (denied || !"Connected".equals(state)) {
+            watchFailure = why;
+            fail(why);
+        }
+    }
+
     /** A watch on a dead server can stay silent, so a cheap GET /version says whether the cluster answers. */
     private void schedulePing() {
         probeTimer = vertx.setPeriodic(PROBE_INTERVAL.toMillis(), id -> {
@@ -358,8 +378,11 @@ public final class ClusterVerticle extends AbstractVerticle {
                         LOG.warn("cluster {}: health probe failed: {}", target.name(), ConnectionErrors.describe(ar.cause()));
                     }
                     fail(ConnectionErrors.describe(ar.cause()));
+                } else if (watchFailure != null && !informers.stream().allMatch(SharedIndexInformer::isWatching)) {
+                    fail(watchFailure);
                 } else if (!"Connected".equals(state)) {
                     LOG.info("cluster {}: answering again", target.name());
+                    watchFailure = null;
                     connected();
                 }
             });

@@ -40,6 +40,7 @@ class ClusterTroubleTest {
     static MockCluster alpha;
     static MockCluster beta;
     static HttpServer rejecting;
+    static HttpServer forbidding;
     static HubApi api;
 
     @BeforeAll
@@ -65,6 +66,19 @@ class ClusterTroubleTest {
             exchange.close();
         });
         rejecting.start();
+        // An API server whose RBAC lacks a rule: /version is public, listing pods is forbidden.
+        forbidding = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        forbidding.createContext("/", exchange -> {
+            boolean version = exchange.getRequestURI().getPath().equals("/version");
+            byte[] body = (version ? "{\"major\":\"1\",\"minor\":\"30\",\"gitVersion\":\"v1.30.0\"}"
+                    : "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"pods is forbidden: User \\\"system:serviceaccount:hub:hub\\\" cannot list resource \\\"pods\\\" in API group \\\"\\\" at the cluster scope\",\"reason\":\"Forbidden\",\"code\":403}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(version ? 200 : 403, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        forbidding.start();
         Path good = MockCluster.kubeconfig(dir, alpha, beta);
         Path troubled = Files.writeString(dir.resolve("troubled"), """
                 apiVersion: v1
@@ -75,6 +89,8 @@ class ClusterTroubleTest {
                 - name: exec
                   cluster: {server: "%s"}
                 - name: badtoken
+                  cluster: {server: "http://127.0.0.1:%d"}
+                - name: norbac
                   cluster: {server: "http://127.0.0.1:%d"}
                 users:
                 - name: plain
@@ -94,8 +110,10 @@ class ClusterTroubleTest {
                   context: {cluster: exec, user: oidc}
                 - name: badtoken
                   context: {cluster: badtoken, user: rotated}
+                - name: norbac
+                  context: {cluster: norbac, user: plain}
                 current-context: proxied
-                """.formatted(alpha.url() + "/proxied", beta.url() + "/exec", rejecting.getAddress().getPort()));
+                """.formatted(alpha.url() + "/proxied", beta.url() + "/exec", rejecting.getAddress().getPort(), forbidding.getAddress().getPort()));
         HubConfig config = new HubConfig(List.of(good, troubled), Set.of(), false, new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)),
                 "127.0.0.1", 0, Duration.ofSeconds(2));
         Hub hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -107,6 +125,7 @@ class ClusterTroubleTest {
         alpha.close();
         beta.close();
         rejecting.stop(0);
+        forbidding.stop(0);
         assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
     }
 
@@ -122,7 +141,10 @@ class ClusterTroubleTest {
             assertThat(cluster("proxied").getString("state")).isEqualTo("Failed");
             assertThat(cluster("exec").getString("state")).isEqualTo("Failed");
             assertThat(cluster("badtoken").getString("state")).isEqualTo("Failed");
+            assertThat(cluster("norbac").getString("state")).isEqualTo("Failed");
         });
+        assertThat(cluster("norbac").getString("error"))
+                .isEqualTo("403 Forbidden: pods is forbidden: User \"system:serviceaccount:hub:hub\" cannot list resource \"pods\" in API group \"\" at the cluster scope (missing RBAC permission)");
         assertThat(cluster("exec").getString("error")).contains("kubectl-oidc_login-not-installed");
         assertThat(cluster("badtoken").getString("error")).startsWith("401 Unauthorized");
         assertThat(cluster("proxied").getString("error")).contains("through proxy http://127.0.0.1:1");
