@@ -20,6 +20,9 @@ public final class ConnectionErrors {
                 return "403 Forbidden: " + firstLine(k.getStatus() != null && k.getStatus().getMessage() != null
                         ? k.getStatus().getMessage() : k.getMessage()) + " (missing RBAC permission)";
             }
+            if (t instanceof KubernetesClientException k && k.getCode() == 404 && String.valueOf(k.getMessage()).contains("volsyncmonitors")) {
+                return "404 Not Found: the VolSyncMonitor CRD is not installed in this cluster (kubectl apply -f agent-config/crd/)";
+            }
             if (t instanceof UnknownHostException || t instanceof ConnectException || t instanceof NoRouteToHostException) {
                 return "unreachable: " + firstLine(t.getMessage());
             }
