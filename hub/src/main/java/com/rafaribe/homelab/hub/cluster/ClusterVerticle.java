@@ -9,6 +9,7 @@ import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.GoDuration;
 import com.rafaribe.homelab.hub.policy.PodStates;
+import com.rafaribe.homelab.hub.policy.Redactor;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -354,7 +355,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     private void onWatchError(Throwable t) {
         String why = ConnectionErrors.describe(t);
         if (!why.equals(watchFailure)) {
-            LOG.warn("cluster {}: watch error, retrying: {}", target.name(), why);
+            LOG.warn("cluster {}: watch error, retrying: {}", target.name(), Redactor.redact(why));
         }
         boolean denied = t instanceof io.fabric8.kubernetes.client.KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)
                 || why.startsWith("401") || why.startsWith("403");
@@ -418,10 +419,11 @@ public final class ClusterVerticle extends AbstractVerticle {
             since = Instant.now();
         }
         if ("Failed".equals(newState) && !"Failed".equals(state)) {
-            LOG.warn("cluster {}: Failed: {}", target.name(), why);
+            LOG.warn("cluster {}: Failed: {}", target.name(), Redactor.redact(why));
         }
         state = newState;
-        error = why;
+        // Errors can quote a proxy URL or a server's message: never a credential on the API or in the log.
+        error = why == null ? null : Redactor.redact(why);
         publishState();
     }
 
@@ -429,7 +431,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         int monitorCount = monitors == null ? 0 : monitors.getStore().list().size();
         int podCount = moverPods == null ? 0 : moverPods.getStore().list().size();
         vertx.eventBus().publish(Addresses.READ_MODEL,
-                new ClusterView(target.name(), target.server(), state, error, since, monitorCount, podCount));
+                new ClusterView(target.name(), Redactor.redact(target.server()), state, error, since, monitorCount, podCount));
     }
 
     private void publish(ClusterEvent event) {

@@ -85,7 +85,7 @@ class ClusterTroubleTest {
                 kind: Config
                 clusters:
                 - name: proxied
-                  cluster: {server: "%s", proxy-url: "http://127.0.0.1:1"}
+                  cluster: {server: "%s", proxy-url: "http://hubuser:s3cret@127.0.0.1:1"}
                 - name: exec
                   cluster: {server: "%s"}
                 - name: badtoken
@@ -147,7 +147,8 @@ class ClusterTroubleTest {
                 .isEqualTo("403 Forbidden: pods is forbidden: User \"system:serviceaccount:hub:hub\" cannot list resource \"pods\" in API group \"\" at the cluster scope (missing RBAC permission)");
         assertThat(cluster("exec").getString("error")).contains("kubectl-oidc_login-not-installed");
         assertThat(cluster("badtoken").getString("error")).startsWith("401 Unauthorized");
-        assertThat(cluster("proxied").getString("error")).contains("through proxy http://127.0.0.1:1");
+        assertThat(cluster("proxied").getString("error")).contains("through proxy http://***@127.0.0.1:1").doesNotContain("s3cret");
+        assertThat(api.get("/api/clusters").body()).doesNotContain("s3cret").doesNotContain("hubuser");
         assertThat(cluster("proxied").getString("since")).isNotBlank();
         assertThat(api.get("/readyz").statusCode()).as("every cluster synced or failed").isEqualTo(200);
     }
