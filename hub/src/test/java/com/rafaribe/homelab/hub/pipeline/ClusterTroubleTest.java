@@ -9,7 +9,7 @@ import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubApi;
-import com.rafaribe.homelab.hub.testing.MockCluster;
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
@@ -37,17 +37,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterTroubleTest {
     static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
     static final Duration WAIT = Duration.ofSeconds(30);
-    static MockCluster alpha;
-    static MockCluster beta;
+    static SandboxApiServer alpha;
+    static SandboxApiServer beta;
     static HttpServer rejecting;
     static HttpServer forbidding;
     static HubApi api;
+    static Hub hub;
 
     @BeforeAll
     static void start(Vertx vertx, @TempDir Path dir) throws Exception {
-        alpha = MockCluster.start("alpha");
-        beta = MockCluster.start("beta");
-        for (MockCluster c : List.of(alpha, beta)) {
+        alpha = SandboxApiServer.start("alpha");
+        beta = SandboxApiServer.start("beta");
+        for (SandboxApiServer c : List.of(alpha, beta)) {
             VolSyncWorld.applyMonitor(c, """
                     apiVersion: homelab.rafaribe.com/v1alpha1
                     kind: VolSyncMonitor
@@ -79,7 +80,7 @@ class ClusterTroubleTest {
             exchange.close();
         });
         forbidding.start();
-        Path good = MockCluster.kubeconfig(dir, alpha, beta);
+        Path good = SandboxApiServer.kubeconfig(dir, alpha, beta);
         Path troubled = Files.writeString(dir.resolve("troubled"), """
                 apiVersion: v1
                 kind: Config
@@ -116,12 +117,13 @@ class ClusterTroubleTest {
                 """.formatted(alpha.url() + "/proxied", beta.url() + "/exec", rejecting.getAddress().getPort(), forbidding.getAddress().getPort()));
         HubConfig config = new HubConfig(List.of(good, troubled), Set.of(), false, new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)),
                 "127.0.0.1", 0, Duration.ofSeconds(2));
-        Hub hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         api = new HubApi(hub.httpPort());
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        hub.vertx().close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         alpha.close();
         beta.close();
         rejecting.stop(0);

@@ -12,7 +12,7 @@ import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubFixture;
-import com.rafaribe.homelab.hub.testing.MockCluster;
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.SharedFiles;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
@@ -34,12 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class MonitorPrecedenceTest {
     static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
-    static MockCluster home;
+    static SandboxApiServer home;
     static HubFixture fixture;
 
     @BeforeAll
     static void start(Vertx vertx, @TempDir Path dir) throws Exception {
-        home = MockCluster.start("home");
+        home = SandboxApiServer.start("home");
         for (VolSyncMonitor seed : MonitorYaml.parseAll(Files.readString(SharedFiles.seedMonitors()))) {
             home.client().resources(VolSyncMonitor.class).inNamespace(HUB_NS).resource(seed).create();
         }
@@ -65,7 +65,8 @@ class MonitorPrecedenceTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        fixture.close();
         home.close();
         assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
     }

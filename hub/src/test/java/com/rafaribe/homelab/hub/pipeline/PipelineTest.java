@@ -10,7 +10,7 @@ import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
 import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubApi;
 import com.rafaribe.homelab.hub.testing.HubFixture;
-import com.rafaribe.homelab.hub.testing.MockCluster;
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.SharedFiles;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
@@ -34,16 +34,16 @@ class PipelineTest {
     static final Duration WAIT = HubFixture.WAIT;
     static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
 
-    static MockCluster east;
-    static MockCluster west;
+    static SandboxApiServer east;
+    static SandboxApiServer west;
     static HubFixture fixture;
     static HubApi api;
 
     @BeforeAll
     static void startHub(Vertx vertx, @TempDir Path dir) throws Exception {
-        east = MockCluster.start("east");
-        west = MockCluster.start("west");
-        for (MockCluster c : List.of(east, west)) {
+        east = SandboxApiServer.start("east");
+        west = SandboxApiServer.start("west");
+        for (SandboxApiServer c : List.of(east, west)) {
             VolSyncWorld.applyMonitor(c, """
                     apiVersion: homelab.rafaribe.com/v1alpha1
                     kind: VolSyncMonitor
@@ -56,27 +56,28 @@ class PipelineTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        fixture.close();
         east.close();
         west.close();
         assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
     }
 
-    static List<Job> unlockJobs(MockCluster cluster, String namespace) {
+    static List<Job> unlockJobs(SandboxApiServer cluster, String namespace) {
         return HubFixture.unlockJobs(cluster, namespace);
     }
 
-    static List<String> eventReasons(MockCluster cluster, String namespace) {
+    static List<String> eventReasons(SandboxApiServer cluster, String namespace) {
         return HubFixture.eventReasons(cluster, namespace);
     }
 
-    static VolSyncMonitorStatus status(MockCluster cluster) {
+    static VolSyncMonitorStatus status(SandboxApiServer cluster) {
         return HubFixture.status(cluster, "volsync-monitor");
     }
 
     @Test
     void aLockFailureInEitherClusterGetsExactlyOneUnlockJobThere() {
-        for (MockCluster cluster : List.of(east, west)) {
+        for (SandboxApiServer cluster : List.of(east, west)) {
             String ns = "media-" + cluster.name;
             VolSyncMonitorStatus initial = status(cluster);
             long created = initial == null || initial.getTotalUnlocksCreated() == null ? 0 : initial.getTotalUnlocksCreated();
@@ -94,7 +95,7 @@ class PipelineTest {
             assertThat(unlock.getMetadata().getAnnotations()).containsEntry(FAILED_POD_UID, mover.pod().getMetadata().getUid())
                     .containsEntry(UnlockJobMetadata.CLUSTER, cluster.name);
             assertThat(unlock.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsExactly("unlock", "--remove-all");
-            MockCluster other = cluster == east ? west : east;
+            SandboxApiServer other = cluster == east ? west : east;
             assertThat(unlockJobs(other, ns)).as("nothing in the other cluster").isEmpty();
 
             await().atMost(WAIT).untilAsserted(() -> {

@@ -10,7 +10,7 @@ import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.CommandReply;
 import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubFixture;
-import com.rafaribe.homelab.hub.testing.MockCluster;
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
@@ -44,14 +44,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RestartTest {
     static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
-    static MockCluster cluster;
+    static SandboxApiServer cluster;
     @TempDir
     static Path dir;
     Vertx vertx;
 
     @BeforeAll
     static void start() {
-        cluster = MockCluster.start("home");
+        cluster = SandboxApiServer.start("home");
         // One monitor per test namespace, so that each test reads counters only its own unlocks move.
         for (String ns : new String[] {"kill-detect", "kill-create", "kill-status", "kill-finish", "while-down", "vs-deleted"}) {
             VolSyncWorld.applyMonitor(cluster, """

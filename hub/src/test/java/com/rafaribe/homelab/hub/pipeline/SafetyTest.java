@@ -10,7 +10,7 @@ import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubFixture;
-import com.rafaribe.homelab.hub.testing.MockCluster;
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -37,15 +37,15 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class SafetyTest {
     static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
-    static MockCluster north;
-    static MockCluster south;
+    static SandboxApiServer north;
+    static SandboxApiServer south;
     static HubFixture fixture;
 
     @BeforeAll
     static void start(Vertx vertx, @TempDir Path dir) throws Exception {
-        north = MockCluster.start("north");
-        south = MockCluster.start("south");
-        for (MockCluster c : List.of(north, south)) {
+        north = SandboxApiServer.start("north");
+        south = SandboxApiServer.start("south");
+        for (SandboxApiServer c : List.of(north, south)) {
             VolSyncWorld.applyMonitor(c, """
                     apiVersion: homelab.rafaribe.com/v1alpha1
                     kind: VolSyncMonitor
@@ -58,7 +58,8 @@ class SafetyTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        fixture.close();
         north.close();
         south.close();
         assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
@@ -67,7 +68,7 @@ class SafetyTest {
     /** Tests share the clusters' monitor and its maxConcurrentUnlocks: each ends with no unlock still running. */
     @AfterEach
     void finishRunningUnlocks() {
-        for (MockCluster cluster : List.of(north, south)) {
+        for (SandboxApiServer cluster : List.of(north, south)) {
             cluster.client().batch().v1().jobs().inAnyNamespace().withLabel(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME)
                     .list().getItems().stream().filter(j -> j.getStatus() == null || (j.getStatus().getSucceeded() == null && j.getStatus().getFailed() == null))
                     .forEach(j -> VolSyncWorld.finishJob(cluster, j, true));
@@ -75,7 +76,7 @@ class SafetyTest {
         await().atMost(WAIT).until(() -> fixture.api.list("/api/unlocks").stream().noneMatch(u -> "Running".equals(u.getString("state"))));
     }
 
-    static Pod holderPod(MockCluster cluster, String namespace, String name, String phase) {
+    static Pod holderPod(SandboxApiServer cluster, String namespace, String name, String phase) {
         Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .withNewSpec().addNewContainer().withName("restic").withImage("restic/restic").endContainer().endSpec().build();
         pod = cluster.client().pods().inNamespace(namespace).resource(pod).create();

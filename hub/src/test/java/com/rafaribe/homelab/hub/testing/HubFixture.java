@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.testing;
 
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import static org.awaitility.Awaitility.await;
 
 import com.rafaribe.homelab.hub.Hub;
@@ -31,32 +32,40 @@ public final class HubFixture {
         this.api = new HubApi(hub.httpPort());
     }
 
-    public static HubFixture start(Vertx vertx, Path dir, Duration resync, MockCluster... clusters) throws Exception {
+    public static HubFixture start(Vertx vertx, Path dir, Duration resync, SandboxApiServer... clusters) throws Exception {
         HubFixture fixture = startUnready(vertx, dir, resync, clusters);
         await().atMost(WAIT).ignoreExceptions().until(() -> fixture.api.get("/readyz").statusCode() == 200);
         return fixture;
     }
 
     /** Started, without waiting for the clusters: for a hub that a test may kill while it starts. */
-    public static HubFixture startUnready(Vertx vertx, Path dir, Duration resync, MockCluster... clusters) throws Exception {
-        Path kubeconfig = MockCluster.kubeconfig(dir, clusters);
+    public static HubFixture startUnready(Vertx vertx, Path dir, Duration resync, SandboxApiServer... clusters) throws Exception {
+        Path kubeconfig = SandboxApiServer.kubeconfig(dir, clusters);
         HubConfig config = new HubConfig(List.of(kubeconfig), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
                 "127.0.0.1", 0, resync);
         Hub hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return new HubFixture(hub);
     }
 
-    public static List<Job> unlockJobs(MockCluster cluster, String namespace) {
+    public static List<Job> unlockJobs(SandboxApiServer cluster, String namespace) {
         return cluster.client().batch().v1().jobs().inNamespace(namespace)
                 .withLabel(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME).list().getItems();
     }
 
-    public static List<String> eventReasons(MockCluster cluster, String namespace) {
+    public static List<String> eventReasons(SandboxApiServer cluster, String namespace) {
         return cluster.client().v1().events().inNamespace(namespace).list().getItems().stream().map(Event::getReason).toList();
     }
 
-    public static VolSyncMonitorStatus status(MockCluster cluster, String monitor) {
+    public static VolSyncMonitorStatus status(SandboxApiServer cluster, String monitor) {
         return VolSyncWorld.monitor(cluster, HUB_NS, monitor).getStatus();
+    }
+
+    /**
+     * Stops the hub before its clusters go: a hub still running when a test's API server stops
+     * would reconnect to whatever server gets that port next, another test's.
+     */
+    public void close() throws Exception {
+        hub.vertx().close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     public JsonObject failure(String podUid) {

@@ -54,6 +54,17 @@ public final class Restic {
         List<String> command = new ArrayList<>();
         command.add("restic");
         command.addAll(List.of(args));
+        return start(command);
+    }
+
+    /** Starts restic under another hostname (root only: a UTS namespace), as a pod of that name would. */
+    public Process startAs(String hostname, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("unshare", "--uts", "sh", "-c", "hostname \"$0\" && exec restic \"$@\"", hostname));
+        command.addAll(List.of(args));
+        return start(command);
+    }
+
+    private Process start(List<String> command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("RESTIC_REPOSITORY", repository.toString());

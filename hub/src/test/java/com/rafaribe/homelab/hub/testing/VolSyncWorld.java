@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.testing;
 
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.api.MonitorYaml;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -11,7 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.UUID;
 
-/** Acts the parts of VolSync and the Job controller on a {@link MockCluster}: mover Jobs whose pods fail with a given log. */
+/** Acts the parts of VolSync and the Job controller on a {@link SandboxApiServer}: mover Jobs whose pods fail with a given log. */
 public final class VolSyncWorld {
     public static final String LOCK_LOG_TEMPLATE = String.join("\n",
             "Starting container",
@@ -44,12 +45,12 @@ public final class VolSyncWorld {
     }
 
     /** A ReplicationSource's mover Job and one pod of it that failed with {@code log}. */
-    public static Mover failMover(MockCluster cluster, String namespace, String app, String podSuffix, String secret, String log) {
+    public static Mover failMover(SandboxApiServer cluster, String namespace, String app, String podSuffix, String secret, String log) {
         return failMover(cluster, cluster.client(), namespace, app, podSuffix, secret, log);
     }
 
     /** The same, through a client of the test's choice (a back door while the cluster's own server is down). */
-    public static Mover failMover(MockCluster cluster, KubernetesClient c, String namespace, String app, String podSuffix, String secret,
+    public static Mover failMover(SandboxApiServer cluster, KubernetesClient c, String namespace, String app, String podSuffix, String secret,
                                   String log) {
         String jobName = VolSyncObjects.sourceJobName(app);
         Job job = c.batch().v1().jobs().inNamespace(namespace).withName(jobName).get();
@@ -72,7 +73,7 @@ public final class VolSyncWorld {
     }
 
     /** Plays the Job controller for an unlock Job: it succeeded, or failed. */
-    public static void finishJob(MockCluster cluster, Job job, boolean succeeded) {
+    public static void finishJob(SandboxApiServer cluster, Job job, boolean succeeded) {
         Job current = cluster.client().batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).withName(job.getMetadata().getName()).get();
         current.setStatus(succeeded ? new JobStatusBuilder().withSucceeded(1).addNewCondition().withType("Complete").withStatus("True").endCondition().build()
                 : new JobStatusBuilder().withFailed(3).addNewCondition().withType("Failed").withStatus("True")
@@ -80,7 +81,7 @@ public final class VolSyncWorld {
         cluster.client().batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(current).update();
     }
 
-    public static VolSyncMonitor applyMonitor(MockCluster cluster, String yaml) {
+    public static VolSyncMonitor applyMonitor(SandboxApiServer cluster, String yaml) {
         try {
             VolSyncMonitor monitor = MonitorYaml.parseAll(yaml).get(0);
             return cluster.client().resources(VolSyncMonitor.class).inNamespace(monitor.getMetadata().getNamespace())
@@ -90,7 +91,7 @@ public final class VolSyncWorld {
         }
     }
 
-    public static VolSyncMonitor monitor(MockCluster cluster, String namespace, String name) {
+    public static VolSyncMonitor monitor(SandboxApiServer cluster, String namespace, String name) {
         return cluster.client().resources(VolSyncMonitor.class).inNamespace(namespace).withName(name).get();
     }
 }

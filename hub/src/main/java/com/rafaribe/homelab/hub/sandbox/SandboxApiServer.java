@@ -1,4 +1,4 @@
-package com.rafaribe.homelab.hub.testing;
+package com.rafaribe.homelab.hub.sandbox;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
@@ -33,12 +33,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A cluster for tests: fabric8's mock API server in CRUD mode (a real HTTP server speaking the
- * Kubernetes API), plus what CRUD mode lacks: {@code pods/log}, served from logs the test sets,
- * honouring tailLines as a kubelet does. The VolSyncMonitor CRD is registered first, so status
- * lives in its subresource.
+ * The API server of a sandbox cluster: fabric8's kubernetes-server-mock in CRUD mode (a real HTTP
+ * server speaking the Kubernetes API), plus what CRUD mode lacks: {@code pods/log}, served from the
+ * logs the sandbox's pod runner records, honouring tailLines as a kubelet does. The VolSyncMonitor
+ * CRD is registered first, so status lives in its subresource.
  */
-public final class MockCluster implements AutoCloseable {
+public final class SandboxApiServer implements AutoCloseable {
     private static final Pattern LOG_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?$");
 
     public final String name;
@@ -53,13 +53,13 @@ public final class MockCluster implements AutoCloseable {
     public final Map<String, List<Long>> statusWrites = new ConcurrentHashMap<>();
     private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
 
-    private MockCluster(String name) {
+    private SandboxApiServer(String name) {
         this.name = name;
         this.dispatcher = new LogServingDispatcher();
     }
 
-    public static MockCluster start(String name) {
-        MockCluster cluster = new MockCluster(name);
+    public static SandboxApiServer start(String name) {
+        SandboxApiServer cluster = new SandboxApiServer(name);
         cluster.startServer(0);
         cluster.client.apiextensions().v1().customResourceDefinitions().resource(volSyncMonitorCrd()).create();
         return cluster;
@@ -110,27 +110,30 @@ public final class MockCluster implements AutoCloseable {
         server.destroy();
     }
 
+    /** The CRD users apply, packaged into the jar from agent-config/crd/. */
     public static CustomResourceDefinition volSyncMonitorCrd() {
-        Path crd = Path.of(System.getProperty("crd.committed.dir", "../agent-config/crd"), "volsyncmonitors.homelab.rafaribe.com-v1.yml");
-        try {
-            return Serialization.unmarshal(Files.readString(crd), CustomResourceDefinition.class);
+        try (var in = SandboxApiServer.class.getResourceAsStream("/crd/volsyncmonitors.homelab.rafaribe.com-v1.yml")) {
+            if (in == null) {
+                throw new IllegalStateException("the VolSyncMonitor CRD is not on the classpath");
+            }
+            return Serialization.unmarshal(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), CustomResourceDefinition.class);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** Writes one kubeconfig with a context per cluster (the context is named after the cluster). */
-    public static Path kubeconfig(Path dir, MockCluster... clusters) {
+    public static Path kubeconfig(Path dir, SandboxApiServer... clusters) {
         StringBuilder y = new StringBuilder("apiVersion: v1\nkind: Config\nclusters:\n");
-        for (MockCluster c : clusters) {
+        for (SandboxApiServer c : clusters) {
             y.append("- name: ").append(c.name).append("\n  cluster:\n    server: ").append(c.url()).append('\n');
         }
         y.append("users:\n");
-        for (MockCluster c : clusters) {
+        for (SandboxApiServer c : clusters) {
             y.append("- name: ").append(c.name).append("-user\n  user:\n    token: token-").append(c.name).append('\n');
         }
         y.append("contexts:\n");
-        for (MockCluster c : clusters) {
+        for (SandboxApiServer c : clusters) {
             y.append("- name: ").append(c.name).append("\n  context:\n    cluster: ").append(c.name)
                     .append("\n    user: ").append(c.name).append("-user\n");
         }
