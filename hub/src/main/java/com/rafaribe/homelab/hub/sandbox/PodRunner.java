@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class PodRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PodRunner.class);
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+    /** VolSync's mover entrypoint; its steps are {@link MoverScript}'s. */
+    static final String MOVER_ENTRYPOINT = "/mover-restic/entry.sh";
 
     private final SandboxApiServer api;
     private final KubernetesClient client;
@@ -130,19 +132,19 @@ public final class PodRunner implements AutoCloseable {
             if (container.getArgs() != null) {
                 command.addAll(container.getArgs());
             }
-            List<String> process = process(pod, command.stream().map(a -> rewrite(a, mounts)).toList());
+            List<String> argv = command.stream().map(a -> rewrite(a, mounts)).toList();
             setStatus(pod, "Running", null, null);
-            ProcessBuilder pb = new ProcessBuilder(process).redirectErrorStream(true);
-            pb.environment().clear();
-            pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-            pb.environment().put("HOME", root.resolve("pods").resolve(pod.getMetadata().getUid()).toString());
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            running.put(pod.getMetadata().getUid(), p);
-            p.getOutputStream().close();
-            output.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            exit = p.waitFor();
-            running.remove(pod.getMetadata().getUid());
+            MoverScript.Result result;
+            if (!argv.isEmpty() && argv.get(0).equals(MOVER_ENTRYPOINT)) {
+                result = new MoverScript((args, dir) -> restic(pod, args, dir, env), env).run(argv.subList(1, argv.size()));
+            } else if (!argv.isEmpty() && (argv.get(0).equals("restic") || argv.get(0).endsWith("/restic"))) {
+                result = restic(pod, argv.subList(1, argv.size()), null, env);
+            } else {
+                throw new UnknownCommandException("sandbox: unknown command " + argv
+                        + ": the sandbox runs restic and VolSync's " + MOVER_ENTRYPOINT + " only");
+            }
+            output.append(result.output());
+            exit = result.exit();
         } catch (UnknownCommandException e) {
             output.append(e.getMessage()).append('\n');
             exit = 127;
@@ -158,11 +160,9 @@ public final class PodRunner implements AutoCloseable {
         LOG.info("sandbox: pod {}/{} exited {}", ns, name, exit);
     }
 
-    /** restic is the machine's restic; anything else fails the pod with a clear message. */
-    private List<String> process(Pod pod, List<String> command) {
-        if (command.isEmpty() || !(command.get(0).equals("restic") || command.get(0).endsWith("/restic"))) {
-            throw new UnknownCommandException("sandbox: unknown command " + command + ": the sandbox runs restic only");
-        }
+    /** One restic process of a pod: as root under the pod's hostname and user, always with the pod's env. */
+    private MoverScript.Result restic(Pod pod, List<String> args, Path workDir, Map<String, String> env)
+            throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>();
         if (ROOT) {
             // The pod's own hostname: restic records it in its locks, and calls a lock of a dead PID on the same host stale.
@@ -174,8 +174,27 @@ public final class PodRunner implements AutoCloseable {
             }
         }
         argv.add("restic");
-        argv.addAll(command.subList(1, command.size()));
-        return argv;
+        argv.addAll(args);
+        Path home = root.resolve("pods").resolve(pod.getMetadata().getUid());
+        Files.createDirectories(home);
+        home.toFile().setWritable(true, false);
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
+        pb.environment().clear();
+        pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        pb.environment().put("HOME", home.toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        running.put(pod.getMetadata().getUid(), p);
+        try {
+            p.getOutputStream().close();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new MoverScript.Result(p.waitFor(), output);
+        } finally {
+            running.remove(pod.getMetadata().getUid());
+        }
     }
 
     private Map<String, Path> mounts(Pod pod, Container container) throws IOException {

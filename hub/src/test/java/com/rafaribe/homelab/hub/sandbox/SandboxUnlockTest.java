@@ -71,7 +71,7 @@ class SandboxUnlockTest {
         }
     }
 
-    /** A mover Job shaped like VolSync's, its pods running restic's exclusive-lock step (forget --prune) on the NFS repository. */
+    /** A mover Job shaped like VolSync's: entry.sh backup with FORGET_OPTIONS, whose forget needs an exclusive lock. */
     Job moverJob(String app, String secret) {
         Job owner = VolSyncObjects.sourceJob(NS, app, UUID.randomUUID().toString(), null);
         return new JobBuilder(owner).editMetadata().withUid(null).endMetadata()
@@ -79,9 +79,12 @@ class SandboxUnlockTest {
                     .withNewMetadata().withLabels(Map.of("app.kubernetes.io/created-by", "volsync")).endMetadata()
                     .withNewSpec().withRestartPolicy("Never")
                         .addNewContainer().withName("restic").withImage(VolSyncObjects.IMAGE)
-                            .withCommand("restic").withArgs("forget", "--keep-last", "1", "--prune")
+                            .withCommand(PodRunner.MOVER_ENTRYPOINT).withArgs("backup")
                             .withEnv(secretEnv("RESTIC_REPOSITORY", secret), secretEnv("RESTIC_PASSWORD", secret),
-                                    new EnvVarBuilder().withName("RESTIC_CACHE_DIR").withValue("/cache").build())
+                                    new EnvVarBuilder().withName("RESTIC_CACHE_DIR").withValue("/cache").build(),
+                                    new EnvVarBuilder().withName("DATA_DIR").withValue("/data").build(),
+                                    new EnvVarBuilder().withName("PRIVILEGED_MOVER").withValue("0").build(),
+                                    new EnvVarBuilder().withName("FORGET_OPTIONS").withValue("--keep-last 1").build())
                             .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
                             .addNewVolumeMount().withName("cache").withMountPath("/cache").endVolumeMount()
                             .addNewVolumeMount().withName("tempdir").withMountPath("/tmp").endVolumeMount()
@@ -103,6 +106,8 @@ class SandboxUnlockTest {
     Restic repositoryWithStaleLock() throws Exception {
         api.client().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("app-restic").withNamespace(NS).endMetadata()
                 .withStringData(Map.of("RESTIC_REPOSITORY", "/repository/app", "RESTIC_PASSWORD", Restic.PASSWORD)).build()).create();
+        Path data = Files.createDirectories(root.resolve("pvc").resolve(NS).resolve("volsync-app-src"));
+        Files.writeString(data.resolve("config.xml"), "<settings/>");
         Path repository = runner.nfsDir(NFS_SERVER, NFS_PATH).resolve("app");
         Files.createDirectories(repository.getParent());
         Restic restic = new Restic(repository);
@@ -130,6 +135,8 @@ class SandboxUnlockTest {
         await().atMost(WAIT).until(() -> unlockJobs(api, NS).size() == 1);
         Job unlock = unlockJobs(api, NS).get(0);
         assertThat(unlock.getMetadata().getAnnotations().get(UnlockJobMetadata.HOLDER)).startsWith("volsync-src-app-x7k2p");
+        assertThat(unlock.getMetadata().getAnnotations().get(UnlockJobMetadata.MATCHED_LINE))
+                .as("restic's own words, from the emulated VolSync mover").contains("repository is already locked by PID");
         await().atMost(WAIT).until(() -> {
             Job j = api.client().batch().v1().jobs().inNamespace(NS).withName(unlock.getMetadata().getName()).get();
             return j.getStatus() != null && j.getStatus().getSucceeded() != null && j.getStatus().getSucceeded() == 1;
@@ -145,6 +152,7 @@ class SandboxUnlockTest {
                 .doesNotContain("data").contains("repository"));
         await().atMost(WAIT).until(() -> "Succeeded".equals(hub.unlock(unlock.getMetadata().getAnnotations()
                 .get(UnlockJobMetadata.FAILED_POD_UID)).getString("state")));
+        assertThat(unlockJobs(api, NS)).as("one unlock for one stale lock").hasSize(1);
     }
 
     @Test
