@@ -1,6 +1,7 @@
 package com.rafaribe.homelab.hub;
 
 import com.rafaribe.homelab.hub.cli.CheckLogCommand;
+import com.rafaribe.homelab.hub.cli.DemoCommand;
 import com.rafaribe.homelab.hub.cli.HubVersion;
 import com.rafaribe.homelab.hub.cli.RunCommand;
 import java.io.InputStream;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = HubVersion.class,
         description = "Watches VolSync restic movers across Kubernetes clusters and removes stale restic locks safely.",
-        subcommands = {RunCommand.class, CheckLogCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, CheckLogCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Spec
     private CommandSpec spec;
