@@ -98,6 +98,13 @@ class SandboxUnlockTest {
                 .endTemplate().endSpec().build();
     }
 
+    void awaitSucceeded(String job) {
+        await().atMost(WAIT).until(() -> {
+            Job j = api.client().batch().v1().jobs().inNamespace(NS).withName(job).get();
+            return j != null && j.getStatus() != null && j.getStatus().getSucceeded() != null && j.getStatus().getSucceeded() == 1;
+        });
+    }
+
     static io.fabric8.kubernetes.api.model.EnvVar secretEnv(String name, String secret) {
         return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef(name, secret, null).endValueFrom().build();
     }
@@ -137,15 +144,9 @@ class SandboxUnlockTest {
         assertThat(unlock.getMetadata().getAnnotations().get(UnlockJobMetadata.HOLDER)).startsWith("volsync-src-app-x7k2p");
         assertThat(unlock.getMetadata().getAnnotations().get(UnlockJobMetadata.MATCHED_LINE))
                 .as("restic's own words, from the emulated VolSync mover").contains("repository is already locked by PID");
-        await().atMost(WAIT).until(() -> {
-            Job j = api.client().batch().v1().jobs().inNamespace(NS).withName(unlock.getMetadata().getName()).get();
-            return j.getStatus() != null && j.getStatus().getSucceeded() != null && j.getStatus().getSucceeded() == 1;
-        });
+        awaitSucceeded(unlock.getMetadata().getName());
         assertThat(restic.run("list", "locks", "--no-lock").text()).as("the repository's locks").isBlank();
-        await().atMost(WAIT).until(() -> {
-            Job j = api.client().batch().v1().jobs().inNamespace(NS).withName(mover.getMetadata().getName()).get();
-            return j.getStatus() != null && j.getStatus().getSucceeded() != null && j.getStatus().getSucceeded() == 1;
-        });
+        awaitSucceeded(mover.getMetadata().getName());
         System.out.printf("sandbox: mover Job created to its recovered run: %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         List<Pod> unlockPods = api.client().pods().inNamespace(NS).withLabel("job-name", unlock.getMetadata().getName()).list().getItems();
         assertThat(unlockPods).singleElement().satisfies(p -> assertThat(p.getSpec().getVolumes()).extracting(v -> v.getName())
@@ -169,10 +170,7 @@ class SandboxUnlockTest {
         api.client().batch().v1().jobs().inNamespace(NS).resource(moverJob("app", "app-restic")).create();
         await().atMost(WAIT).until(() -> unlockJobs(api, NS).size() == 1);
         Job unlock = unlockJobs(api, NS).get(0);
-        await().atMost(WAIT).until(() -> {
-            Job j = api.client().batch().v1().jobs().inNamespace(NS).withName(unlock.getMetadata().getName()).get();
-            return j.getStatus() != null && j.getStatus().getSucceeded() != null && j.getStatus().getSucceeded() == 1;
-        });
+        awaitSucceeded(unlock.getMetadata().getName());
         assertThat(restic.run("list", "locks", "--no-lock").text()).as("plain unlock left the lock").isNotBlank();
     }
 }
