@@ -173,4 +173,23 @@ class SandboxUnlockTest {
         awaitSucceeded(unlock.getMetadata().getName());
         assertThat(restic.run("list", "locks", "--no-lock").text()).as("plain unlock left the lock").isNotBlank();
     }
+
+    @Test
+    void aWrongPasswordFailsTheMoverAndGetsNoUnlock(Vertx vertx, @TempDir Path hubDir) throws Exception {
+        Restic restic = repositoryWithStaleLock();
+        api.client().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("bad-restic").withNamespace(NS).endMetadata()
+                .withStringData(Map.of("RESTIC_REPOSITORY", "/repository/app", "RESTIC_PASSWORD", "not-the-password")).build()).create();
+        VolSyncWorld.applyMonitor(api, """
+                apiVersion: homelab.rafaribe.com/v1alpha1
+                kind: VolSyncMonitor
+                metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
+                spec: {enabled: true}
+                """);
+        hub = HubFixture.start(vertx, hubDir, Duration.ofSeconds(5), api);
+        api.client().batch().v1().jobs().inNamespace(NS).resource(moverJob("app", "bad-restic")).create();
+        // Two attempts fail and are decided on: neither is a lock, though the repository has a stale lock.
+        await().atMost(WAIT).until(() -> hub.api.list("/api/failures").stream().filter(f -> "not-a-lock".equals(f.getString("decision"))).count() >= 2);
+        assertThat(unlockJobs(api, NS)).isEmpty();
+        assertThat(restic.run("list", "locks", "--no-lock").text()).as("the stale lock is left alone").isNotBlank();
+    }
 }
