@@ -49,12 +49,7 @@ class ClusterTroubleTest {
         alpha = SandboxApiServer.start("alpha");
         beta = SandboxApiServer.start("beta");
         for (SandboxApiServer c : List.of(alpha, beta)) {
-            VolSyncWorld.applyMonitor(c, """
-                    apiVersion: homelab.rafaribe.com/v1alpha1
-                    kind: VolSyncMonitor
-                    metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
-                    spec: {enabled: true}
-                    """);
+            VolSyncWorld.applyHubMonitor(c, "{enabled: true}");
         }
         // An API server that rejects the token, as one does after the token was rotated.
         rejecting = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

@@ -44,12 +44,7 @@ class PipelineTest {
         east = SandboxApiServer.start("east");
         west = SandboxApiServer.start("west");
         for (SandboxApiServer c : List.of(east, west)) {
-            VolSyncWorld.applyMonitor(c, """
-                    apiVersion: homelab.rafaribe.com/v1alpha1
-                    kind: VolSyncMonitor
-                    metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
-                    spec: {enabled: true, ttlSecondsAfterFinished: 3600, removeFailedJobs: true}
-                    """);
+            VolSyncWorld.applyHubMonitor(c, "{enabled: true, ttlSecondsAfterFinished: 3600, removeFailedJobs: true}");
         }
         fixture = HubFixture.start(vertx, dir, HubConfig.DEFAULT_RESYNC, east, west);
         api = fixture.api;

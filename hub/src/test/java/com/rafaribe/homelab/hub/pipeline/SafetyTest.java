@@ -46,12 +46,7 @@ class SafetyTest {
         north = SandboxApiServer.start("north");
         south = SandboxApiServer.start("south");
         for (SandboxApiServer c : List.of(north, south)) {
-            VolSyncWorld.applyMonitor(c, """
-                    apiVersion: homelab.rafaribe.com/v1alpha1
-                    kind: VolSyncMonitor
-                    metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
-                    spec: {enabled: true, maxConcurrentUnlocks: 2}
-                    """);
+            VolSyncWorld.applyHubMonitor(c, "{enabled: true, maxConcurrentUnlocks: 2}");
         }
         // A short re-check so that a holder outside the watched movers is looked at again quickly.
         fixture = HubFixture.start(vertx, dir, Duration.ofSeconds(1), north, south);

@@ -98,6 +98,12 @@ class SandboxUnlockTest {
                 .endTemplate().endSpec().build();
     }
 
+    /** The repository Secret VolSync's mover reads by secretKeyRef: the repository on the NAS, and a password. */
+    void repositorySecret(String name, String password) {
+        api.client().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .withStringData(Map.of("RESTIC_REPOSITORY", "/repository/app", "RESTIC_PASSWORD", password)).build()).create();
+    }
+
     void awaitSucceeded(String job) {
         await().atMost(WAIT).until(() -> {
             Job j = api.client().batch().v1().jobs().inNamespace(NS).withName(job).get();
@@ -111,8 +117,7 @@ class SandboxUnlockTest {
 
     /** The repository with a stale lock of an earlier mover attempt (another host, seconds old). */
     Restic repositoryWithStaleLock() throws Exception {
-        api.client().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("app-restic").withNamespace(NS).endMetadata()
-                .withStringData(Map.of("RESTIC_REPOSITORY", "/repository/app", "RESTIC_PASSWORD", Restic.PASSWORD)).build()).create();
+        repositorySecret("app-restic", Restic.PASSWORD);
         Path data = Files.createDirectories(root.resolve("pvc").resolve(NS).resolve("volsync-app-src"));
         Files.writeString(data.resolve("config.xml"), "<settings/>");
         Path repository = runner.nfsDir(NFS_SERVER, NFS_PATH).resolve("app");
@@ -129,12 +134,7 @@ class SandboxUnlockTest {
     @Test
     void theHubsUnlockJobRemovesARealStaleLockAndTheNextAttemptSucceeds(Vertx vertx, @TempDir Path hubDir) throws Exception {
         Restic restic = repositoryWithStaleLock();
-        VolSyncWorld.applyMonitor(api, """
-                apiVersion: homelab.rafaribe.com/v1alpha1
-                kind: VolSyncMonitor
-                metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
-                spec: {enabled: true}
-                """);
+        VolSyncWorld.applyHubMonitor(api, "{enabled: true}");
         hub = HubFixture.start(vertx, hubDir, Duration.ofSeconds(5), api);
         long start = System.nanoTime();
         Job mover = api.client().batch().v1().jobs().inNamespace(NS).resource(moverJob("app", "app-restic")).create();
@@ -160,12 +160,7 @@ class SandboxUnlockTest {
     void plainResticUnlockLeavesAnotherPodsRecentLockInPlace(Vertx vertx, @TempDir Path hubDir) throws Exception {
         Restic restic = repositoryWithStaleLock();
         // What VolSync's own spec.restic.unlock runs: it removes only locks it may call stale, and this one is not.
-        VolSyncWorld.applyMonitor(api, """
-                apiVersion: homelab.rafaribe.com/v1alpha1
-                kind: VolSyncMonitor
-                metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
-                spec: {enabled: true, unlockJobTemplate: {args: ["unlock"]}}
-                """);
+        VolSyncWorld.applyHubMonitor(api, "{enabled: true, unlockJobTemplate: {args: [\"unlock\"]}}");
         hub = HubFixture.start(vertx, hubDir, Duration.ofSeconds(5), api);
         api.client().batch().v1().jobs().inNamespace(NS).resource(moverJob("app", "app-restic")).create();
         await().atMost(WAIT).until(() -> unlockJobs(api, NS).size() == 1);
@@ -177,14 +172,8 @@ class SandboxUnlockTest {
     @Test
     void aWrongPasswordFailsTheMoverAndGetsNoUnlock(Vertx vertx, @TempDir Path hubDir) throws Exception {
         Restic restic = repositoryWithStaleLock();
-        api.client().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("bad-restic").withNamespace(NS).endMetadata()
-                .withStringData(Map.of("RESTIC_REPOSITORY", "/repository/app", "RESTIC_PASSWORD", "not-the-password")).build()).create();
-        VolSyncWorld.applyMonitor(api, """
-                apiVersion: homelab.rafaribe.com/v1alpha1
-                kind: VolSyncMonitor
-                metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
-                spec: {enabled: true}
-                """);
+        repositorySecret("bad-restic", "not-the-password");
+        VolSyncWorld.applyHubMonitor(api, "{enabled: true}");
         hub = HubFixture.start(vertx, hubDir, Duration.ofSeconds(5), api);
         api.client().batch().v1().jobs().inNamespace(NS).resource(moverJob("app", "bad-restic")).create();
         // Two attempts fail and are decided on: neither is a lock, though the repository has a stale lock.

@@ -91,6 +91,12 @@ public final class VolSyncWorld {
         }
     }
 
+    /** The monitor most tests use: volsync-monitor in the hub's trusted namespace, with this spec (YAML flow style). */
+    public static VolSyncMonitor applyHubMonitor(SandboxApiServer cluster, String spec) {
+        return applyMonitor(cluster, "apiVersion: homelab.rafaribe.com/v1alpha1\nkind: VolSyncMonitor\n"
+                + "metadata: {name: volsync-monitor, namespace: homelab-assistant-system}\nspec: " + spec + "\n");
+    }
+
     public static VolSyncMonitor monitor(SandboxApiServer cluster, String namespace, String name) {
         return cluster.client().resources(VolSyncMonitor.class).inNamespace(namespace).withName(name).get();
     }
