@@ -104,9 +104,17 @@ public final class JobController implements AutoCloseable {
         job.setStatus(status.build());
         client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).updateStatus();
         if (succeeded == 0 && failed <= backoffLimit) {
-            // Kubernetes waits 10 s x 2^(n-1) before the next attempt; the sandbox, a fifth of that.
-            long delay = Math.min(60_000, 2_000L << Math.min(failed - 1, 5));
-            retries.schedule(() -> createPod(job), delay, TimeUnit.MILLISECONDS);
+            // Kubernetes' back-off: 10 s x 2^(n-1), at most six minutes.
+            long delay = Math.min(360_000, 10_000L << Math.min(failed - 1, 6));
+            retries.schedule(() -> retry(job), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The next attempt, unless the Job was deleted or replaced while it waited. */
+    private synchronized void retry(Job job) {
+        Job current = client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).withName(job.getMetadata().getName()).get();
+        if (current != null && current.getMetadata().getUid().equals(job.getMetadata().getUid()) && !finished(current)) {
+            createPod(current);
         }
     }
 

@@ -52,6 +52,8 @@ public final class PodRunner implements AutoCloseable {
     private final SharedIndexInformer<Pod> pods;
     private final Set<String> started = ConcurrentHashMap.newKeySet();
     private final Map<String, Process> running = new ConcurrentHashMap<>();
+    /** Set once, under the lock on {@link #running}: after it no process starts. */
+    private boolean closed;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "sandbox-pod");
         t.setDaemon(true);
@@ -186,10 +188,19 @@ public final class PodRunner implements AutoCloseable {
         pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         pb.environment().put("HOME", home.toString());
         pb.environment().putAll(env);
-        Process p = pb.start();
-        running.put(pod.getMetadata().getUid(), p);
+        Process p;
+        synchronized (running) {
+            if (closed) {
+                throw new InterruptedException("the sandbox is stopping");
+            }
+            p = pb.start();
+            running.put(pod.getMetadata().getUid(), p);
+        }
         try {
-            p.getOutputStream().close();
+            if (!Boolean.TRUE.equals(pod.getSpec().getContainers().get(0).getStdin())) {
+                // A container with stdin: true keeps it open, as kubelet does for an attachable container, until the pod ends.
+                p.getOutputStream().close();
+            }
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return new MoverScript.Result(p.waitFor(), output);
         } finally {
@@ -333,7 +344,10 @@ public final class PodRunner implements AutoCloseable {
     @Override
     public void close() {
         pods.close();
-        running.values().forEach(Process::destroyForcibly);
+        synchronized (running) {
+            closed = true;
+            running.values().forEach(Process::destroyForcibly);
+        }
         executor.shutdownNow();
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * What VolSync's controller does with a restic ReplicationSource, as far as the hub can see it:
  * a mover Job {@code volsync-src-<name>} shaped like VolSync's (labels, owner reference, one
  * container "restic" running entry.sh, env from the repository Secret by secretKeyRef, the data
- * and cache PVCs), created again on every sync; after {@value #BACKOFF_LIMIT} failed pods the
- * newest pod's log tail goes into {@code status.latestMoverStatus} and the Job is deleted. The
+ * and cache PVCs), created again on every sync (on schedule, or when {@code spec.trigger.manual}
+ * changes); after {@value #BACKOFF_LIMIT} failed pods the newest pod's log tail goes into
+ * {@code status.latestMoverStatus} and the Job is deleted, to be created again. The
  * NFS {@code repository} volume is what a home lab's admission policy adds to every mover.
  */
 public final class VolSyncEmulator implements AutoCloseable {
@@ -74,9 +75,9 @@ public final class VolSyncEmulator implements AutoCloseable {
         Job job = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
         Map<String, Object> status = rs.getAdditionalProperties().get("status") instanceof Map<?, ?> m
                 ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
+        Object manual = manualTrigger(rs);
         if (job == null) {
-            Object last = status.get("lastSyncTime");
-            if (last == null || Instant.parse(String.valueOf(last)).plus(interval).isBefore(Instant.now())) {
+            if (due(status, manual)) {
                 client.batch().v1().jobs().inNamespace(ns).resource(moverJob(rs, name)).create();
             }
             return;
@@ -84,19 +85,40 @@ public final class VolSyncEmulator implements AutoCloseable {
         if (job.getStatus() == null) {
             return;
         }
-        if (job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0) {
-            status.put("lastSyncTime", Instant.now().toString());
-            status.put("latestMoverStatus", Map.of("result", "Successful", "logs", tail(ns, job), "time", Instant.now().toString()));
+        boolean succeeded = job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0;
+        // VolSync gives up before Kubernetes marks the Job failed: it keeps the last log tail, deletes the Job and
+        // creates it again on its next reconcile, as the sync is still due.
+        boolean givenUp = job.getStatus().getFailed() != null && job.getStatus().getFailed() >= BACKOFF_LIMIT;
+        if (succeeded || givenUp) {
+            status.put("latestMoverStatus", Map.of("result", succeeded ? "Successful" : "Failed", "logs", tail(ns, job),
+                    "time", Instant.now().toString()));
+            if (succeeded) {
+                status.put("lastSyncTime", Instant.now().toString());
+                if (manual != null) {
+                    status.put("lastManualSync", manual);
+                }
+            }
             writeStatus(rs, status);
             client.batch().v1().jobs().inNamespace(ns).withName(name).delete();
-        } else if (job.getStatus().getFailed() != null && job.getStatus().getFailed() >= BACKOFF_LIMIT) {
-            // VolSync gives up before Kubernetes marks the Job failed: it keeps the last log tail and deletes the Job.
-            status.put("lastSyncTime", Instant.now().toString());
-            status.put("latestMoverStatus", Map.of("result", "Failed", "logs", tail(ns, job), "time", Instant.now().toString()));
-            writeStatus(rs, status);
-            client.batch().v1().jobs().inNamespace(ns).withName(name).delete();
-            LOG.info("sandbox volsync: {}/{} failed {} times: Job deleted, log kept in latestMoverStatus", ns, name, BACKOFF_LIMIT);
+            if (givenUp) {
+                LOG.info("sandbox volsync: {}/{} failed {} times: Job deleted, log kept in latestMoverStatus", ns, name, BACKOFF_LIMIT);
+            }
         }
+    }
+
+    /** VolSync's {@code spec.trigger.manual}: when set, a sync runs each time it differs from {@code status.lastManualSync}. */
+    @SuppressWarnings("unchecked")
+    private static Object manualTrigger(GenericKubernetesResource rs) {
+        Map<String, Object> spec = (Map<String, Object>) rs.getAdditionalProperties().getOrDefault("spec", Map.of());
+        return ((Map<String, Object>) spec.getOrDefault("trigger", Map.of())).get("manual");
+    }
+
+    private boolean due(Map<String, Object> status, Object manual) {
+        if (manual != null) {
+            return !manual.equals(status.get("lastManualSync"));
+        }
+        Object last = status.get("lastSyncTime");
+        return last == null || Instant.parse(String.valueOf(last)).plus(interval).isBefore(Instant.now());
     }
 
     private void writeStatus(GenericKubernetesResource rs, Map<String, Object> status) {
