@@ -2,9 +2,16 @@ package com.rafaribe.homelab.hub.sandbox;
 
 import com.rafaribe.homelab.hub.api.MonitorYaml;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,11 +19,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One sandbox cluster: an API server, a pod runner, a Job controller and VolSync, with apps whose
@@ -28,9 +41,16 @@ public final class Sandbox implements AutoCloseable {
     public static final String APPS_NAMESPACE = "apps";
     static final String PASSWORD = "sandbox-demo-password";
 
+    /** What the demo's monitor says: unlock, and remove the failed mover Job so VolSync runs it again at once. */
+    public static final String DEFAULT_MONITOR_SPEC = "{enabled: true, removeFailedJobs: true, ttlSecondsAfterFinished: 3600}";
+
     public final String name;
     public final SandboxApiServer api;
     private final Path root;
+    private final Duration syncInterval;
+    private final List<String> apps = new ArrayList<>();
+    private final Set<Process> processes = ConcurrentHashMap.newKeySet();
+    private boolean closed;
     private final PodRunner runner;
     private final JobController jobs;
     private final VolSyncEmulator volsync;
@@ -38,17 +58,27 @@ public final class Sandbox implements AutoCloseable {
     private Sandbox(String name, Path root, Duration syncInterval) {
         this.name = name;
         this.root = root;
+        this.syncInterval = syncInterval;
         this.api = SandboxApiServer.start(name);
         this.runner = new PodRunner(api, root);
         this.jobs = new JobController(api);
-        this.volsync = new VolSyncEmulator(api, NFS_SERVER, NFS_PATH, syncInterval);
+        this.volsync = new VolSyncEmulator(api, NFS_SERVER, NFS_PATH, syncInterval == null ? Duration.ofDays(1) : syncInterval);
     }
 
     /** A cluster with these apps backed up every {@code syncInterval}, and a monitor that may unlock them. */
     public static Sandbox start(String name, Path root, List<String> apps, Duration syncInterval) throws IOException, InterruptedException {
+        return start(name, root, apps, syncInterval, DEFAULT_MONITOR_SPEC);
+    }
+
+    /**
+     * A cluster with these apps and a monitor of this spec (YAML flow style). The apps are backed
+     * up every {@code syncInterval}, or, when it is null, only on {@link #syncNow}.
+     */
+    public static Sandbox start(String name, Path root, List<String> apps, Duration syncInterval, String monitorSpec)
+            throws IOException, InterruptedException {
         Sandbox sandbox = new Sandbox(name, root, syncInterval);
         try {
-            sandbox.monitor();
+            sandbox.monitor(monitorSpec);
             for (String app : apps) {
                 sandbox.addApp(app);
             }
@@ -59,33 +89,116 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private void monitor() throws IOException {
+    private void monitor(String spec) throws IOException {
         VolSyncMonitor monitor = MonitorYaml.parseAll("""
                 apiVersion: homelab.rafaribe.com/v1alpha1
                 kind: VolSyncMonitor
                 metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
-                spec: {enabled: true, removeFailedJobs: true, ttlSecondsAfterFinished: 3600}
-                """).get(0);
+                spec: %s
+                """.formatted(spec)).get(0);
         api.client().resources(VolSyncMonitor.class).inNamespace(monitor.getMetadata().getNamespace()).resource(monitor).create();
     }
 
+    /** An app that has been backed up before: its PVC holds a config and a database, its repository one snapshot. */
     private void addApp(String app) throws IOException, InterruptedException {
-        String repository = "/repository/" + name + "/" + app;
         api.client().secrets().inNamespace(APPS_NAMESPACE).resource(new SecretBuilder()
-                .withNewMetadata().withName(app + "-restic").withNamespace(APPS_NAMESPACE).endMetadata()
-                .withStringData(Map.of("RESTIC_REPOSITORY", repository, "RESTIC_PASSWORD", PASSWORD)).build()).create();
+                .withNewMetadata().withName(secretName(app)).withNamespace(APPS_NAMESPACE).endMetadata()
+                .withStringData(Map.of("RESTIC_REPOSITORY", "/repository/" + name + "/" + app, "RESTIC_PASSWORD", PASSWORD)).build()).create();
         Path data = Files.createDirectories(root.resolve("pvc").resolve(APPS_NAMESPACE).resolve(app + "-data"));
         Files.writeString(data.resolve("config.xml"), "<" + app + " version=\"1\"/>\n");
-        if (restic(app, "init").exit() != 0) {
-            throw new IOException("restic init failed for " + app);
+        // Random, so it does not compress: a check reading it at 1 KiB/s holds its lock for minutes.
+        byte[] database = new byte[256 * 1024];
+        new Random(app.hashCode()).nextBytes(database);
+        Files.write(data.resolve("app.db"), database);
+        if (restic(app, "init").exit() != 0 || restic(app, "backup", data.toString()).exit() != 0) {
+            throw new IOException("restic could not init and back up " + app + " in " + repository(app));
         }
         GenericKubernetesResource rs = new GenericKubernetesResource();
         rs.setApiVersion("volsync.backube/v1alpha1");
         rs.setKind("ReplicationSource");
         rs.setMetadata(new ObjectMetaBuilder().withName(app).withNamespace(APPS_NAMESPACE).build());
-        rs.setAdditionalProperty("spec", Map.of("sourcePVC", app + "-data", "trigger", Map.of("schedule", "*/1 * * * *"),
-                "restic", Map.of("repository", app + "-restic", "copyMethod", "Direct")));
-        api.client().genericKubernetesResources(VolSyncEmulator.REPLICATION_SOURCES).inNamespace(APPS_NAMESPACE).resource(rs).create();
+        Map<String, Object> trigger = syncInterval == null ? Map.of("manual", "initial") : Map.of("schedule", "*/1 * * * *");
+        rs.setAdditionalProperty("spec", Map.of("sourcePVC", app + "-data", "trigger", trigger,
+                "restic", Map.of("repository", secretName(app), "copyMethod", "Direct")));
+        replicationSources().resource(rs).create();
+        apps.add(app);
+    }
+
+    public List<String> apps() {
+        return List.copyOf(apps);
+    }
+
+    private static String secretName(String app) {
+        return app + "-restic";
+    }
+
+    private NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> replicationSources() {
+        return api.client().genericKubernetesResources(VolSyncEmulator.REPLICATION_SOURCES).inNamespace(APPS_NAMESPACE);
+    }
+
+    /** The app's ReplicationSource as it is now. */
+    public GenericKubernetesResource replicationSource(String app) {
+        return replicationSources().withName(app).get();
+    }
+
+    /** A manual sync, as {@code spec.trigger.manual} asks VolSync for one; returns the trigger, which {@code status.lastManualSync} takes once it succeeded. */
+    public String syncNow(String app) {
+        String token = "sync-" + UUID.randomUUID();
+        replicationSources().withName(app).edit(rs -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) rs.getAdditionalProperties().get("spec"));
+            spec.put("trigger", Map.of("manual", token));
+            rs.setAdditionalProperty("spec", spec);
+            return rs;
+        });
+        return token;
+    }
+
+    /** Someone changed the repository password in the Secret: every later run of the mover fails to open the repository. */
+    public void changePassword(String app, String password) {
+        api.client().secrets().inNamespace(APPS_NAMESPACE).withName(secretName(app)).edit(s -> {
+            Map<String, String> data = new LinkedHashMap<>(s.getStringData() == null ? Map.of() : s.getStringData());
+            data.put("RESTIC_PASSWORD", password);
+            s.setStringData(data);
+            s.setData(null);
+            return s;
+        });
+    }
+
+    /**
+     * The repository cannot be reached where it should be, nor created there (a file stands where its
+     * folder should be, as when an NFS export is not what it should be): VolSync's init fails too.
+     */
+    public void breakRepository(String app) throws IOException {
+        try (Stream<Path> files = Files.walk(repository(app))) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        Files.writeString(repository(app), "not a restic repository\n");
+    }
+
+    /**
+     * A backup into the app's repository that runs until its pod is deleted, as the mover of a
+     * second ReplicationSource (say, of the app's database dump) would: a VolSync-labelled pod
+     * named {@code podName} running {@code restic backup --stdin} with its stdin held open. It
+     * holds a non-exclusive lock under the pod's name, which a mover's forget cannot get past.
+     */
+    public Pod startBackupPod(String app, String podName) throws InterruptedException {
+        Pod pod = api.client().pods().inNamespace(APPS_NAMESPACE).resource(new PodBuilder()
+                .withNewMetadata().withName(podName).withNamespace(APPS_NAMESPACE)
+                    .withLabels(Map.of("app.kubernetes.io/created-by", "volsync")).endMetadata()
+                .withNewSpec().withRestartPolicy("Never")
+                    .addNewContainer().withName("restic").withImage("docker.io/restic/restic:0.14.0").withStdin(true)
+                        .withCommand("restic", "backup", "--stdin", "--stdin-filename", app + ".db")
+                        .withEnv(secretEnv("RESTIC_REPOSITORY", secretName(app)), secretEnv("RESTIC_PASSWORD", secretName(app)))
+                        .addNewVolumeMount().withName("repository").withMountPath("/repository").endVolumeMount()
+                    .endContainer()
+                    .addNewVolume().withName("repository").withNewNfs(NFS_PATH, false, NFS_SERVER).endVolume()
+                .endSpec().build()).create();
+        return pod;
+    }
+
+    private static EnvVar secretEnv(String name, String secret) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef(name, secret, null).endValueFrom().build();
     }
 
     /** The app's repository folder on the emulated NAS. */
@@ -94,34 +207,40 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /**
-     * A real stale lock, as a node dying mid-run leaves it: a restic that holds its lock is killed
-     * with SIGKILL. Its hostname (root only) is {@code hostname}: an earlier attempt of the app's mover
-     * (the hub can tell it is gone) or a stranger such as a NAS cron job (the hub must wait).
+     * A real stale exclusive lock, as a node dying mid-check leaves it: a {@code restic check} that
+     * holds its exclusive lock is killed with SIGKILL. Its hostname (root only) is {@code hostname}:
+     * an earlier attempt of the app's mover (the hub can tell it is gone) or a stranger such as a NAS
+     * cron job (the hub must wait). Every later backup of the app fails until an unlock.
      */
     public void injectStaleLock(String app, String hostname) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
             argv.addAll(List.of("unshare", "--uts", "sh", "-c", "hostname \"$0\" && exec \"$@\"", hostname));
         }
-        argv.addAll(List.of("restic", "backup", "--stdin", "--stdin-filename", "dump.sql"));
+        argv.addAll(List.of("restic", "check", "--read-data", "--limit-download", "1"));
         Path locks = repository(app).resolve("locks");
         Instant deadline = Instant.now().plusSeconds(60);
-        // A mover may hold an exclusive lock right now; then the holder fails at once, and is started again.
+        // A mover may hold a lock right now; then the check fails at once, and is started again.
         while (Instant.now().isBefore(deadline)) {
             Set<String> before = lockFiles(locks);
-            Process holder = process(app, argv).start();
-            while (holder.isAlive() && Instant.now().isBefore(deadline)) {
-                // A mover's lock may appear at the same moment: only a lock recording the holder's PID will do.
-                for (String lock : lockFiles(locks)) {
-                    if (!before.contains(lock) && restic(app, "cat", "lock", lock, "--no-lock").output()
-                            .replaceAll("\\s", "").matches("(?s).*\"pid\":" + holder.pid() + "[,}].*")) {
-                        holder.destroyForcibly().waitFor();
-                        return;
+            // Nobody reads a holder's progress: discarded, so a full pipe never stalls it.
+            Process holder = start(process(app, argv).redirectOutput(ProcessBuilder.Redirect.DISCARD));
+            try {
+                while (holder.isAlive() && Instant.now().isBefore(deadline)) {
+                    // A mover's lock may appear at the same moment: only a lock recording the holder's PID will do.
+                    for (String lock : lockFiles(locks)) {
+                        if (!before.contains(lock) && restic(app, "cat", "lock", lock, "--no-lock").output()
+                                .replaceAll("\\s", "").matches("(?s).*\"pid\":" + holder.pid() + "[,}].*")) {
+                            return;
+                        }
                     }
+                    holder.waitFor(50, TimeUnit.MILLISECONDS);
                 }
-                holder.waitFor(50, TimeUnit.MILLISECONDS);
+            } finally {
+                // SIGKILL: restic gets no chance to remove its lock. Also when interrupted, so no holder outlives the sandbox.
+                holder.destroyForcibly();
+                holder.onExit().join();
             }
-            holder.destroyForcibly().waitFor();
             Thread.sleep(500);
         }
         throw new IOException("restic could not take a lock in " + repository(app) + " within a minute");
@@ -149,7 +268,7 @@ public final class Sandbox implements AutoCloseable {
     private MoverScript.Result restic(String app, String... args) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of("restic"));
         argv.addAll(List.of(args));
-        Process p = process(app, argv).start();
+        Process p = start(process(app, argv));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new MoverScript.Result(p.waitFor(), out);
@@ -164,8 +283,25 @@ public final class Sandbox implements AutoCloseable {
         return pb;
     }
 
+    /** Every process the sandbox starts outside its pods is tracked, so close() can stop the ones still running. */
+    private Process start(ProcessBuilder builder) throws IOException {
+        synchronized (processes) {
+            if (closed) {
+                throw new IOException("sandbox " + name + " is stopped");
+            }
+            Process p = builder.start();
+            processes.add(p);
+            p.onExit().thenRun(() -> processes.remove(p));
+            return p;
+        }
+    }
+
     @Override
     public void close() {
+        synchronized (processes) {
+            closed = true;
+            processes.forEach(Process::destroyForcibly);
+        }
         volsync.close();
         jobs.close();
         runner.close();

@@ -39,6 +39,13 @@ import java.util.regex.Pattern;
  * CRD is registered first, so status lives in its subresource.
  */
 public final class SandboxApiServer implements AutoCloseable {
+    /** Held so the level sticks: the mock server logs every request at INFO, which drowns the demo's own lines. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger(MockWebServer.class.getName());
+
+    static {
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private static final Pattern LOG_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?$");
 
     public final String name;
@@ -49,7 +56,7 @@ public final class SandboxApiServer implements AutoCloseable {
     private int port;
     private final Map<String, String> logs = new ConcurrentHashMap<>();
     public final List<String> logRequests = new CopyOnWriteArrayList<>();
-    /** When each status write reached the server, by monitor ("namespace/name"). */
+    /** When each status write that the server stored reached it, by monitor ("namespace/name"). */
     public final Map<String, List<Long>> statusWrites = new ConcurrentHashMap<>();
     private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
 
@@ -205,13 +212,15 @@ public final class SandboxApiServer implements AutoCloseable {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
-            Matcher status = STATUS_PATH.matcher(request.getPath());
-            if (!"GET".equals(request.getMethod()) && status.find()) {
-                statusWrites.computeIfAbsent(status.group(1) + "/" + status.group(2), k -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
-            }
             Matcher m = LOG_PATH.matcher(request.getPath());
             if (!"GET".equals(request.getMethod()) || !m.matches()) {
+                long received = System.nanoTime();
                 MockResponse response = super.dispatch(request);
+                Matcher status = STATUS_PATH.matcher(request.getPath());
+                // Stored writes only: the client retries a 5xx answer on its own within ~100 ms, which is not the hub writing again.
+                if (!"GET".equals(request.getMethod()) && status.find() && response.code() / 100 == 2) {
+                    statusWrites.computeIfAbsent(status.group(1) + "/" + status.group(2), k -> new CopyOnWriteArrayList<>()).add(received);
+                }
                 if (response.getWebSocketListener() != null) {
                     response.withWebSocketUpgrade(new CloseOffTheEventLoop(response.getWebSocketListener()));
                 }

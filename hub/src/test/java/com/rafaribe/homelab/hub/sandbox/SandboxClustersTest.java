@@ -1,0 +1,242 @@
+package com.rafaribe.homelab.hub.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
+import com.rafaribe.homelab.hub.testing.HubFixture;
+import com.rafaribe.homelab.hub.testing.Restic;
+import com.rafaribe.homelab.hub.testing.Tier;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tier 3, end to end: three sandbox clusters whose VolSync movers really run restic, and the hub
+ * watching them all, as {@code run} does. Each test breaks one app in its own way and watches the
+ * hub unlock it, or rightly not.
+ */
+class SandboxClustersTest {
+    static final String NS = Sandbox.APPS_NAMESPACE;
+    static final Duration WAIT = Duration.ofSeconds(90);
+
+    static Path root;
+    static Sandbox main;
+    static Sandbox nas;
+    /** Its monitor runs VolSync's own remedy, plain {@code restic unlock}, instead of the hub's default. */
+    static Sandbox plain;
+    static HubFixture hub;
+
+    @BeforeAll
+    static void startClusters() throws Exception {
+        Restic.requireInstalled();
+        Tier.require("root".equals(System.getProperty("user.name")), "tier 3 (sandbox pods with their own hostname)",
+                "needs root for unshare --uts; CI runs as root");
+        root = Files.createTempDirectory("sandbox-clusters-test");
+        main = Sandbox.start("homelab-main", root.resolve("main"), List.of("prowlarr", "sonarr", "radarr"), null);
+        nas = Sandbox.start("homelab-nas", root.resolve("nas"), List.of("paperless", "immich"), null);
+        plain = Sandbox.start("homelab-plain", root.resolve("plain"), List.of("bazarr"), null,
+                "{enabled: true, unlockJobTemplate: {args: [unlock]}}");
+        for (Sandbox cluster : List.of(main, nas, plain)) {
+            for (String app : cluster.apps()) {
+                awaitBackedUp(cluster, app, "initial");
+            }
+        }
+        hub = HubFixture.start(Vertx.vertx(), Files.createDirectories(root.resolve("hub")), Duration.ofSeconds(5), main.api, nas.api, plain.api);
+    }
+
+    @AfterAll
+    static void stopClusters() throws Exception {
+        if (hub != null) {
+            hub.close();
+        }
+        for (Sandbox cluster : new Sandbox[] {main, nas, plain}) {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+        if (root != null) {
+            try (Stream<Path> files = Files.walk(root)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void aStaleLockOfAnEarlierMoverIsUnlockedAndTheNextBackupSucceeds() throws Exception {
+        Set<String> unlocksBefore = allUnlockJobs();
+        main.injectStaleLock("prowlarr", "volsync-src-prowlarr-x7k2p");
+        String sync = main.syncNow("prowlarr");
+        Pod failed = awaitFailedMoverPod(main, "prowlarr");
+        Instant failedAt = Instant.now();
+        assertThat(main.api.client().pods().inNamespace(NS).withName(failed.getMetadata().getName()).getLog())
+                .as("the mover's log").contains("repository is already locked exclusively by PID", "ERROR:");
+
+        Job unlock = awaitUnlockJob(main, "prowlarr");
+        assertThat(unlock.getMetadata().getAnnotations()).containsEntry(UnlockJobMetadata.FAILED_POD_UID, failed.getMetadata().getUid());
+        assertThat(unlock.getMetadata().getAnnotations().get(UnlockJobMetadata.HOLDER)).startsWith("volsync-src-prowlarr-x7k2p (PID ");
+        assertMirrorsTheRepositoryOnly(unlock.getSpec().getTemplate().getSpec(), "prowlarr-restic");
+        awaitSucceeded(main, unlock.getMetadata().getName());
+        assertThat(main.locks("prowlarr")).as("locks left in the repository").isZero();
+
+        // removeFailedJobs: the hub deletes the failed mover Job, and VolSync's re-created one succeeds.
+        await().atMost(WAIT).until(() -> hub.unlock(failed.getMetadata().getUid()) != null
+                && HubFixture.status(main.api, "volsync-monitor").getProcessedJobs().stream()
+                        .anyMatch(p -> failed.getMetadata().getUid().equals(p.getPodUid()) && Boolean.TRUE.equals(p.getRemoved())));
+        awaitBackedUp(main, "prowlarr", sync);
+        System.out.printf("sandbox: failed mover pod to recovered backup: %d ms%n", Duration.between(failedAt, Instant.now()).toMillis());
+
+        assertThat(hub.unlock(failed.getMetadata().getUid()).getString("state")).isEqualTo("Succeeded");
+        Set<String> created = allUnlockJobs();
+        created.removeAll(unlocksBefore);
+        assertThat(created).as("unlock Jobs created in every cluster during this test")
+                .containsExactly("homelab-main/" + unlock.getMetadata().getName());
+    }
+
+    @Test
+    void plainResticUnlockLeavesAnotherPodsRecentLockInPlace() throws Exception {
+        plain.injectStaleLock("bazarr", "volsync-src-bazarr-q9w4t");
+        plain.syncNow("bazarr");
+        Job unlock = awaitUnlockJob(plain, "bazarr");
+        assertThat(unlock.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsExactly("unlock");
+        awaitSucceeded(plain, unlock.getMetadata().getName());
+        assertThat(plain.locks("bazarr")).as("the lock plain unlock left (another host's, minutes old)").isEqualTo(1);
+    }
+
+    @Test
+    void aLockOfAForeignHostIsWaitedForAndSaidSoInTheApi() throws Exception {
+        main.injectStaleLock("sonarr", "nas-cron");
+        main.syncNow("sonarr");
+        Pod failed = awaitFailedMoverPod(main, "sonarr");
+        await().atMost(WAIT).until(() -> hub.unlock(failed.getMetadata().getUid()) != null
+                && "WaitingForHolder".equals(hub.unlock(failed.getMetadata().getUid()).getString("state")));
+        JsonObject waiting = hub.unlock(failed.getMetadata().getUid());
+        assertThat(waiting.getString("holder")).startsWith("nas-cron");
+        assertThat(waiting.getString("reason")).contains("nas-cron", "30 minutes");
+        assertThat(unlockJobs(main, "sonarr")).isEmpty();
+        assertThat(main.locks("sonarr")).isEqualTo(1);
+    }
+
+    @Test
+    void aLiveBackupOfTheSameRepositoryIsWaitedForAndUnlockedOnlyAfterItEnds() throws Exception {
+        String holder = "volsync-src-radarr-db-h2x9k";
+        main.startBackupPod("radarr", holder);
+        await().atMost(WAIT).until(() -> main.locks("radarr") == 1);
+        String sync = main.syncNow("radarr");
+        Pod failed = awaitFailedMoverPod(main, "radarr");
+        await().atMost(WAIT).until(() -> hub.unlock(failed.getMetadata().getUid()) != null
+                && "WaitingForHolder".equals(hub.unlock(failed.getMetadata().getUid()).getString("state")));
+        assertThat(hub.unlock(failed.getMetadata().getUid()).getString("reason")).contains(holder, "Running", "the lock is live");
+        assertThat(unlockJobs(main, "radarr")).as("unlock Jobs while the holder runs").isEmpty();
+
+        // The holder's node dies: its pod is gone, its lock stays. Now the hub may remove it.
+        main.api.client().pods().inNamespace(NS).withName(holder).delete();
+        Job unlock = awaitUnlockJob(main, "radarr");
+        awaitSucceeded(main, unlock.getMetadata().getName());
+        awaitBackedUp(main, "radarr", sync);
+        assertThat(main.locks("radarr")).isZero();
+    }
+
+    @Test
+    void aWrongPasswordFailsTheMoverAndGetsNoUnlock() throws Exception {
+        nas.changePassword("paperless", "not-the-password");
+        nas.syncNow("paperless");
+        Pod failed = awaitFailedMoverPod(nas, "paperless");
+        await().atMost(WAIT).until(() -> hub.failure(failed.getMetadata().getUid()) != null);
+        assertThat(hub.failure(failed.getMetadata().getUid()).getString("decision")).isEqualTo("not-a-lock");
+        assertThat(unlockJobs(nas, "paperless")).isEmpty();
+    }
+
+    @Test
+    void aRepositoryThatCannotBeReachedNorCreatedGetsNoUnlock() throws Exception {
+        nas.breakRepository("immich");
+        nas.syncNow("immich");
+        Pod failed = awaitFailedMoverPod(nas, "immich");
+        assertThat(nas.api.client().pods().inNamespace(NS).withName(failed.getMetadata().getName()).getLog())
+                .as("entry.sh tried to create the repository").contains("ERROR:");
+        await().atMost(WAIT).until(() -> hub.failure(failed.getMetadata().getUid()) != null);
+        assertThat(hub.failure(failed.getMetadata().getUid()).getString("decision")).isEqualTo("not-a-lock");
+        assertThat(unlockJobs(nas, "immich")).isEmpty();
+    }
+
+    /**
+     * The unlock Job reaches the repository as the mover did, and nothing else of the app: the NFS
+     * repository volume, the Secret's keys by reference, and never the data or cache PVC (often
+     * ReadWriteOnce: mounting one would hang the Job on another node; the cache becomes an emptyDir).
+     */
+    static void assertMirrorsTheRepositoryOnly(PodSpec spec, String secret) {
+        assertThat(spec.getVolumes()).extracting(Volume::getName).contains("repository").doesNotContain("data");
+        assertThat(spec.getVolumes()).as("PVC volumes").noneMatch(v -> v.getPersistentVolumeClaim() != null);
+        assertThat(spec.getVolumes()).filteredOn(v -> v.getName().equals("repository")).singleElement()
+                .satisfies(v -> assertThat(v.getNfs().getServer() + ":" + v.getNfs().getPath()).isEqualTo(Sandbox.NFS_SERVER + ":" + Sandbox.NFS_PATH));
+        Map<String, EnvVar> env = new java.util.HashMap<>();
+        spec.getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e));
+        for (String key : List.of("RESTIC_REPOSITORY", "RESTIC_PASSWORD")) {
+            assertThat(env.get(key)).as(key).isNotNull();
+            assertThat(env.get(key).getValue()).as(key + " as a literal value").isNull();
+            assertThat(env.get(key).getValueFrom().getSecretKeyRef().getName()).as(key + " from the Secret").isEqualTo(secret);
+        }
+    }
+
+    static List<Job> unlockJobs(Sandbox cluster, String app) {
+        return HubFixture.unlockJobs(cluster.api, NS).stream()
+                .filter(j -> ("volsync-src-" + app).equals(j.getMetadata().getLabels().get(UnlockJobMetadata.FAILED_JOB_LABEL))).toList();
+    }
+
+    static Set<String> allUnlockJobs() {
+        Set<String> names = new HashSet<>();
+        for (Sandbox cluster : List.of(main, nas, plain)) {
+            HubFixture.unlockJobs(cluster.api, NS).forEach(j -> names.add(cluster.name + "/" + j.getMetadata().getName()));
+        }
+        return names;
+    }
+
+    static Job awaitUnlockJob(Sandbox cluster, String app) {
+        await().atMost(WAIT).until(() -> unlockJobs(cluster, app).size() == 1);
+        return unlockJobs(cluster, app).get(0);
+    }
+
+    static Pod awaitFailedMoverPod(Sandbox cluster, String app) {
+        await().atMost(WAIT).until(() -> failedMoverPod(cluster, app) != null);
+        return failedMoverPod(cluster, app);
+    }
+
+    private static Pod failedMoverPod(Sandbox cluster, String app) {
+        return cluster.api.client().pods().inNamespace(NS).withLabel("job-name", "volsync-src-" + app).list().getItems().stream()
+                .filter(p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase())).findFirst().orElse(null);
+    }
+
+    static void awaitSucceeded(Sandbox cluster, String job) {
+        await().atMost(WAIT).until(() -> {
+            Job j = cluster.api.client().batch().v1().jobs().inNamespace(NS).withName(job).get();
+            return j != null && j.getStatus() != null && j.getStatus().getSucceeded() != null && j.getStatus().getSucceeded() == 1;
+        });
+    }
+
+    /** VolSync recorded a successful run for this manual trigger. */
+    @SuppressWarnings("unchecked")
+    static void awaitBackedUp(Sandbox cluster, String app, String trigger) {
+        await().atMost(WAIT).until(() -> {
+            Object status = cluster.replicationSource(app).getAdditionalProperties().get("status");
+            return status instanceof Map<?, ?> s && trigger.equals(s.get("lastManualSync"))
+                    && "Successful".equals(((Map<String, Object>) s.get("latestMoverStatus")).get("result"));
+        });
+    }
+}
