@@ -27,7 +27,6 @@ final class MoverScript {
 
     private static final List<String> MANDATORY = List.of("PRIVILEGED_MOVER", "RESTIC_CACHE_DIR", "RESTIC_PASSWORD", "RESTIC_REPOSITORY", "DATA_DIR");
     private static final String NO_REPOSITORY = "Is there a repository at the following location";
-    private static final Pattern SNAPSHOT_LINE = Pattern.compile("^([0-9a-f]{8})\\s+.*\\s/data\\s*$");
 
     private final Restic restic;
     private final Map<String, String> env;
@@ -125,8 +124,10 @@ final class MoverScript {
             return error(3, "failure getting list of snapshots from repository");
         }
         String id = null;
+        // Backups run in the data folder, so restic recorded its path: /data in a real pod, the host folder here.
+        Pattern ofThisData = Pattern.compile("^([0-9a-f]{8})\\s+.*\\s" + Pattern.quote(data.toString()) + "\\s*$");
         for (String l : snapshots.output().split("\n")) {
-            Matcher m = SNAPSHOT_LINE.matcher(l.strip());
+            Matcher m = ofThisData.matcher(l.strip());
             if (m.matches()) {
                 id = m.group(1);
             }

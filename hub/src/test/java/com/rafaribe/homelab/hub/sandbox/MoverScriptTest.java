@@ -6,16 +6,19 @@ import static org.awaitility.Awaitility.await;
 import com.rafaribe.homelab.hub.policy.LockDetector;
 import com.rafaribe.homelab.hub.policy.LockVerdict;
 import com.rafaribe.homelab.hub.testing.Restic;
+import com.rafaribe.homelab.hub.testing.Tier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * volsync-mover-wrapped cases: the detector gives its output the verdict those cases have.
  */
 class MoverScriptTest {
+    static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     @TempDir
     Path dir;
     Path repository;
@@ -110,6 +114,65 @@ class MoverScriptTest {
         assertThat(r.exit()).isNotZero();
         assertThat(r.output()).contains("=== Starting backup ===", "=== Starting forget ===").doesNotContain("=== Starting prune ===");
         assertThat(verdict(r).lock()).as(r.output()).isTrue();
+    }
+
+    /** Case 095's situation: VolSync's own remedy (spec.restic.unlock) runs plain unlock, which leaves another pod's recent lock. */
+    @Test
+    void unlockThenBackupStillFailsInForgetOnAnotherPodsRecentStaleLock() throws Exception {
+        Tier.require(ROOT, "tier 3 (restic under another hostname)", "needs root for unshare --uts; CI runs as root");
+        Process holder = restic.startAs("volsync-src-app-x7k2p", "backup", "--stdin", "--stdin-filename", "dump.sql");
+        await().atMost(Duration.ofSeconds(30)).until(() -> restic.hasLocks());
+        holder.destroyForcibly().waitFor();
+        MoverScript.Result r = mover(Restic.PASSWORD, "--keep-last 1", "unlock", "backup");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.output()).contains("=== Starting unlock ===", "=== Starting forget ===", "on volsync-src-app-x7k2p");
+        assertThat(verdict(r).lock()).as(r.output()).isTrue();
+    }
+
+    /** Case 082: a pack is missing; restic retries, then lists files whose names say "lock", and none of it is a lock. */
+    @Test
+    void restoreWithAMissingPackIsNotALock() throws Exception {
+        Files.writeString(data.resolve("yarn.lock"), "# yarn lockfile v1\n");
+        Files.writeString(data.resolve("package-lock.json"), "{\"lockfileVersion\": 3}\n");
+        assertThat(mover(Restic.PASSWORD, null, "backup").exit()).isZero();
+        // The largest pack holds the random database's data; trees are in small packs, so restic still finds the files.
+        try (Stream<Path> packs = Files.walk(repository.resolve("data"))) {
+            Files.delete(packs.filter(Files::isRegularFile).max(Comparator.comparingLong(MoverScriptTest::size)).orElseThrow());
+        }
+        MoverScript.Result r = mover(Restic.PASSWORD, null, "restore");
+        assertThat(r.output()).contains("=== Starting restore ===", "no such file or directory");
+        assertThat(verdict(r).lock()).as(r.output()).isFalse();
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Case 079: the repository's file system is full. */
+    @Test
+    void backupIntoAFullRepositoryIsNotALock() throws Exception {
+        Tier.require(ROOT, "tier 3 (a 2 MiB file system)", "needs root to mount a tmpfs; CI runs as root");
+        Path tiny = Files.createDirectories(dir.resolve("tiny"));
+        assertThat(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", tiny.toString()).inheritIO().start().waitFor())
+                .as("mount a 2 MiB tmpfs").isZero();
+        try {
+            repository = tiny.resolve("repo");
+            restic = new Restic(repository);
+            assertThat(restic.run("init").exit()).isZero();
+            byte[] bytes = new byte[4 * 1024 * 1024];
+            new Random(79).nextBytes(bytes);
+            Files.write(data.resolve("media.bin"), bytes);
+            MoverScript.Result r = mover(Restic.PASSWORD, null, "backup");
+            assertThat(r.exit()).isNotZero();
+            assertThat(r.output()).contains("no space left on device");
+            assertThat(verdict(r).lock()).as(r.output()).isFalse();
+        } finally {
+            new ProcessBuilder("umount", tiny.toString()).inheritIO().start().waitFor();
+        }
     }
 
     @Test
