@@ -25,11 +25,20 @@ class HubJarIT {
     }
 
     static Result java(String... args) throws IOException, InterruptedException {
+        return javaWithPath(null, args);
+    }
+
+    /** @param path the PATH the jar runs with; null keeps this JVM's */
+    static Result javaWithPath(String path, String... args) throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar"));
         assertThat(jar).exists();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (path != null) {
+            builder.environment().put("PATH", path);
+        }
+        Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Result(p.exitValue(), out);
@@ -43,6 +52,13 @@ class HubJarIT {
         Result help = java("check-log", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("Usage: volsync-monitor-hub check-log");
+    }
+
+    @Test
+    void theDemoWithoutResticStopsAtOnceAndSaysHowToInstallIt(@TempDir Path emptyBin) throws Exception {
+        Result demo = javaWithPath(emptyBin.toString(), "demo", "--http-port", "0");
+        assertThat(demo.exit()).as(demo.out()).isEqualTo(2);
+        assertThat(demo.out()).contains("restic", "not on the PATH", "apt-get install restic").doesNotContain("sandbox cluster");
     }
 
     @Test
