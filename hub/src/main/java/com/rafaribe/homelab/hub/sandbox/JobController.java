@@ -47,6 +47,9 @@ public final class JobController implements AutoCloseable {
 
             @Override
             public void onUpdate(Job oldJob, Job job) {
+                if (parallelism(oldJob) == 0 && parallelism(job) > 0) {
+                    reconcile(job);
+                }
             }
 
             @Override
@@ -69,12 +72,12 @@ public final class JobController implements AutoCloseable {
         });
     }
 
+    /** A Job with no running pod gets one, unless it finished or its parallelism is 0 (suspended, as a paused VolSync source's). */
     private synchronized void reconcile(Job job) {
-        if (finished(job)) {
+        if (finished(job) || parallelism(job) == 0) {
             return;
         }
-        List<Pod> owned = owned(job);
-        boolean active = owned.stream().anyMatch(p -> p.getStatus() == null || !List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()));
+        boolean active = owned(job).stream().anyMatch(p -> p.getStatus() == null || !List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()));
         if (!active) {
             createPod(job);
         }
@@ -110,12 +113,16 @@ public final class JobController implements AutoCloseable {
         }
     }
 
-    /** The next attempt, unless the Job was deleted or replaced while it waited. */
+    /** The next attempt, unless the Job was deleted or replaced while it waited; a suspended Job gets it when resumed. */
     private synchronized void retry(Job job) {
         Job current = client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).withName(job.getMetadata().getName()).get();
-        if (current != null && current.getMetadata().getUid().equals(job.getMetadata().getUid()) && !finished(current)) {
-            createPod(current);
+        if (current != null && current.getMetadata().getUid().equals(job.getMetadata().getUid())) {
+            reconcile(current);
         }
+    }
+
+    private static int parallelism(Job job) {
+        return job.getSpec() == null || job.getSpec().getParallelism() == null ? 1 : job.getSpec().getParallelism();
     }
 
     private static JobCondition condition(String type, String reason, String message) {

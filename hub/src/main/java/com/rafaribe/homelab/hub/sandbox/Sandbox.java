@@ -40,6 +40,7 @@ public final class Sandbox implements AutoCloseable {
     public static final String NFS_PATH = "/mnt/storage-0/volsync";
     public static final String APPS_NAMESPACE = "apps";
     static final String PASSWORD = "sandbox-demo-password";
+    private static final java.util.regex.Pattern LOCK_ID = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     /** What the demo's monitor says: unlock, and remove the failed mover Job so VolSync runs it again at once. */
     public static final String DEFAULT_MONITOR_SPEC = "{enabled: true, removeFailedJobs: true, ttlSecondsAfterFinished: 3600}";
@@ -220,49 +221,69 @@ public final class Sandbox implements AutoCloseable {
         argv.addAll(List.of("restic", "check", "--read-data", "--limit-download", "1"));
         Path locks = repository(app).resolve("locks");
         Instant deadline = Instant.now().plusSeconds(60);
-        // A mover may hold a lock right now; then the check fails at once, and is started again.
-        while (Instant.now().isBefore(deadline)) {
-            Set<String> before = lockFiles(locks);
-            // Nobody reads a holder's progress: discarded, so a full pipe never stalls it.
-            Process holder = start(process(app, argv).redirectOutput(ProcessBuilder.Redirect.DISCARD));
-            try {
-                while (holder.isAlive() && Instant.now().isBefore(deadline)) {
-                    // A mover's lock may appear at the same moment: only a lock recording the holder's PID will do.
-                    for (String lock : lockFiles(locks)) {
-                        if (!before.contains(lock) && restic(app, "cat", "lock", lock, "--no-lock").output()
-                                .replaceAll("\\s", "").matches("(?s).*\"pid\":" + holder.pid() + "[,}].*")) {
+        // VolSync's spec.paused: no mover of the app runs while the lock is made, so the one new lock file is the holder's.
+        setPaused(app, true);
+        try {
+            while (Instant.now().isBefore(deadline)) {
+                awaitNoMoverRunning(app, deadline);
+                Set<String> before = lockFiles(locks);
+                // Nobody reads a holder's progress: discarded, so a full pipe never stalls it.
+                Process holder = start(process(app, argv).redirectOutput(ProcessBuilder.Redirect.DISCARD));
+                try {
+                    while (holder.isAlive() && Instant.now().isBefore(deadline)) {
+                        if (!before.containsAll(lockFiles(locks))) {
                             return;
                         }
+                        holder.waitFor(50, TimeUnit.MILLISECONDS);
                     }
-                    holder.waitFor(50, TimeUnit.MILLISECONDS);
+                } finally {
+                    // SIGKILL: restic gets no chance to remove its lock. Also when interrupted, so no holder outlives the sandbox.
+                    holder.destroyForcibly();
+                    holder.onExit().join();
                 }
-            } finally {
-                // SIGKILL: restic gets no chance to remove its lock. Also when interrupted, so no holder outlives the sandbox.
-                holder.destroyForcibly();
-                holder.onExit().join();
+                // The check could not lock: a lock that blocks it was there already (an earlier injection's, say).
+                Thread.sleep(500);
             }
-            Thread.sleep(500);
+            throw new IOException("restic could not take a lock in " + repository(app) + " within a minute");
+        } finally {
+            setPaused(app, false);
         }
-        throw new IOException("restic could not take a lock in " + repository(app) + " within a minute");
     }
 
+    /** VolSync's {@code spec.paused}: no new mover Job, and the running one's parallelism at 0. */
+    private void setPaused(String app, boolean paused) {
+        replicationSources().withName(app).edit(rs -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) rs.getAdditionalProperties().get("spec"));
+            spec.put("paused", paused);
+            rs.setAdditionalProperty("spec", spec);
+            return rs;
+        });
+    }
+
+    private void awaitNoMoverRunning(String app, Instant deadline) throws IOException, InterruptedException {
+        while (api.client().pods().inNamespace(APPS_NAMESPACE).withLabel("job-name", "volsync-src-" + app).list().getItems().stream()
+                .anyMatch(p -> p.getStatus() == null || !List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IOException("a mover of " + app + " was still running after a minute");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Lock files by name. A name that is not a 64-hex ID is restic still writing one (a -tmp- file): not a lock yet. */
     private static Set<String> lockFiles(Path locks) throws IOException {
         if (!Files.isDirectory(locks)) {
             return Set.of();
         }
         try (var s = Files.list(locks)) {
-            return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+            return s.map(p -> p.getFileName().toString()).filter(n -> LOCK_ID.matcher(n).matches()).collect(Collectors.toSet());
         }
     }
 
+    /** The app's repository's locks, as restic counts them. */
     public long locks(String app) throws IOException {
-        Path locks = repository(app).resolve("locks");
-        if (!Files.isDirectory(locks)) {
-            return 0;
-        }
-        try (var s = Files.list(locks)) {
-            return s.count();
-        }
+        return lockFiles(repository(app).resolve("locks")).size();
     }
 
     private MoverScript.Result restic(String app, String... args) throws IOException, InterruptedException {

@@ -76,8 +76,17 @@ public final class VolSyncEmulator implements AutoCloseable {
         Map<String, Object> status = rs.getAdditionalProperties().get("status") instanceof Map<?, ?> m
                 ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
         Object manual = manualTrigger(rs);
+        boolean paused = Boolean.TRUE.equals(spec(rs).get("paused"));
+        if (job != null && (job.getSpec().getParallelism() == null || job.getSpec().getParallelism() > 0) == paused) {
+            // As VolSync does: a paused source's Job runs no pod (parallelism 0) until it is resumed.
+            client.batch().v1().jobs().inNamespace(ns).withName(name).edit(j -> {
+                j.getSpec().setParallelism(paused ? 0 : 1);
+                return j;
+            });
+            return;
+        }
         if (job == null) {
-            if (due(status, manual)) {
+            if (!paused && due(status, manual)) {
                 client.batch().v1().jobs().inNamespace(ns).resource(moverJob(rs, name)).create();
             }
             return;
@@ -109,8 +118,12 @@ public final class VolSyncEmulator implements AutoCloseable {
     /** VolSync's {@code spec.trigger.manual}: when set, a sync runs each time it differs from {@code status.lastManualSync}. */
     @SuppressWarnings("unchecked")
     private static Object manualTrigger(GenericKubernetesResource rs) {
-        Map<String, Object> spec = (Map<String, Object>) rs.getAdditionalProperties().getOrDefault("spec", Map.of());
-        return ((Map<String, Object>) spec.getOrDefault("trigger", Map.of())).get("manual");
+        return ((Map<String, Object>) spec(rs).getOrDefault("trigger", Map.of())).get("manual");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec(GenericKubernetesResource rs) {
+        return (Map<String, Object>) rs.getAdditionalProperties().getOrDefault("spec", Map.of());
     }
 
     private boolean due(Map<String, Object> status, Object manual) {

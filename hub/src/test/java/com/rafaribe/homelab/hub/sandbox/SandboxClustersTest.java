@@ -7,11 +7,15 @@ import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.Restic;
 import com.rafaribe.homelab.hub.testing.Tier;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -174,6 +178,40 @@ class SandboxClustersTest {
         await().atMost(WAIT).until(() -> hub.failure(failed.getMetadata().getUid()) != null);
         assertThat(hub.failure(failed.getMetadata().getUid()).getString("decision")).isEqualTo("not-a-lock");
         assertThat(unlockJobs(nas, "immich")).isEmpty();
+    }
+
+    @Test
+    void podsTakeEnvFromConfigMapsAndSecretsAndAnUnknownCommandFailsClearly() {
+        KubernetesClient client = main.api.client();
+        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("lidarr-repo").endMetadata()
+                .addToData("RESTIC_REPOSITORY", "/repository/homelab-main/prowlarr").build()).create();
+        client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("lidarr-password").endMetadata()
+                .addToStringData("RESTIC_PASSWORD", Sandbox.PASSWORD).build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("list-snapshots").endMetadata()
+                .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("restic").withImage("restic/restic")
+                    .withCommand("restic", "snapshots", "--no-lock")
+                    .addNewEnv().withName("RESTIC_REPOSITORY").withNewValueFrom().withNewConfigMapKeyRef("RESTIC_REPOSITORY", "lidarr-repo", null)
+                        .endValueFrom().endEnv()
+                    .addNewEnvFrom().withNewSecretRef("lidarr-password", null).endEnvFrom()
+                    .addNewVolumeMount().withName("repository").withMountPath("/repository").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("repository").withNewNfs(Sandbox.NFS_PATH, false, Sandbox.NFS_SERVER).endVolume()
+                .endSpec().build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("a-shell").endMetadata()
+                .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("sh").withImage("busybox")
+                    .withCommand("sh", "-c", "echo hello").endContainer().endSpec().build()).create();
+
+        await().atMost(WAIT).until(() -> phase("list-snapshots").equals("Succeeded") && phase("a-shell").equals("Failed"));
+        assertThat(client.pods().inNamespace(NS).withName("list-snapshots").getLog()).contains("/pvc/apps/prowlarr-data")
+                .containsPattern("\\d+ snapshots");
+        Pod shell = client.pods().inNamespace(NS).withName("a-shell").get();
+        assertThat(shell.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(127);
+        assertThat(client.pods().inNamespace(NS).withName("a-shell").getLog()).contains("unknown command [sh, -c, echo hello]");
+    }
+
+    private static String phase(String pod) {
+        Pod p = main.api.client().pods().inNamespace(NS).withName(pod).get();
+        return p == null || p.getStatus() == null || p.getStatus().getPhase() == null ? "" : p.getStatus().getPhase();
     }
 
     /**
