@@ -74,6 +74,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     private String state = "Connecting";
     private String error;
     private Instant since = Instant.now();
+    /** When the last watch event of this cluster arrived: a cluster that is Connected but silent for days is worth a look. */
+    private Instant lastEventAt;
     private int attempt;
     private long probeTimer = -1;
     private long rescanTimer = -1;
@@ -431,10 +433,11 @@ public final class ClusterVerticle extends AbstractVerticle {
         int monitorCount = monitors == null ? 0 : monitors.getStore().list().size();
         int podCount = moverPods == null ? 0 : moverPods.getStore().list().size();
         vertx.eventBus().publish(Addresses.READ_MODEL,
-                new ClusterView(target.name(), Redactor.redact(target.server()), state, error, since, monitorCount, podCount));
+                new ClusterView(target.name(), Redactor.redact(target.server()), state, error, since, monitorCount, podCount, lastEventAt));
     }
 
     private void publish(ClusterEvent event) {
+        lastEventAt = Instant.now();
         vertx.eventBus().publish(Addresses.CLUSTER_EVENTS, event);
     }
 }

@@ -30,6 +30,12 @@ public final class PodStates {
         return pod.getStatus() != null && ALIVE_PHASES.contains(pod.getStatus().getPhase()) && terminated(pod).isEmpty();
     }
 
+    /** A pod of that Job, by name: Kubernetes names a Job's pods {@code <job>-<5 characters>}. */
+    public static boolean isPodOfJob(String podName, String jobName) {
+        return podName.length() == jobName.length() + 6 && podName.startsWith(jobName + "-")
+                && podName.substring(jobName.length() + 1).chars().allMatch(c -> Character.isLowerCase(c) || Character.isDigit(c));
+    }
+
     public static String phase(Pod pod) {
         return pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
     }

@@ -432,11 +432,27 @@ public final class PolicyVerticle extends AbstractVerticle {
     }
 
     private void onPodChanged(ClusterEvent.PodChanged e) {
+        if ("Succeeded".equals(e.phase())) {
+            noteRecovery(e);
+        }
         for (UnlockRecord r : new ArrayList<>(records.values())) {
             boolean holderChanged = r.verdict != null && r.verdict.holder() != null && e.name().equals(r.verdict.holder().host());
             boolean repositoryFreed = r.cluster.equals(e.cluster()) && r.state == UnlockRecord.State.Queued;
             if (holderChanged || repositoryFreed) {
                 evaluate(r);
+            }
+        }
+    }
+
+    /** A pod of a Job whose unlock succeeded has now succeeded: that app's backups run again. */
+    private void noteRecovery(ClusterEvent.PodChanged e) {
+        for (UnlockRecord r : records.values()) {
+            if (r.state == UnlockRecord.State.Succeeded && r.recoveredAt == null && r.cluster.equals(e.cluster())
+                    && r.mover.namespace().equals(e.namespace()) && PodStates.isPodOfJob(e.name(), r.mover.jobName())) {
+                r.recoveredAt = clock.instant();
+                LOG.info("cluster={} namespace={} job={} pod={} decision=recovered why=pod {} of the Job succeeded after the unlock",
+                        r.cluster, r.mover.namespace(), r.mover.jobName(), r.mover.podName(), e.name());
+                publish(r.view());
             }
         }
     }

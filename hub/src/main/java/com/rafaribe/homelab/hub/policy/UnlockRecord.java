@@ -29,6 +29,8 @@ final class UnlockRecord {
     String unlockJob;
     Instant createdAt;
     Instant finishedAt;
+    /** When a pod of the failed Job first succeeded after the unlock: the backup recovered. */
+    Instant recoveredAt;
     boolean evaluating;
     long timer = -1;
 
@@ -58,6 +60,6 @@ final class UnlockRecord {
     UnlockView view() {
         return new UnlockView(cluster, mover.namespace(), monitorNamespace + "/" + monitorName, mover.ownerName(), mover.jobName(), mover.podName(),
                 mover.podUid(), unlockJob, state.name(), Redactor.redact(reason), Redactor.redact(matched), holder, repository,
-                detectedAt, createdAt, finishedAt);
+                detectedAt, createdAt, finishedAt, recoveredAt);
     }
 }

@@ -5,15 +5,16 @@ import java.time.Instant;
 /** What the dashboard shows, published on {@link Addresses#READ_MODEL}. Values only: safe to serialise as they are. */
 public sealed interface ReadModelUpdate extends HubMessage {
 
-    /** One cluster's connection. {@code state}: Connecting, Connected or Failed. */
-    record ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods)
-            implements ReadModelUpdate {
+    /** One cluster's connection. {@code state}: Connecting, Connected or Failed; {@code lastEventAt}: the last watch event, if any. */
+    record ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods,
+                       Instant lastEventAt) implements ReadModelUpdate {
     }
 
     /** One unlock, keyed by cluster and failed pod UID. {@code state}: Queued, WaitingForHolder, Running, Succeeded, Failed. */
     record UnlockView(String cluster, String namespace, String monitor, String app, String failedJob, String failedPod,
                       String failedPodUid, String unlockJob, String state, String reason, String matched, String holder,
-                      String repository, Instant detectedAt, Instant createdAt, Instant finishedAt) implements ReadModelUpdate {
+                      String repository, Instant detectedAt, Instant createdAt, Instant finishedAt, Instant recoveredAt)
+            implements ReadModelUpdate {
     }
 
     /** A failed mover pod and what the hub decided about it. */
