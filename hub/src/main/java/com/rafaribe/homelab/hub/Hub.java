@@ -6,6 +6,8 @@ import com.rafaribe.homelab.hub.cluster.ClusterVerticle;
 import com.rafaribe.homelab.hub.cluster.Kubeconfigs;
 import com.rafaribe.homelab.hub.dashboard.DashboardVerticle;
 import com.rafaribe.homelab.hub.policy.PolicyVerticle;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -28,14 +30,19 @@ public final class Hub {
         this.clusters = clusters;
     }
 
-    /** Reads the kubeconfigs (blocking file I/O: call it off the event loop), then deploys everything. */
+    /** As {@link #start(Vertx, HubConfig, Clock, PrometheusMeterRegistry)}, with metrics of the hub's own only. */
     public static Future<Hub> start(Vertx vertx, HubConfig config, Clock clock) {
+        return start(vertx, config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** Reads the kubeconfigs (blocking file I/O: call it off the event loop), then deploys everything. */
+    public static Future<Hub> start(Vertx vertx, HubConfig config, Clock clock, PrometheusMeterRegistry registry) {
         List<ClusterTarget> targets = new ArrayList<>(Kubeconfigs.discover(config.kubeconfigs(), config.contexts()));
         if (config.inCluster()) {
             targets.add(ClusterTarget.inCluster());
         }
         LocalCodec.register(vertx);
-        DashboardVerticle dashboard = new DashboardVerticle(config.httpHost(), config.httpPort());
+        DashboardVerticle dashboard = new DashboardVerticle(config.httpHost(), config.httpPort(), config.dashboardToken(), registry);
         return vertx.deployVerticle(dashboard)
                 .compose(id -> vertx.deployVerticle(new PolicyVerticle(config.trustedNamespaces(), clock, config.resync())))
                 .compose(id -> {

@@ -11,8 +11,23 @@ import java.util.Set;
  *
  * @param resync how often a cluster reports its cached objects again when no monitor sets a scanInterval, and how
  *               often the policy looks at waiting unlocks again: safety nets that cost no API calls
+ * @param dashboardToken the token the dashboard and API ask for, or null for none
  */
 public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
-                        String httpHost, int httpPort, Duration resync) {
+                        String httpHost, int httpPort, Duration resync, String dashboardToken) {
     public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(30);
+
+    /** An open dashboard. */
+    public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
+                     String httpHost, int httpPort, Duration resync) {
+        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, null);
+    }
+
+    /** Never print the token. */
+    @Override
+    public String toString() {
+        return "HubConfig[kubeconfigs=" + kubeconfigs + ", contexts=" + contexts + ", inCluster=" + inCluster + ", trustedNamespaces="
+                + trustedNamespaces + ", http=" + httpHost + ":" + httpPort + ", resync=" + resync + ", dashboardToken="
+                + (dashboardToken == null ? "none" : "set") + "]";
+    }
 }

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.ContextInitializer;
 import com.rafaribe.homelab.hub.Hub;
 import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.HubVertx;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import io.vertx.core.Vertx;
 import java.io.File;
@@ -57,6 +58,11 @@ public final class RunCommand implements Runnable {
             description = "Port of the dashboard and API, 0 for any free one (HUB_HTTP_PORT). Default: ${DEFAULT-VALUE}.")
     private int httpPort;
 
+    @Option(names = "--dashboard-token-file", paramLabel = "FILE", defaultValue = "${env:HUB_DASHBOARD_TOKEN_FILE}",
+            description = "A file holding the token the dashboard and /api/* ask for (HUB_DASHBOARD_TOKEN_FILE). Default: none, "
+                    + "an open dashboard.")
+    private Path dashboardTokenFile;
+
     @Option(names = "--log-format", defaultValue = "${env:HUB_LOG_FORMAT:-text}",
             description = "text or json (HUB_LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
     private String logFormat;
@@ -68,14 +74,15 @@ public final class RunCommand implements Runnable {
         }
         configureLogging(logFormat);
         HubConfig config = config();
-        Vertx vertx = Vertx.vertx();
+        HubVertx hubVertx = HubVertx.create();
+        Vertx vertx = hubVertx.vertx();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
             stopped.countDown();
         }, "hub-shutdown"));
         try {
-            Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            Hub.start(vertx, config, Clock.systemUTC(), hubVertx.registry()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -107,7 +114,26 @@ public final class RunCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "no kubeconfig: give --kubeconfig, set KUBECONFIG, or use --in-cluster");
         }
         return new HubConfig(paths, new LinkedHashSet<>(contexts), inCluster,
-                new TrustedNamespaces(new LinkedHashSet<>(monitorNamespaces)), httpHost, httpPort, HubConfig.DEFAULT_RESYNC);
+                new TrustedNamespaces(new LinkedHashSet<>(monitorNamespaces)), httpHost, httpPort, HubConfig.DEFAULT_RESYNC,
+                dashboardToken());
+    }
+
+    /** The token, read once at start; a file that is missing or empty is an error, not an open dashboard. */
+    private String dashboardToken() {
+        if (dashboardTokenFile == null) {
+            return null;
+        }
+        String token;
+        try {
+            token = Files.readString(dashboardTokenFile).strip();
+        } catch (java.io.IOException e) {
+            throw new ParameterException(spec.commandLine(), "--dashboard-token-file " + dashboardTokenFile + " cannot be read: " + e.getMessage());
+        }
+        if (token.isEmpty() || token.contains("\n")) {
+            throw new ParameterException(spec.commandLine(), "--dashboard-token-file " + dashboardTokenFile
+                    + " must hold one line, the token");
+        }
+        return token;
     }
 
     /** logback.xml picks its appender from hub.log.format; logging may already be set up, so set it up again. */

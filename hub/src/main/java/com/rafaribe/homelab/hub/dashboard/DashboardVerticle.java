@@ -2,13 +2,16 @@ package com.rafaribe.homelab.hub.dashboard;
 
 import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.lang.reflect.RecordComponent;
 import java.time.Instant;
@@ -16,41 +19,113 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** HTTP: health, readiness, the JSON API and the dashboard's static files. */
+/**
+ * HTTP: health, readiness, metrics, the JSON API, its live event stream and the dashboard's static
+ * files. With a token, everything but health, metrics and the login page asks for it.
+ */
 public final class DashboardVerticle extends AbstractVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardVerticle.class);
+    /** No inline script or style, nothing from elsewhere: a value that slipped into the page as HTML could still not run. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     private final String host;
     private final int port;
+    private final TokenAuth auth;
+    private final PrometheusMeterRegistry registry;
     private final ReadModel model = new ReadModel();
+    private HubMetrics metrics;
+    private EventStream events;
     private HttpServer server;
 
-    public DashboardVerticle(String host, int port) {
+    /** @param token the dashboard token, or null for an open dashboard */
+    public DashboardVerticle(String host, int port, String token, PrometheusMeterRegistry registry) {
         this.host = host;
         this.port = port;
+        this.auth = token == null ? null : new TokenAuth(token);
+        this.registry = registry;
     }
 
     @Override
     public void start(Promise<Void> started) {
-        vertx.eventBus().<ReadModelUpdate>consumer(Addresses.READ_MODEL, m -> model.apply(m.body()));
-        Router router = Router.router(vertx);
-        router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
-        router.get("/readyz").handler(ctx -> json(ctx, model.ready() ? 200 : 503,
-                new JsonObject().put("ready", model.ready()).put("clusters", array(model.clusters()))));
-        router.get("/api/clusters").handler(ctx -> json(ctx, 200, array(model.clusters())));
-        router.get("/api/unlocks").handler(ctx -> json(ctx, 200, array(model.unlocks())));
-        router.get("/api/failures").handler(ctx -> json(ctx, 200, array(model.failures())));
-        router.get("/api/monitors").handler(ctx -> json(ctx, 200, array(model.monitors())));
-        router.route("/*").handler(StaticHandler.create("webroot"));
+        metrics = new HubMetrics(registry, model, Instant.now());
+        events = new EventStream(vertx);
+        vertx.eventBus().<ReadModelUpdate>consumer(Addresses.READ_MODEL, m -> apply(m.body()));
         server = vertx.createHttpServer();
-        server.requestHandler(router).listen(port, host).onSuccess(s -> {
-            LOG.info("dashboard and API on http://{}:{}/", host, s.actualPort());
+        server.requestHandler(router()).listen(port, host).onSuccess(s -> {
+            LOG.info("dashboard and API on http://{}:{}/{}", host, s.actualPort(), auth == null ? "" : " (token required)");
             started.complete();
         }).onFailure(started::fail);
     }
 
+    @Override
+    public void stop() {
+        if (events != null) {
+            events.close();
+        }
+    }
+
+    private Router router() {
+        Router router = Router.router(vertx);
+        router.route().handler(DashboardVerticle::securityHeaders);
+        router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+        router.get("/readyz").handler(ctx -> json(ctx, model.ready() ? 200 : 503,
+                new JsonObject().put("ready", model.ready()).put("clusters", array(model.clusters()))));
+        router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(registry.scrape()));
+        StaticHandler files = StaticHandler.create("webroot").setDefaultContentEncoding("UTF-8").setCachingEnabled(false);
+        if (auth != null) {
+            router.post("/login").handler(BodyHandler.create().setBodyLimit(4096)).handler(auth::login);
+            router.post("/logout").handler(auth::logout);
+            router.routeWithRegex(HttpMethod.GET, "^/(login\\.html|login\\.js|style\\.css|favicon\\.svg)$").handler(files);
+            router.route().handler(auth::guard);
+        } else {
+            router.get(TokenAuth.LOGIN_PAGE).handler(ctx -> ctx.redirect("/"));
+        }
+        router.get("/api/clusters").handler(ctx -> json(ctx, 200, array(model.clusters())));
+        router.get("/api/unlocks").handler(ctx -> json(ctx, 200, array(model.unlocks())));
+        router.get("/api/failures").handler(ctx -> json(ctx, 200, array(model.failures())));
+        router.get("/api/monitors").handler(ctx -> json(ctx, 200, array(model.monitors())));
+        router.get("/api/events").handler(ctx -> events.open(ctx, snapshot()));
+        router.get("/api/session").handler(ctx -> json(ctx, 200, new JsonObject().put("tokenRequired", auth != null)));
+        router.route("/*").handler(files);
+        return router;
+    }
+
+    private void apply(ReadModelUpdate update) {
+        metrics.record(update, model.previous(update));
+        model.apply(update);
+        events.publish(eventType(update), object((Record) update));
+    }
+
+    private JsonObject snapshot() {
+        return new JsonObject().put("clusters", array(model.clusters())).put("unlocks", array(model.unlocks()))
+                .put("failures", array(model.failures())).put("monitors", array(model.monitors()));
+    }
+
+    static String eventType(ReadModelUpdate update) {
+        if (update instanceof ReadModelUpdate.ClusterView) {
+            return "cluster";
+        } else if (update instanceof ReadModelUpdate.UnlockView) {
+            return "unlock";
+        } else if (update instanceof ReadModelUpdate.FailureView) {
+            return "failure";
+        } else if (update instanceof ReadModelUpdate.MonitorView) {
+            return "monitor";
+        }
+        return "monitor-gone";
+    }
+
     public int actualPort() {
         return server.actualPort();
+    }
+
+    private static void securityHeaders(RoutingContext ctx) {
+        ctx.response().putHeader("content-security-policy", CONTENT_SECURITY_POLICY)
+                .putHeader("x-content-type-options", "nosniff")
+                .putHeader("referrer-policy", "no-referrer")
+                .putHeader("x-frame-options", "DENY");
+        ctx.next();
     }
 
     private static void json(RoutingContext ctx, int status, Object body) {

@@ -78,6 +78,15 @@ public final class ReadModel {
         return new ArrayList<>(monitors.values());
     }
 
+    /** The unlock this update replaces, if the model holds it. */
+    UnlockView previous(ReadModelUpdate update) {
+        return update instanceof UnlockView u ? unlocks.get(u.cluster() + "/" + u.failedPodUid()) : null;
+    }
+
+    int countUnlocks(String cluster, java.util.Set<String> states) {
+        return (int) unlocks.values().stream().filter(u -> u.cluster().equals(cluster) && states.contains(u.state())).count();
+    }
+
     /** Ready when no cluster is still connecting: each has synced or failed. */
     public boolean ready() {
         return clusters.values().stream().noneMatch(c -> "Connecting".equals(c.state()));

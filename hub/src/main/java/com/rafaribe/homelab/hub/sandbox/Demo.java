@@ -2,6 +2,7 @@ package com.rafaribe.homelab.hub.sandbox;
 
 import com.rafaribe.homelab.hub.Hub;
 import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.HubVertx;
 import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.FailureView;
@@ -121,10 +122,11 @@ public final class Demo implements AutoCloseable {
 
     private void startHub(int httpPort) throws Exception {
         Path kubeconfig = SandboxApiServer.kubeconfig(root, clusters.stream().map(c -> c.api).toArray(SandboxApiServer[]::new));
-        vertx = Vertx.vertx();
+        HubVertx hubVertx = HubVertx.create();
+        vertx = hubVertx.vertx();
         HubConfig config = new HubConfig(List.of(kubeconfig), Set.of(), false, new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)),
                 "127.0.0.1", httpPort, HubConfig.DEFAULT_RESYNC);
-        hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        hub = Hub.start(vertx, config, Clock.systemUTC(), hubVertx.registry()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         vertx.eventBus().<ReadModelUpdate>consumer(Addresses.READ_MODEL, m -> report(m.body()));
         out.printf("hub: API and dashboard on http://127.0.0.1:%d/ (try /api/clusters, /api/unlocks); Ctrl-C stops%n", hub.httpPort());
     }

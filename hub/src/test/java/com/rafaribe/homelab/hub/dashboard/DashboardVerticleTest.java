@@ -6,7 +6,14 @@ import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.LocalCodec;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.FailureView;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.UnlockView;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -26,7 +33,7 @@ class DashboardVerticleTest {
     @BeforeEach
     void deploy(Vertx vertx, VertxTestContext ctx) {
         LocalCodec.register(vertx);
-        dashboard = new DashboardVerticle("127.0.0.1", 0);
+        dashboard = new DashboardVerticle("127.0.0.1", 0, null, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         http = vertx.createHttpClient();
         vertx.deployVerticle(dashboard).onComplete(ctx.succeedingThenComplete());
     }
@@ -37,10 +44,10 @@ class DashboardVerticleTest {
 
     @Test
     void notReadyWhileAClusterIsConnectingThenReady(Vertx vertx, VertxTestContext ctx) {
-        vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Connecting", null, Instant.now(), 0, 0));
+        vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Connecting", null, Instant.now(), 0, 0, null));
         get("/readyz").compose(r -> {
             ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(503));
-            vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Failed", "401 Unauthorized", Instant.now(), 0, 0));
+            vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Failed", "401 Unauthorized", Instant.now(), 0, 0, null));
             return get("/readyz");
         }).compose(r -> {
             ctx.verify(() -> assertThat(r.statusCode()).as("failed clusters do not hold readiness back").isEqualTo(200));
@@ -66,5 +73,99 @@ class DashboardVerticleTest {
             assertThat(failures.getJsonObject(failures.size() - 1).getString("failedPodUid")).isEqualTo("uid-" + (ReadModel.MAX_FAILURES + 24));
             ctx.completeNow();
         })));
+    }
+
+    static UnlockView unlock(String state, Instant detected, Instant created, Instant finished) {
+        return new UnlockView("east", "media", "homelab-assistant-system/volsync-monitor", "sonarr", "volsync-src-sonarr",
+                "volsync-src-sonarr-x7k2p", "uid-1", created == null ? null : "volsync-unlock-sonarr-1", state, "why", "locked by PID 1",
+                "volsync-src-sonarr-a1b2c", "east/media/repo", detected, created, finished, null);
+    }
+
+    @Test
+    void theEventStreamStartsWithASnapshotThenSendsEachChange(Vertx vertx, VertxTestContext ctx) {
+        vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 2, null));
+        StringBuilder received = new StringBuilder();
+        get("/api/clusters").compose(r -> http.request(HttpMethod.GET, dashboard.actualPort(), "127.0.0.1", "/api/events"))
+                .compose(r -> r.send()).onComplete(ctx.succeeding(response -> {
+                    ctx.verify(() -> assertThat(response.getHeader("content-type")).startsWith("text/event-stream"));
+                    response.handler(chunk -> {
+                        received.append(chunk.toString());
+                        if (received.indexOf("event: snapshot") >= 0 && received.indexOf("event: cluster") < 0) {
+                            ctx.verify(() -> assertThat(received.toString()).contains("retry: ", "\"name\":\"east\""));
+                            vertx.eventBus().publish(Addresses.READ_MODEL,
+                                    new ClusterView("west", "https://w", "Failed", "403 Forbidden", Instant.now(), 0, 0, null));
+                        }
+                        if (received.indexOf("event: cluster\ndata: {\"name\":\"west\"") >= 0) {
+                            response.request().connection().close();
+                            ctx.completeNow();
+                        }
+                    });
+                }));
+    }
+
+    @Test
+    void metricsCountEachUnlockOnceAndTimeIt(Vertx vertx, VertxTestContext ctx) {
+        Instant detected = Instant.now();
+        vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Connected", null, detected, 1, 2, null));
+        vertx.eventBus().publish(Addresses.READ_MODEL, unlock("Queued", detected, null, null));
+        vertx.eventBus().publish(Addresses.READ_MODEL, unlock("Running", detected, detected.plusSeconds(3), null));
+        vertx.eventBus().publish(Addresses.READ_MODEL, unlock("Running", detected, detected.plusSeconds(3), null));
+        vertx.eventBus().publish(Addresses.READ_MODEL, unlock("Succeeded", detected, detected.plusSeconds(3), detected.plusSeconds(10)));
+        get("/metrics").compose(HttpClientResponse::body).onComplete(ctx.succeeding(body -> ctx.verify(() -> {
+            assertThat(body.toString()).contains(
+                    "volsync_hub_cluster_state{cluster=\"east\",state=\"Connected\"} 1",
+                    "volsync_hub_cluster_state{cluster=\"east\",state=\"Failed\"} 0",
+                    "volsync_hub_lock_errors_detected_total{cluster=\"east\"} 1",
+                    "volsync_hub_unlock_jobs_total{cluster=\"east\",event=\"created\"} 1",
+                    "volsync_hub_unlock_jobs_total{cluster=\"east\",event=\"succeeded\"} 1",
+                    "volsync_hub_unlock_creation_delay_seconds_bucket{cluster=\"east\",le=\"5.0\"} 1",
+                    "volsync_hub_unlock_duration_seconds_count{cluster=\"east\"} 1",
+                    "volsync_hub_unlocks_active{cluster=\"east\"} 0");
+            ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void aTokenGuardsTheApiAndPagesButNotHealthOrMetrics(Vertx vertx, VertxTestContext ctx) {
+        DashboardVerticle guarded = new DashboardVerticle("127.0.0.1", 0, "t0ken", new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        vertx.deployVerticle(guarded).compose(id -> {
+            int port = guarded.actualPort();
+            Future<HttpClientResponse> api = send(port, HttpMethod.GET, "/api/clusters", null, null);
+            Future<HttpClientResponse> page = send(port, HttpMethod.GET, "/", null, null);
+            Future<HttpClientResponse> health = send(port, HttpMethod.GET, "/healthz", null, null);
+            Future<HttpClientResponse> metrics = send(port, HttpMethod.GET, "/metrics", null, null);
+            Future<HttpClientResponse> bearer = send(port, HttpMethod.GET, "/api/clusters", MultiMap.caseInsensitiveMultiMap()
+                    .add("authorization", "Bearer t0ken"), null);
+            Future<HttpClientResponse> login = send(port, HttpMethod.POST, "/login", MultiMap.caseInsensitiveMultiMap()
+                    .add("content-type", "application/x-www-form-urlencoded"), Buffer.buffer("token=t0ken"));
+            return Future.all(api, page, health, metrics, bearer, login).compose(all -> {
+                ctx.verify(() -> {
+                    assertThat(api.result().statusCode()).isEqualTo(401);
+                    assertThat(api.result().getHeader("www-authenticate")).startsWith("Bearer");
+                    assertThat(page.result().statusCode()).isEqualTo(302);
+                    assertThat(page.result().getHeader("location")).isEqualTo("/login.html");
+                    assertThat(page.result().getHeader("content-security-policy")).contains("script-src 'self'");
+                    assertThat(health.result().statusCode()).isEqualTo(200);
+                    assertThat(metrics.result().statusCode()).isEqualTo(200);
+                    assertThat(bearer.result().statusCode()).isEqualTo(200);
+                    assertThat(login.result().statusCode()).isEqualTo(303);
+                    assertThat(login.result().cookies()).singleElement().asString()
+                            .containsIgnoringCase("HttpOnly").contains("hub_session=", "SameSite=Strict").doesNotContain("t0ken");
+                });
+                String cookie = login.result().cookies().get(0).split(";")[0];
+                return send(port, HttpMethod.GET, "/api/clusters", MultiMap.caseInsensitiveMultiMap().add("cookie", cookie), null);
+            });
+        }).onComplete(ctx.succeeding(withCookie -> ctx.verify(() -> {
+            assertThat(withCookie.statusCode()).as("the login cookie").isEqualTo(200);
+            ctx.completeNow();
+        })));
+    }
+
+    private Future<HttpClientResponse> send(int port, HttpMethod method, String path, MultiMap headers, Buffer body) {
+        RequestOptions options = new RequestOptions().setMethod(method).setPort(port).setHost("127.0.0.1").setURI(path);
+        if (headers != null) {
+            options.setHeaders(headers);
+        }
+        return http.request(options).compose(r -> body == null ? r.send() : r.send(body));
     }
 }

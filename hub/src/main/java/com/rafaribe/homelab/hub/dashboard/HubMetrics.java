@@ -1,0 +1,101 @@
+package com.rafaribe.homelab.hub.dashboard;
+
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.UnlockView;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The hub's Prometheus metrics, derived from the read-model updates the dashboard sees (one
+ * place, and no metric code in the policy). Unlocks that began before this process started,
+ * and were found again at start, are not counted twice.
+ */
+final class HubMetrics {
+    static final List<String> CLUSTER_STATES = List.of("Connecting", "Connected", "Failed");
+    /** Buckets from seconds (the hub's own reaction) to an hour (restic's stale age and more). */
+    private static final Duration[] BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15),
+            Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(30),
+            Duration.ofHours(1)};
+
+    private final MeterRegistry registry;
+    private final ReadModel model;
+    private final Instant started;
+    private final Map<String, String> clusterStates = new HashMap<>();
+
+    HubMetrics(MeterRegistry registry, ReadModel model, Instant started) {
+        this.registry = registry;
+        this.model = model;
+        this.started = started;
+    }
+
+    /** @param previous the same unlock as the model held it before this update, or null */
+    void record(ReadModelUpdate update, UnlockView previous) {
+        if (update instanceof ClusterView c) {
+            if (clusterStates.put(c.name(), c.state()) == null) {
+                registerCluster(c.name());
+            }
+        } else if (update instanceof UnlockView u) {
+            unlock(u, previous);
+        }
+    }
+
+    private void registerCluster(String cluster) {
+        for (String state : CLUSTER_STATES) {
+            Gauge.builder("volsync_hub_cluster_state", clusterStates, m -> state.equals(m.get(cluster)) ? 1 : 0)
+                    .description("1 for the cluster's current connection state, 0 for the others")
+                    .tags("cluster", cluster, "state", state).register(registry);
+        }
+        Gauge.builder("volsync_hub_unlocks_active", model, m -> m.countUnlocks(cluster, Set.of("Running")))
+                .description("Unlock Jobs running now").tag("cluster", cluster).register(registry);
+        Gauge.builder("volsync_hub_unlocks_queued", model, m -> m.countUnlocks(cluster, Set.of("Queued", "WaitingForHolder")))
+                .description("Unlocks waiting for a holder, the repository or the concurrency limit").tag("cluster", cluster)
+                .register(registry);
+    }
+
+    private void unlock(UnlockView u, UnlockView previous) {
+        if (previous == null && !before(u.detectedAt())) {
+            counter("volsync_hub_lock_errors_detected", "Failed mover pods whose log showed a restic lock error", u.cluster()).increment();
+        }
+        if (u.createdAt() != null && (previous == null || previous.createdAt() == null) && !before(u.createdAt())) {
+            unlockJobs(u.cluster(), "created").increment();
+            timer("volsync_hub_unlock_creation_delay", "From the failed pod seen to its unlock Job created", u.cluster())
+                    .record(Duration.between(u.detectedAt(), u.createdAt()));
+        }
+        boolean finished = u.finishedAt() != null && ("Succeeded".equals(u.state()) || "Failed".equals(u.state()));
+        if (finished && (previous == null || previous.finishedAt() == null) && !before(u.finishedAt())) {
+            unlockJobs(u.cluster(), u.state().toLowerCase()).increment();
+            if (u.createdAt() != null) {
+                timer("volsync_hub_unlock_duration", "From the unlock Job created to finished", u.cluster())
+                        .record(Duration.between(u.createdAt(), u.finishedAt()));
+            }
+        }
+    }
+
+    private boolean before(Instant at) {
+        return at == null || at.isBefore(started);
+    }
+
+    private Counter counter(String name, String description, String cluster) {
+        return Counter.builder(name).description(description).tag("cluster", cluster).register(registry);
+    }
+
+    /** One family, so "created" is a label value: Prometheus keeps a _created suffix for itself. */
+    private Counter unlockJobs(String cluster, String event) {
+        return Counter.builder("volsync_hub_unlock_jobs").description("Unlock Jobs created, succeeded and failed")
+                .tags("cluster", cluster, "event", event).register(registry);
+    }
+
+    private Timer timer(String name, String description, String cluster) {
+        return Timer.builder(name).description(description).tag("cluster", cluster).serviceLevelObjectives(BUCKETS)
+                .register(registry);
+    }
+}
