@@ -1,0 +1,34 @@
+/** "3 min ago", from an ISO time; empty for none. */
+export function ago(iso, now = Date.now()) {
+  if (!iso) return '';
+  return duration(now - Date.parse(iso)) + ' ago';
+}
+
+/** A span of milliseconds as a person reads it: 45 s, 3 min, 2 h 5 min, 3 d. */
+export function duration(ms) {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return '';
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return s + ' s';
+  if (s < 3600) return Math.floor(s / 60) + ' min';
+  if (s < 86400) return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+  return Math.floor(s / 86400) + ' d';
+}
+
+/** From one ISO time to another, or '' when either is missing. */
+export function between(from, to) {
+  return from && to ? duration(Date.parse(to) - Date.parse(from)) : '';
+}
+
+export function clock(ms) {
+  return new Date(ms).toLocaleTimeString();
+}
+
+/** What to do about a cluster's error, for the errors people meet most. */
+export function hint(error) {
+  if (!error) return '';
+  if (error.startsWith('401')) return 'Refresh this context\u2019s credentials in the kubeconfig: the token or certificate expired.';
+  if (error.startsWith('403')) return 'Apply agent-config/rbac to this cluster: the hub\u2019s identity lacks the permission named here.';
+  if (error.startsWith('unreachable')) return 'Check the API server address, VPN and firewall: the hub cannot reach it.';
+  if (error.startsWith('404')) return 'Install the VolSyncMonitor CRD in this cluster.';
+  return '';
+}

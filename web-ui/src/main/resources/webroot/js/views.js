@@ -1,0 +1,61 @@
+// The page's sections, each drawn from the store and the filters. Text only, never HTML.
+import { badge, el, fill, row } from './dom.js';
+import { ago, between, hint } from './format.js';
+import { matches } from './filters.js';
+import * as chart from './chart.js';
+
+export const ACTIVE = ['Queued', 'WaitingForHolder', 'Running'];
+
+function errorCell(error) {
+  const cell = el('td', 'error', error || '');
+  const advice = hint(error);
+  if (advice) cell.append(el('div', 'hint', advice));
+  return cell;
+}
+
+export function clusters(section, store, filter) {
+  const items = [...store.clusters.values()]
+    .filter(c => matches(filter, { cluster: c.name, state: c.state }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  fill(section, items.map(c => row([c.name, c.server, el('td', null, badge(c.state)), ago(c.since), errorCell(c.error),
+    c.monitors, c.moverPods, ago(c.lastEventAt)])));
+}
+
+function holderLine(u) {
+  return u.state === 'WaitingForHolder' || u.state === 'Queued' ? u.reason : '';
+}
+
+export function active(section, store, filter) {
+  const items = [...store.unlocks.values()].filter(u => ACTIVE.includes(u.state) && matches(filter, u))
+    .sort((a, b) => (b.detectedAt || '').localeCompare(a.detectedAt || ''));
+  fill(section, items.map(u => row([u.cluster, u.namespace, u.app, el('td', null, el('div', null, u.failedJob), el('div', 'muted', u.failedPod)),
+    u.unlockJob || '', el('td', null, badge(u.state), el('div', 'muted', holderLine(u))), ago(u.detectedAt), el('td', 'log', u.matched)])));
+}
+
+export function history(section, store, filter) {
+  const items = [...store.unlocks.values()].filter(u => !ACTIVE.includes(u.state) && matches(filter, u))
+    .sort((a, b) => (b.finishedAt || '').localeCompare(a.finishedAt || ''));
+  fill(section, items.map(u => row([u.cluster, u.namespace, u.app, el('td', null, badge(u.state)), between(u.detectedAt, u.createdAt),
+    between(u.createdAt, u.finishedAt), u.recoveredAt ? between(u.finishedAt, u.recoveredAt) + ' later' : 'not yet',
+    ago(u.finishedAt), u.reason])));
+}
+
+export function monitors(section, store, filter) {
+  const items = [...store.monitors.values()].filter(m => !filter.cluster || m.cluster === filter.cluster)
+    .sort((a, b) => (a.cluster + a.namespace + a.name).localeCompare(b.cluster + b.namespace + b.name));
+  fill(section, items.map(m => row([m.cluster, m.namespace + '/' + m.name, m.enabled ? 'yes' : 'no',
+    el('td', null, badge(m.phase || 'Unknown')), m.detected, m.created, m.succeeded, m.failed, m.removed, m.active,
+    el('td', m.problems ? 'error' : null, m.problems || (m.trusted ? '' : 'namespace not trusted: ignored'))])));
+}
+
+export function failures(section, store, filter) {
+  const items = [...store.failures.values()].filter(f => f.decision !== 'joined' && matches(filter, { ...f, state: undefined }))
+    .sort((a, b) => (b.seenAt || '').localeCompare(a.seenAt || ''));
+  fill(section, items.map(f => row([f.cluster, f.namespace, f.failedJob, f.failedPod, f.decision, f.reason, ago(f.seenAt)])));
+}
+
+export function timeline(section, store, filter) {
+  const names = [...store.clusters.keys()].filter(n => !filter.cluster || n === filter.cluster).sort();
+  const unlocks = [...store.unlocks.values()].filter(u => matches(filter, { ...u, state: undefined }));
+  chart.render(section.querySelector('.chart-body'), names, unlocks);
+}
