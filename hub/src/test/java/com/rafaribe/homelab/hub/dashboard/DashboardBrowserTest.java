@@ -1,0 +1,252 @@
+package com.rafaribe.homelab.hub.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.Hub;
+import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.sandbox.Sandbox;
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
+import com.rafaribe.homelab.hub.testing.Browser;
+import com.rafaribe.homelab.hub.testing.HubFixture;
+import com.rafaribe.homelab.hub.testing.Restic;
+import com.rafaribe.homelab.hub.testing.TcpProxy;
+import com.rafaribe.homelab.hub.testing.Tier;
+import com.rafaribe.homelab.hub.testing.VolSyncObjects;
+import com.rafaribe.homelab.hub.testing.VolSyncWorld;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * Tier 5 on tier 3: the dashboard in headless Chromium, against the hub watching two sandbox
+ * clusters (and a bare API server for hostile names), with a dashboard token configured. The
+ * first test logs in; the others run in that session, so every live update below also proves
+ * that the page works through the login cookie.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+    static final String TOKEN = "s3cret-dashboard-token";
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    static Path root;
+    static Sandbox main;
+    static Sandbox nas;
+    static SandboxApiServer lab;
+    static Vertx vertx;
+    static Hub hub;
+    static Browser browser;
+    static String url;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Restic.requireInstalled();
+        Tier.require("root".equals(System.getProperty("user.name")), "tier 3 (sandbox pods with their own hostname)",
+                "needs root for unshare --uts; CI runs as root");
+        Browser.requireInstalled();
+        root = Files.createTempDirectory("dashboard-browser-test");
+        main = Sandbox.start("homelab-main", root.resolve("main"), List.of("prowlarr"), null);
+        nas = Sandbox.start("homelab-nas", root.resolve("nas"), List.of("paperless"), null);
+        lab = SandboxApiServer.start("lab");
+        VolSyncWorld.applyHubMonitor(lab, "{enabled: true}");
+        Path kubeconfig = SandboxApiServer.kubeconfig(Files.createDirectories(root.resolve("hub")), main.api, nas.api, lab);
+        vertx = Vertx.vertx();
+        hub = Hub.start(vertx, new HubConfig(List.of(kubeconfig), Set.of(), false, new TrustedNamespaces(Set.of(HubFixture.HUB_NS)),
+                "127.0.0.1", 0, Duration.ofSeconds(5), TOKEN), Clock.systemUTC()).toCompletionStage().toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        url = "http://127.0.0.1:" + hub.httpPort();
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        for (AutoCloseable c : new AutoCloseable[] {main, nas, lab}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (root != null) {
+            try (Stream<Path> files = Files.walk(root)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @AfterEach
+    void theConsoleHasNoErrors() {
+        assertThat(browser.console()).as("browser console").noneMatch(e -> e.getLevel().intValue() >= Level.SEVERE.intValue());
+    }
+
+    @Test
+    @Order(1)
+    void withATokenNothingIsShownWithoutItAndTheLoginFormOpensThePage() throws Exception {
+        assertThat(get("/api/clusters", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/events", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/clusters", "Bearer " + TOKEN).statusCode()).as("a script's Bearer token").isEqualTo(200);
+        assertThat(get("/api/clusters", "Bearer not-it").statusCode()).isEqualTo(401);
+        assertThat(get("/healthz", null).statusCode()).isEqualTo(200);
+        assertThat(get("/metrics", null).statusCode()).isEqualTo(200);
+
+        browser.driver.get(url + "/");
+        assertThat(browser.driver.getCurrentUrl()).as("the page without the token").endsWith("/login.html");
+        login("a wrong token");
+        assertThat(browser.driver.findElement(By.id("failed")).isDisplayed()).isTrue();
+        login(TOKEN);
+        await().atMost(WAIT).until(() -> browser.driver.getCurrentUrl().equals(url + "/"));
+        assertThat(browser.driver.manage().getCookieNamed(TokenAuth.COOKIE).isHttpOnly()).isTrue();
+        await().atMost(WAIT).until(() -> liveBadge().equals("live"));
+    }
+
+    @Test
+    @Order(2)
+    void bothClustersShowConnectedAndAStoppedOneTurnsFailedWithoutAReload() {
+        browser.script("window.sameDocument = true");
+        await().atMost(WAIT).until(() -> clusterState("homelab-main").equals("Connected") && clusterState("homelab-nas").equals("Connected"));
+        nas.api.stop();
+        try {
+            await().atMost(WAIT).until(() -> clusterState("homelab-nas").equals("Failed"));
+            assertThat(clusterRowText("homelab-nas")).contains("unreachable", "Check the API server address");
+            assertThat(clusterState("homelab-main")).isEqualTo("Connected");
+        } finally {
+            nas.api.restart();
+        }
+        await().atMost(WAIT).until(() -> clusterState("homelab-nas").equals("Connected"));
+        assertThat(browser.script("return window.sameDocument")).as("the page was not reloaded").isEqualTo(true);
+    }
+
+    @Test
+    @Order(3)
+    void anInjectedLockShowsItsUnlockThenItsSuccessWithoutAReload() throws Exception {
+        browser.script("window.sameDocument = true; window.seen = [];"
+                + "new MutationObserver(() => document.querySelectorAll('#active tbody tr, #history tbody tr')"
+                + ".forEach(r => window.seen.push(r.closest('section').id + ': ' + r.innerText)))"
+                + ".observe(document.querySelector('main'), {childList: true, subtree: true});");
+        main.injectStaleLock("prowlarr", "volsync-src-prowlarr-x7k2p");
+        main.syncNow("prowlarr");
+        await().atMost(WAIT).until(() -> historyText().contains("prowlarr") && historyText().contains("Succeeded"));
+        @SuppressWarnings("unchecked")
+        List<String> seen = (List<String>) browser.script("return window.seen");
+        assertThat(seen).as("rows the page showed").anyMatch(r -> r.startsWith("active: homelab-main") && r.contains("prowlarr"));
+        assertThat(browser.script("return window.sameDocument")).isEqualTo(true);
+        assertThat(browser.script("return document.querySelector('#chart svg title').textContent"))
+                .asString().contains("homelab-main: 1 lock failures, 1 unlocks");
+    }
+
+    @Test
+    @Order(4)
+    void aScriptInAJobNameAndInALogLineIsShownAsText() {
+        String hostileLine = "<script>window.injected = 1</script>";
+        VolSyncWorld.failMover(lab, "xss", "evil", "a1b2c", "evil-restic", VolSyncWorld.lockLog(hostileLine, "10s"));
+        // A real API server refuses such a name; the mock takes it in a POST body, as a hostile or broken cluster might.
+        String hostileApp = "<img src=x onerror=window.injected=2>";
+        Job job = VolSyncObjects.sourceJob("xss", hostileApp, UUID.randomUUID().toString(), null);
+        job.getMetadata().setUid(null);
+        job = lab.client().batch().v1().jobs().inNamespace("xss").resource(job).create();
+        lab.client().pods().inNamespace("xss").resource(VolSyncObjects.sourcePod(job, "d3e4f", null, "evil-restic")
+                .withNewStatus().withPhase("Failed").endStatus().build()).create();
+
+        await().atMost(WAIT).until(() -> sectionText("active").contains(hostileLine)
+                && sectionText("failures").contains("volsync-src-" + hostileApp));
+        assertThat(browser.script("return window.injected")).as("what the hostile values ran").isNull();
+        assertThat(browser.driver.findElements(By.cssSelector("main script, main img"))).as("elements the values became").isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aDroppedConnectionShowsStaleThenTheLivePageComesBackByItself() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(hub.httpPort())) {
+            // Cookies do not depend on the port: the login holds through the relay.
+            browser.driver.get("http://127.0.0.1:" + proxy.port() + "/");
+            await().atMost(WAIT).until(() -> liveBadge().equals("live") && !clusterState("homelab-main").isEmpty());
+            browser.script("window.sameDocument = true");
+            proxy.cut(true);
+            await().atMost(WAIT).until(() -> liveBadge().startsWith("stale since"));
+            proxy.cut(false);
+            await().atMost(WAIT).until(() -> liveBadge().equals("live"));
+            assertThat(clusterState("homelab-main")).isEqualTo("Connected");
+            assertThat(browser.script("return window.sameDocument")).as("it came back without a reload").isEqualTo(true);
+        }
+        // Chromium logs the dropped stream as a console error: expected here, and nothing else.
+        assertThat(browser.console()).filteredOn(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .allMatch(e -> e.getMessage().contains("api/events"), "only the event stream's errors");
+    }
+
+    @Test
+    @Order(6)
+    void filtersLiveInTheUrl() {
+        browser.driver.get(url + "/?cluster=homelab-nas");
+        await().atMost(WAIT).until(() -> !clusterRowText("homelab-nas").isEmpty());
+        assertThat(browser.script("return [...document.querySelectorAll('#clusters tbody tr')].map(r => r.cells[0].textContent)"))
+                .asList().containsExactly("homelab-nas");
+        assertThat(browser.driver.findElement(By.cssSelector("#filters select[name=cluster]")).getAttribute("value")).isEqualTo("homelab-nas");
+    }
+
+    static void login(String token) {
+        WebElement field = browser.driver.findElement(By.name("token"));
+        field.clear();
+        field.sendKeys(token);
+        browser.driver.findElement(By.cssSelector("button[type=submit]")).click();
+    }
+
+    static String liveBadge() {
+        return browser.driver.findElement(By.id("live")).getText();
+    }
+
+    /** Read in one script: the page redraws rows as events arrive, so an element found a moment ago may be gone. */
+    static String clusterRowText(String name) {
+        return (String) browser.script("const row = [...document.querySelectorAll('#clusters tbody tr')]"
+                + ".find(r => r.cells[0].textContent === arguments[0]); return row ? row.innerText : '';", name);
+    }
+
+    static String clusterState(String name) {
+        return (String) browser.script("const row = [...document.querySelectorAll('#clusters tbody tr')]"
+                + ".find(r => r.cells[0].textContent === arguments[0]); return row ? row.querySelector('.badge').textContent : '';", name);
+    }
+
+    static String sectionText(String id) {
+        return (String) browser.script("return document.getElementById(arguments[0]).innerText", id);
+    }
+
+    static String historyText() {
+        return sectionText("history");
+    }
+
+    static HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(5));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        // An event stream never ends: only its status line and headers are read.
+        return HttpClient.newHttpClient().send(request.build(), r -> HttpResponse.BodySubscribers.replacing(""));
+    }
+}
