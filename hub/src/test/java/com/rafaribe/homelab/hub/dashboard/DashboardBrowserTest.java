@@ -10,8 +10,8 @@ import com.rafaribe.homelab.hub.sandbox.Sandbox;
 import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.Browser;
 import com.rafaribe.homelab.hub.testing.HubFixture;
-import com.rafaribe.homelab.hub.testing.Restic;
 import com.rafaribe.homelab.hub.testing.TcpProxy;
+import com.rafaribe.homelab.hub.testing.Teardown;
 import com.rafaribe.homelab.hub.testing.Tier;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
@@ -25,13 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,9 +62,7 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Restic.requireInstalled();
-        Tier.require("root".equals(System.getProperty("user.name")), "tier 3 (sandbox pods with their own hostname)",
-                "needs root for unshare --uts; CI runs as root");
+        Tier.requireSandbox();
         Browser.requireInstalled();
         root = Files.createTempDirectory("dashboard-browser-test");
         main = Sandbox.start("homelab-main", root.resolve("main"), List.of("prowlarr"), null);
@@ -84,22 +80,8 @@ class DashboardBrowserTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-        for (AutoCloseable c : new AutoCloseable[] {main, nas, lab}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        if (root != null) {
-            try (Stream<Path> files = Files.walk(root)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        AutoCloseable hubVertx = vertx == null ? null : () -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Teardown.close(root, browser, hubVertx, main, nas, lab);
     }
 
     @AfterEach

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.rafaribe.homelab.hub.testing.HubApi;
-import com.rafaribe.homelab.hub.testing.Restic;
 import com.rafaribe.homelab.hub.testing.Tier;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -29,9 +28,7 @@ import org.junit.jupiter.api.Test;
 class DemoTest {
     @Test
     void theDemoUnlocksAnInjectedLockWaitsForAForeignOneAndStopsCleanly() throws Exception {
-        Restic.requireInstalled();
-        Tier.require("root".equals(System.getProperty("user.name")), "tier 3 (sandbox pods with their own hostname)",
-                "needs root for unshare --uts; CI runs as root");
+        Tier.requireSandbox();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
         Set<Long> before = descendants().keySet();

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.testing.HubFixture;
-import com.rafaribe.homelab.hub.testing.Restic;
+import com.rafaribe.homelab.hub.testing.Teardown;
 import com.rafaribe.homelab.hub.testing.Tier;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -22,12 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,9 +48,7 @@ class SandboxClustersTest {
 
     @BeforeAll
     static void startClusters() throws Exception {
-        Restic.requireInstalled();
-        Tier.require("root".equals(System.getProperty("user.name")), "tier 3 (sandbox pods with their own hostname)",
-                "needs root for unshare --uts; CI runs as root");
+        Tier.requireSandbox();
         root = Files.createTempDirectory("sandbox-clusters-test");
         main = Sandbox.start("homelab-main", root.resolve("main"), List.of("prowlarr", "sonarr", "radarr"), null);
         nas = Sandbox.start("homelab-nas", root.resolve("nas"), List.of("paperless", "immich"), null);
@@ -68,19 +64,8 @@ class SandboxClustersTest {
 
     @AfterAll
     static void stopClusters() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        for (Sandbox cluster : new Sandbox[] {main, nas, plain}) {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
-        if (root != null) {
-            try (Stream<Path> files = Files.walk(root)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        // The hub first: it would reconnect to whatever server gets a closed cluster's port next.
+        Teardown.close(root, hub == null ? null : hub::close, main, nas, plain);
     }
 
     @Test

@@ -14,6 +14,13 @@ public final class Tier {
     private Tier() {
     }
 
+    /** Sandbox pods with their own hostname and user: the real restic, and root for unshare --uts and setpriv. */
+    public static void requireSandbox() {
+        Restic.requireInstalled();
+        require("root".equals(System.getProperty("user.name")), "tier 3 (sandbox pods with their own hostname)",
+                "needs root for unshare --uts; CI runs as root");
+    }
+
     public static void require(boolean available, String tier, String howToInstall) {
         if (available) {
             return;
