@@ -1,0 +1,179 @@
+package com.rafaribe.homelab.hub.realcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.Hub;
+import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.api.MonitorYaml;
+import com.rafaribe.homelab.hub.policy.FailedMover;
+import com.rafaribe.homelab.hub.policy.LockDetector;
+import com.rafaribe.homelab.hub.policy.LockVerdict;
+import com.rafaribe.homelab.hub.policy.MonitorValidator;
+import com.rafaribe.homelab.hub.policy.RepositoryKey;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.policy.UnlockJobFactory;
+import com.rafaribe.homelab.hub.policy.UnlockRequest;
+import com.rafaribe.homelab.hub.testing.ControlPlane;
+import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
+import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.SharedFiles;
+import com.rafaribe.homelab.hub.testing.VolSyncObjects;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.vertx.core.Vertx;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Tier 4: what only a real API server can say. The CRD and agent-config apply server-side, the
+ * schema refuses what the model refuses, a 63-character Job name stays valid for its unlock Job,
+ * and the hub's identity from agent-config/rbac can do the hub's work but read no Secret.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class RealApiServerTest {
+    static final Path AGENT_CONFIG = Path.of(System.getProperty("repo.dir", "..")).resolve("agent-config");
+    static final String CRD = "volsyncmonitors.homelab.rafaribe.com";
+
+    KubernetesClient admin;
+
+    @BeforeEach
+    void applyAgentConfig(ControlPlane plane) throws Exception {
+        admin = plane.admin();
+        try (Stream<Path> files = Files.walk(AGENT_CONFIG)) {
+            for (Path yaml : files.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().toList()) {
+                if (yaml.startsWith(AGENT_CONFIG.resolve("samples"))) {
+                    continue;
+                }
+                try (InputStream in = Files.newInputStream(yaml)) {
+                    admin.load(in).forceConflicts().serverSideApply();
+                }
+            }
+        }
+        try (InputStream in = RealApiServerTest.class.getResourceAsStream("/realcluster/replicationsource-crd.yaml")) {
+            admin.load(in).forceConflicts().serverSideApply();
+        }
+        for (String crd : List.of(CRD, "replicationsources.volsync.backube")) {
+            admin.apiextensions().v1().customResourceDefinitions().withName(crd).waitUntilCondition(RealApiServerTest::established,
+                    30, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterEach
+    void closeAdmin() {
+        admin.close();
+    }
+
+    static boolean established(CustomResourceDefinition crd) {
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    @Test
+    void theSamplesAndTheSeedMonitorsAreAcceptedAndTheSchemaRefusesANegativeLimit() throws Exception {
+        for (Path yaml : List.of(AGENT_CONFIG.resolve("samples/volsyncmonitor-basic.yaml"),
+                AGENT_CONFIG.resolve("samples/volsyncmonitor-per-namespace.yaml"), SharedFiles.seedMonitors())) {
+            try (InputStream in = Files.newInputStream(yaml)) {
+                assertThat(admin.load(in).forceConflicts().serverSideApply()).as(yaml.toString()).isNotEmpty();
+            }
+        }
+        String negative = """
+                apiVersion: homelab.rafaribe.com/v1alpha1
+                kind: VolSyncMonitor
+                metadata: {name: negative, namespace: homelab-assistant-system}
+                spec: {enabled: true, maxConcurrentUnlocks: -1}
+                """;
+        assertThat(MonitorValidator.validate(MonitorYaml.parseAll(negative).get(0)).problems()).as("the hub's own check").isNotEmpty();
+        assertThatThrownBy(() -> admin.load(new java.io.ByteArrayInputStream(negative.getBytes())).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains("maxConcurrentUnlocks");
+                });
+    }
+
+    @Test
+    void anUnlockJobForAMoverJobWhoseNameIsAlready63CharactersIsAccepted() throws Exception {
+        ensureNamespace("media");
+        String app = "a".repeat(51);
+        Job mover = VolSyncObjects.sourceJob("media", app, "rs-uid-63", null);
+        assertThat(mover.getMetadata().getName()).hasSize(63);
+        mover.getSpec().getTemplate().getSpec().setRestartPolicy("Never");
+        mover.getSpec().getTemplate().getSpec().setContainers(List.of(new ContainerBuilder().withName("restic")
+                .withImage(VolSyncObjects.IMAGE).withCommand("/mover-restic/entry.sh").withArgs("backup").build()));
+        mover = admin.batch().v1().jobs().inNamespace("media").resource(mover).create();
+        Pod pod = VolSyncObjects.sourcePod(mover, "x7k2p", "pod-uid-63", "restic-secret").build();
+        LockVerdict verdict = LockDetector.BUILT_IN.examine("unable to create lock in backend: repository is already locked exclusively by PID 31 on "
+                + mover.getMetadata().getName() + "-abcde by  (UID 568, GID 568)\n");
+        var monitor = MonitorValidator.validate(MonitorYaml.parseAll("""
+                apiVersion: homelab.rafaribe.com/v1alpha1
+                kind: VolSyncMonitor
+                metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
+                spec: {enabled: true}
+                """).get(0)).policy();
+        Job unlock = UnlockJobFactory.build(new UnlockRequest("real", pod, FailedMover.of(pod, mover), monitor, verdict,
+                RepositoryKey.of("real", pod)));
+        Job created = admin.batch().v1().jobs().inNamespace("media").resource(unlock).create();
+        assertThat(created.getMetadata().getName()).hasSizeLessThanOrEqualTo(63);
+        assertThat(created.getMetadata().getUid()).isNotBlank();
+    }
+
+    @Test
+    void theHubsIdentityReadsWhatItNeedsButNoSecret(ControlPlane plane) {
+        ensureNamespace("media");
+        try (KubernetesClient hub = plane.client(plane.hubToken)) {
+            assertThat(hub.pods().inAnyNamespace().list().getItems()).isNotNull();
+            assertThat(hub.batch().v1().jobs().inAnyNamespace().list().getItems()).isNotNull();
+            assertThatThrownBy(() -> hub.secrets().inNamespace("media").list())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+            assertThatThrownBy(() -> hub.secrets().inNamespace("media").withName("restic-secret").get())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+            assertThatThrownBy(() -> hub.configMaps().inNamespace("media").list())
+                    .as("nothing beyond the rules").isInstanceOf(KubernetesClientException.class);
+        }
+    }
+
+    @Test
+    void theHubRunningAsItsIdentityOnlyConnectsAndSeesTheMonitor(ControlPlane plane) throws Exception {
+        try (InputStream in = Files.newInputStream(AGENT_CONFIG.resolve("samples/volsyncmonitor-basic.yaml"))) {
+            admin.load(in).forceConflicts().serverSideApply();
+        }
+        Path kubeconfig = plane.kubeconfig("real", plane.hubToken);
+        Vertx vertx = Vertx.vertx();
+        try {
+            Hub hub = Hub.start(vertx, new HubConfig(List.of(kubeconfig), Set.of(), false,
+                    new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)), "127.0.0.1", 0, Duration.ofSeconds(5)), Clock.systemUTC())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HubApi api = new HubApi(hub.httpPort());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.list("/api/clusters")).singleElement()
+                    .satisfies(c -> {
+                        assertThat(c.getString("state")).as(c.encode()).isEqualTo("Connected");
+                        assertThat(c.getInteger("monitors")).isGreaterThanOrEqualTo(1);
+                    }));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    void ensureNamespace(String name) {
+        if (admin.namespaces().withName(name).get() == null) {
+            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        }
+    }
+}

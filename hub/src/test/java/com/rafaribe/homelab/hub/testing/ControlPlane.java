@@ -1,0 +1,172 @@
+package com.rafaribe.homelab.hub.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A real Kubernetes control plane on 127.0.0.1 (../shared/design/real-apiserver.md): Debian's etcd,
+ * and kube-apiserver (token auth, RBAC) and kube-controller-manager (Job controller, garbage
+ * collector, namespaces, TTL) built from Debian's source package by scripts/build-kube-control-plane.
+ * Two static tokens: an admin (system:masters) and the hub's ServiceAccount identity, which only
+ * agent-config's ClusterRoleBinding gives any permission.
+ */
+public final class ControlPlane implements AutoCloseable {
+    public static final String HUB_USER = "system:serviceaccount:homelab-assistant-system:volsync-monitor-hub";
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    public final Path dir;
+    public final String server;
+    public final String adminToken = random();
+    public final String hubToken = random();
+    private final List<Process> processes = new ArrayList<>();
+
+    private ControlPlane(Path dir, int apiPort) {
+        this.dir = dir;
+        this.server = "https://127.0.0.1:" + apiPort;
+    }
+
+    /** Where the build script caches the binaries: the newest kube-* folder under its cache. */
+    public static Path binaries() {
+        String configured = System.getenv("KUBE_BIN_DIR");
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "volsync-monitor-hub");
+        try (var folders = Files.list(cache)) {
+            return folders.filter(p -> p.getFileName().toString().startsWith("kube-") && Files.isExecutable(p.resolve("kube-apiserver")))
+                    .sorted().reduce((a, b) -> b).orElse(cache.resolve("kube-missing"));
+        } catch (IOException e) {
+            return cache.resolve("kube-missing");
+        }
+    }
+
+    public static void requireInstalled() {
+        Tier.require(Files.isExecutable(binaries().resolve("kube-apiserver")) && Files.isExecutable(Path.of("/usr/bin/etcd")),
+                "tier 4 (a real kube-apiserver)", "run scripts/build-kube-control-plane as root once (about 5 minutes)");
+    }
+
+    public static ControlPlane start() throws Exception {
+        requireInstalled();
+        Path dir = Files.createTempDirectory("control-plane");
+        ControlPlane plane = new ControlPlane(dir, freePort());
+        try {
+            plane.boot();
+            return plane;
+        } catch (Exception | Error e) {
+            plane.close();
+            throw e;
+        }
+    }
+
+    private void boot() throws Exception {
+        int etcdClient = freePort();
+        int etcdPeer = freePort();
+        int apiPort = URI.create(server).getPort();
+        KeyPair serviceAccounts = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+        Path saKey = Files.writeString(dir.resolve("sa.key"), pem("PRIVATE KEY", serviceAccounts.getPrivate().getEncoded()));
+        Path saPub = Files.writeString(dir.resolve("sa.pub"), pem("PUBLIC KEY", serviceAccounts.getPublic().getEncoded()));
+        Path tokens = Files.writeString(dir.resolve("tokens.csv"), adminToken + ",admin,admin,system:masters\n"
+                + hubToken + "," + HUB_USER + ",hub,\"system:serviceaccounts,system:serviceaccounts:homelab-assistant-system\"\n");
+        Path bin = binaries();
+        start("etcd", List.of("/usr/bin/etcd", "--name", "default", "--data-dir", dir.resolve("etcd").toString(),
+                "--listen-client-urls", "http://127.0.0.1:" + etcdClient, "--advertise-client-urls", "http://127.0.0.1:" + etcdClient,
+                "--listen-peer-urls", "http://127.0.0.1:" + etcdPeer, "--initial-advertise-peer-urls", "http://127.0.0.1:" + etcdPeer,
+                "--initial-cluster", "default=http://127.0.0.1:" + etcdPeer));
+        start("kube-apiserver", List.of(bin.resolve("kube-apiserver").toString(), "--etcd-servers", "http://127.0.0.1:" + etcdClient,
+                "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", String.valueOf(apiPort),
+                "--insecure-port", "0", "--cert-dir", dir.resolve("certs").toString(), "--token-auth-file", tokens.toString(),
+                "--authorization-mode", "RBAC", "--service-account-key-file", saPub.toString(),
+                "--service-account-signing-key-file", saKey.toString(), "--service-account-issuer", "https://kubernetes.default.svc",
+                "--service-cluster-ip-range", "10.0.0.0/24", "--disable-admission-plugins", "ServiceAccount",
+                "--feature-gates", "TTLAfterFinished=true"));
+        awaitReady();
+        Path kubeconfig = kubeconfig("admin", adminToken);
+        start("kube-controller-manager", List.of(bin.resolve("kube-controller-manager").toString(), "--kubeconfig", kubeconfig.toString(),
+                "--controllers", "job,garbagecollector,namespace,ttl-after-finished", "--feature-gates", "TTLAfterFinished=true",
+                "--leader-elect=false", "--port", "0", "--secure-port", "0"));
+    }
+
+    private void start(String name, List<String> argv) throws IOException {
+        processes.add(new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
+    }
+
+    private void awaitReady() {
+        try (KubernetesClient admin = admin()) {
+            await().atMost(READY).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> "ok".equals(admin.raw("/readyz")));
+        }
+    }
+
+    /** A kubeconfig with one context, {@code name}, for this token: what the hub's `run` reads. */
+    public Path kubeconfig(String name, String token) throws IOException {
+        return Files.writeString(dir.resolve(name + ".kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: %1$s, cluster: {server: "%2$s", insecure-skip-tls-verify: true}}]
+                users: [{name: %1$s, user: {token: "%3$s"}}]
+                contexts: [{name: %1$s, context: {cluster: %1$s, user: %1$s}}]
+                current-context: %1$s
+                """.formatted(name, server, token));
+    }
+
+    public KubernetesClient client(String token) {
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(server).withOauthToken(token).withTrustCerts(true)
+                .withDisableHostnameVerification(true).withRequestRetryBackoffLimit(0).build();
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    public KubernetesClient admin() {
+        return client(adminToken);
+    }
+
+    @Override
+    public void close() throws IOException {
+        // The controller manager and the API server first, etcd last.
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            Process p = processes.get(i);
+            p.destroy();
+            try {
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        Teardown.delete(dir);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String random() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}
