@@ -154,6 +154,9 @@ final class ClusterCommands {
         return new CommandReply.StatusWritten();
     }
 
+    /** metav1.MicroTime: exactly six fraction digits; a real API server refuses an Instant's nanoseconds. */
+    static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX").withZone(java.time.ZoneOffset.UTC);
+
     private CommandReply.Done recordEvent(ClusterCommand.RecordEvent c) {
         String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         String namespace = c.involved().getNamespace();
@@ -167,7 +170,7 @@ final class ClusterCommands {
                 .withCount(1)
                 .withFirstTimestamp(now)
                 .withLastTimestamp(now)
-                .withEventTime(new MicroTime(DateTimeFormatter.ISO_INSTANT.format(Instant.now())))
+                .withEventTime(new MicroTime(MICRO_TIME.format(Instant.now())))
                 .withAction(c.reason())
                 .withReportingComponent("volsync-monitor-hub")
                 .withReportingInstance("volsync-monitor-hub")

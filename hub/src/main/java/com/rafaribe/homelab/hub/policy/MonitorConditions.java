@@ -65,7 +65,8 @@ public final class MonitorConditions {
         changed |= degraded
                 ? Conditions.set(status.getConditions(), Conditions.DEGRADED, true, "CircuitOpen", "unlocks stopped after " + CIRCUIT_LIMIT
                         + " failures in a row for a repository; change the spec or set the " + RETRY_ANNOTATION + " annotation to retry", generation, now)
-                : Conditions.set(status.getConditions(), Conditions.DEGRADED, false, "AsExpected", "", generation, now);
+                : Conditions.set(status.getConditions(), Conditions.DEGRADED, false, "AsExpected",
+                        "no repository's unlocks failed " + CIRCUIT_LIMIT + " times in a row", generation, now);
         changed |= Conditions.set(status.getConditions(), Conditions.READY, validation.valid(),
                 !validation.valid() ? "InvalidSpec" : enabled ? "Active" : "Disabled",
                 !validation.valid() ? "monitor is invalid" : enabled ? "watching for lock failures" : "spec.enabled is false", generation, now);
