@@ -46,8 +46,10 @@ public final class PodRunner implements AutoCloseable {
     /** VolSync's mover entrypoint; its steps are {@link MoverScript}'s. */
     static final String MOVER_ENTRYPOINT = "/mover-restic/entry.sh";
 
-    private final SandboxApiServer api;
+    private final ContainerLogs logs;
     private final KubernetesClient client;
+    /** Runs only the pods bound to this node; null: every pod, as on the mock API server, which has no scheduler to wait for. */
+    private final String node;
     private final Path root;
     private final SharedIndexInformer<Pod> pods;
     private final Set<String> started = ConcurrentHashMap.newKeySet();
@@ -61,8 +63,14 @@ public final class PodRunner implements AutoCloseable {
     });
 
     public PodRunner(SandboxApiServer api, Path root) {
-        this.api = api;
-        this.client = api.client();
+        this(api.client(), api, root, null);
+    }
+
+    /** A runner against any API server: pods of {@code node} (all, when null); output kept in {@code logs}. */
+    public PodRunner(KubernetesClient client, ContainerLogs logs, Path root, String node) {
+        this.logs = logs;
+        this.client = client;
+        this.node = node;
         this.root = root;
         if (!ROOT) {
             LOG.info("sandbox: not root, so pods share this machine's hostname and user");
@@ -104,6 +112,10 @@ public final class PodRunner implements AutoCloseable {
 
     /** Where an NFS export lives on this machine, for tests and the demo to prepare repositories. */
     public Path nfsDir(String server, String path) {
+        return nfsDir(root, server, path);
+    }
+
+    static Path nfsDir(Path root, String server, String path) {
         return root.resolve("nfs").resolve(server).resolve(strip(path));
     }
 
@@ -113,7 +125,8 @@ public final class PodRunner implements AutoCloseable {
 
     private void maybeStart(Pod pod) {
         boolean pending = pod.getStatus() == null || pod.getStatus().getPhase() == null || "Pending".equals(pod.getStatus().getPhase());
-        if (pending && pod.getMetadata().getDeletionTimestamp() == null && started.add(pod.getMetadata().getUid())) {
+        boolean mine = node == null || node.equals(pod.getSpec().getNodeName());
+        if (pending && mine && pod.getMetadata().getDeletionTimestamp() == null && started.add(pod.getMetadata().getUid())) {
             executor.execute(() -> run(pod));
         }
     }
@@ -157,7 +170,7 @@ public final class PodRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        api.setLog(ns, name, output.toString());
+        logs.setLog(ns, name, output.toString());
         setStatus(pod, exit == 0 ? "Succeeded" : "Failed", exit, exit == 0 ? "Completed" : "Error");
         LOG.info("sandbox: pod {}/{} exited {}", ns, name, exit);
     }

@@ -6,13 +6,19 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,24 +52,27 @@ public final class Sandbox implements AutoCloseable {
     public static final String DEFAULT_MONITOR_SPEC = "{enabled: true, removeFailedJobs: true, ttlSecondsAfterFinished: 3600}";
 
     public final String name;
+    /** The embedded API server; null when the sandbox runs on a real one ({@link #startOn}). */
     public final SandboxApiServer api;
+    private final KubernetesClient client;
     private final Path root;
     private final Duration syncInterval;
     private final List<String> apps = new ArrayList<>();
     private final Set<Process> processes = ConcurrentHashMap.newKeySet();
     private boolean closed;
-    private final PodRunner runner;
-    private final JobController jobs;
-    private final VolSyncEmulator volsync;
+    /** What makes the API server a cluster: pod runner and Job controller, or the virtual kubelet; then VolSync. Closed in reverse. */
+    private final List<AutoCloseable> parts = new ArrayList<>();
 
-    private Sandbox(String name, Path root, Duration syncInterval) {
+    private Sandbox(String name, Path root, Duration syncInterval, SandboxApiServer api, KubernetesClient client) {
         this.name = name;
         this.root = root;
         this.syncInterval = syncInterval;
-        this.api = SandboxApiServer.start(name);
-        this.runner = new PodRunner(api, root);
-        this.jobs = new JobController(api);
-        this.volsync = new VolSyncEmulator(api, NFS_SERVER, NFS_PATH, syncInterval == null ? Duration.ofDays(1) : syncInterval);
+        this.api = api;
+        this.client = client;
+    }
+
+    private void startVolSync() {
+        parts.add(new VolSyncEmulator(client, NFS_SERVER, NFS_PATH, syncInterval == null ? Duration.ofDays(1) : syncInterval));
     }
 
     /** A cluster with these apps backed up every {@code syncInterval}, and a monitor that may unlock them. */
@@ -77,17 +86,62 @@ public final class Sandbox implements AutoCloseable {
      */
     public static Sandbox start(String name, Path root, List<String> apps, Duration syncInterval, String monitorSpec)
             throws IOException, InterruptedException {
-        Sandbox sandbox = new Sandbox(name, root, syncInterval);
+        SandboxApiServer api = SandboxApiServer.start(name);
+        Sandbox sandbox = new Sandbox(name, root, syncInterval, api, api.client());
+        sandbox.parts.add(api);
+        sandbox.parts.add(new PodRunner(api, root));
+        sandbox.parts.add(new JobController(api));
+        sandbox.startVolSync();
+        return sandbox.populate(apps, monitorSpec);
+    }
+
+    /**
+     * The same cluster on a real API server (its own Job controller; a virtual kubelet runs the
+     * pods): the CRDs and namespaces are applied first, as an admin would.
+     */
+    public static Sandbox startOn(String name, KubernetesClient client, Path root, List<String> apps, Duration syncInterval,
+                                  String monitorSpec) throws IOException, InterruptedException, GeneralSecurityException {
+        Sandbox sandbox = new Sandbox(name, root, syncInterval, null, client);
         try {
-            sandbox.monitor(monitorSpec);
-            for (String app : apps) {
-                sandbox.addApp(app);
+            for (String crd : List.of("/crd/volsyncmonitors.homelab.rafaribe.com-v1.yml", "/sandbox-replicationsource-crd.yaml")) {
+                try (InputStream in = Sandbox.class.getResourceAsStream(crd)) {
+                    client.load(in).forceConflicts().serverSideApply();
+                }
             }
-            return sandbox;
-        } catch (IOException | InterruptedException | RuntimeException e) {
+            for (String crd : List.of("volsyncmonitors.homelab.rafaribe.com", "replicationsources.volsync.backube")) {
+                client.apiextensions().v1().customResourceDefinitions().withName(crd).waitUntilCondition(c -> c != null
+                        && c.getStatus() != null && c.getStatus().getConditions().stream()
+                        .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
+            }
+            for (String ns : List.of(APPS_NAMESPACE, "homelab-assistant-system")) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                        .createOr(NonDeletingOperation::update);
+            }
+            sandbox.parts.add(new VirtualKubelet(client, root));
+        } catch (IOException | InterruptedException | GeneralSecurityException | RuntimeException e) {
             sandbox.close();
             throw e;
         }
+        sandbox.startVolSync();
+        return sandbox.populate(apps, monitorSpec);
+    }
+
+    private Sandbox populate(List<String> apps, String monitorSpec) throws IOException, InterruptedException {
+        try {
+            monitor(monitorSpec);
+            for (String app : apps) {
+                addApp(app);
+            }
+            return this;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** A client of this cluster's API server, with every right: the sandbox plays its admin. */
+    public KubernetesClient client() {
+        return client;
     }
 
     private void monitor(String spec) throws IOException {
@@ -97,12 +151,12 @@ public final class Sandbox implements AutoCloseable {
                 metadata: {name: volsync-monitor, namespace: homelab-assistant-system}
                 spec: %s
                 """.formatted(spec)).get(0);
-        api.client().resources(VolSyncMonitor.class).inNamespace(monitor.getMetadata().getNamespace()).resource(monitor).create();
+        client.resources(VolSyncMonitor.class).inNamespace(monitor.getMetadata().getNamespace()).resource(monitor).create();
     }
 
     /** An app that has been backed up before: its PVC holds a config and a database, its repository one snapshot. */
     private void addApp(String app) throws IOException, InterruptedException {
-        api.client().secrets().inNamespace(APPS_NAMESPACE).resource(new SecretBuilder()
+        client.secrets().inNamespace(APPS_NAMESPACE).resource(new SecretBuilder()
                 .withNewMetadata().withName(secretName(app)).withNamespace(APPS_NAMESPACE).endMetadata()
                 .withStringData(Map.of("RESTIC_REPOSITORY", "/repository/" + name + "/" + app, "RESTIC_PASSWORD", PASSWORD)).build()).create();
         Path data = Files.createDirectories(root.resolve("pvc").resolve(APPS_NAMESPACE).resolve(app + "-data"));
@@ -134,7 +188,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> replicationSources() {
-        return api.client().genericKubernetesResources(VolSyncEmulator.REPLICATION_SOURCES).inNamespace(APPS_NAMESPACE);
+        return client.genericKubernetesResources(VolSyncEmulator.REPLICATION_SOURCES).inNamespace(APPS_NAMESPACE);
     }
 
     /** The app's ReplicationSource as it is now. */
@@ -157,7 +211,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** Someone changed the repository password in the Secret: every later run of the mover fails to open the repository. */
     public void changePassword(String app, String password) {
-        api.client().secrets().inNamespace(APPS_NAMESPACE).withName(secretName(app)).edit(s -> {
+        client.secrets().inNamespace(APPS_NAMESPACE).withName(secretName(app)).edit(s -> {
             Map<String, String> data = new LinkedHashMap<>(s.getStringData() == null ? Map.of() : s.getStringData());
             data.put("RESTIC_PASSWORD", password);
             s.setStringData(data);
@@ -184,7 +238,7 @@ public final class Sandbox implements AutoCloseable {
      * holds a non-exclusive lock under the pod's name, which a mover's forget cannot get past.
      */
     public Pod startBackupPod(String app, String podName) throws InterruptedException {
-        Pod pod = api.client().pods().inNamespace(APPS_NAMESPACE).resource(new PodBuilder()
+        Pod pod = client.pods().inNamespace(APPS_NAMESPACE).resource(new PodBuilder()
                 .withNewMetadata().withName(podName).withNamespace(APPS_NAMESPACE)
                     .withLabels(Map.of("app.kubernetes.io/created-by", "volsync")).endMetadata()
                 .withNewSpec().withRestartPolicy("Never")
@@ -204,7 +258,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** The app's repository folder on the emulated NAS. */
     public Path repository(String app) {
-        return runner.nfsDir(NFS_SERVER, NFS_PATH).resolve(name).resolve(app);
+        return PodRunner.nfsDir(root, NFS_SERVER, NFS_PATH).resolve(name).resolve(app);
     }
 
     /**
@@ -262,7 +316,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void awaitNoMoverRunning(String app, Instant deadline) throws IOException, InterruptedException {
-        while (api.client().pods().inNamespace(APPS_NAMESPACE).withLabel("job-name", "volsync-src-" + app).list().getItems().stream()
+        while (client.pods().inNamespace(APPS_NAMESPACE).withLabel("job-name", "volsync-src-" + app).list().getItems().stream()
                 .anyMatch(p -> p.getStatus() == null || !List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))) {
             if (Instant.now().isAfter(deadline)) {
                 throw new IOException("a mover of " + app + " was still running after a minute");
@@ -323,9 +377,12 @@ public final class Sandbox implements AutoCloseable {
             closed = true;
             processes.forEach(Process::destroyForcibly);
         }
-        volsync.close();
-        jobs.close();
-        runner.close();
-        api.close();
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                LoggerFactory.getLogger(Sandbox.class).warn("sandbox {}: {} did not stop cleanly: {}", name, parts.get(i), e.getMessage());
+            }
+        }
     }
 }

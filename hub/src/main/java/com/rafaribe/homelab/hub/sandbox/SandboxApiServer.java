@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * logs the sandbox's pod runner records, honouring tailLines as a kubelet does. The VolSyncMonitor
  * CRD is registered first, so status lives in its subresource.
  */
-public final class SandboxApiServer implements AutoCloseable {
+public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     /** Held so the level sticks: the mock server logs every request at INFO, which drowns the demo's own lines. */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger(MockWebServer.class.getName());
 
@@ -87,6 +87,7 @@ public final class SandboxApiServer implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    @Override
     public void setLog(String namespace, String pod, String text) {
         logs.put(namespace + "/" + pod, text);
     }

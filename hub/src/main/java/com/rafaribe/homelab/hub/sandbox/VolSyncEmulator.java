@@ -49,8 +49,8 @@ public final class VolSyncEmulator implements AutoCloseable {
         return t;
     });
 
-    public VolSyncEmulator(SandboxApiServer api, String nfsServer, String nfsPath, Duration interval) {
-        this.client = api.client();
+    public VolSyncEmulator(KubernetesClient client, String nfsServer, String nfsPath, Duration interval) {
+        this.client = client;
         this.nfsServer = nfsServer;
         this.nfsPath = nfsPath;
         this.interval = interval;

@@ -67,7 +67,7 @@ class RealApiServerTest {
                 }
             }
         }
-        try (InputStream in = RealApiServerTest.class.getResourceAsStream("/realcluster/replicationsource-crd.yaml")) {
+        try (InputStream in = RealApiServerTest.class.getResourceAsStream("/sandbox-replicationsource-crd.yaml")) {
             admin.load(in).forceConflicts().serverSideApply();
         }
         for (String crd : List.of(CRD, "replicationsources.volsync.backube")) {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * watching them all, as {@code run} does. Each test breaks one app in its own way and watches the
  * hub unlock it, or rightly not.
  */
-class SandboxClustersTest {
+public class SandboxClustersTest {
     static final String NS = Sandbox.APPS_NAMESPACE;
     static final Duration WAIT = Duration.ofSeconds(90);
 
@@ -255,7 +255,7 @@ class SandboxClustersTest {
 
     /** VolSync recorded a successful run for this manual trigger. */
     @SuppressWarnings("unchecked")
-    static void awaitBackedUp(Sandbox cluster, String app, String trigger) {
+    public static void awaitBackedUp(Sandbox cluster, String app, String trigger) {
         await().atMost(WAIT).until(() -> {
             Object status = cluster.replicationSource(app).getAdditionalProperties().get("status");
             return status instanceof Map<?, ?> s && trigger.equals(s.get("lastManualSync"))

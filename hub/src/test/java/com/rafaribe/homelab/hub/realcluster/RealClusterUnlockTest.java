@@ -1,0 +1,83 @@
+package com.rafaribe.homelab.hub.realcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.Hub;
+import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
+import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.sandbox.Sandbox;
+import com.rafaribe.homelab.hub.sandbox.SandboxClustersTest;
+import com.rafaribe.homelab.hub.testing.ControlPlane;
+import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
+import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.Tier;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tier 4 with tier 3: the lock-to-recovery flow on a real API server with the real Job
+ * controller and RBAC. The sandbox's apps run through the virtual kubelet, and the hub runs with
+ * nothing but the identity agent-config/rbac grants.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class RealClusterUnlockTest {
+    static final Duration WAIT = Duration.ofSeconds(90);
+
+    @Test
+    void aStaleLockIsUnlockedByTheHubsIdentityAndTheBackupRecovers(ControlPlane plane, @TempDir Path root) throws Exception {
+        Tier.requireSandbox();
+        try (KubernetesClient admin = plane.admin()) {
+            // Other tests' monitors share this API server; this one must govern alone.
+            if (admin.namespaces().withName("homelab-assistant-system").get() != null) {
+                admin.resources(VolSyncMonitor.class).inNamespace("homelab-assistant-system").delete();
+            }
+            try (InputStream in = Files.newInputStream(RealApiServerTest.AGENT_CONFIG.resolve("rbac/hub-identity.yaml"))) {
+                admin.load(in).forceConflicts().serverSideApply();
+            }
+            try (Sandbox cluster = Sandbox.startOn("real", admin, root, List.of("sonarr"), null, Sandbox.DEFAULT_MONITOR_SPEC)) {
+                SandboxClustersTest.awaitBackedUp(cluster, "sonarr", "initial");
+                Vertx vertx = Vertx.vertx();
+                try {
+                    Hub hub = Hub.start(vertx, new HubConfig(List.of(plane.kubeconfig("real", plane.hubToken)), Set.of(), false,
+                            new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)), "127.0.0.1", 0, Duration.ofSeconds(5)),
+                            Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    HubApi api = new HubApi(hub.httpPort());
+                    await().atMost(WAIT).until(() -> "Connected".equals(api.list("/api/clusters").get(0).getString("state")));
+
+                    cluster.injectStaleLock("sonarr", "volsync-src-sonarr-x7k2p");
+                    String sync = cluster.syncNow("sonarr");
+                    await().atMost(WAIT).until(() -> api.list("/api/unlocks").stream().anyMatch(u -> "Succeeded".equals(u.getString("state"))));
+                    JsonObject unlock = api.list("/api/unlocks").get(0);
+                    Job job = admin.batch().v1().jobs().inNamespace(Sandbox.APPS_NAMESPACE).withName(unlock.getString("unlockJob")).get();
+                    assertThat(job.getMetadata().getLabels()).containsEntry(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME);
+                    assertThat(job.getStatus().getSucceeded()).as("the real Job controller's count").isEqualTo(1);
+                    assertThat(cluster.locks("sonarr")).isZero();
+                    SandboxClustersTest.awaitBackedUp(cluster, "sonarr", sync);
+                    await().atMost(WAIT).until(() -> api.list("/api/unlocks").get(0).getString("recoveredAt") != null);
+                    assertThat(admin.v1().events().inNamespace(Sandbox.APPS_NAMESPACE).list().getItems()).extracting(e -> e.getReason())
+                            .as("Events created by the hub's identity").contains("LockDetected", "UnlockJobCreated", "UnlockSucceeded");
+                    assertThat(admin.resources(VolSyncMonitor.class).inNamespace("homelab-assistant-system").withName("volsync-monitor").get()
+                            .getStatus().getTotalUnlocksSucceeded()).as("status written by the hub's identity").isEqualTo(1L);
+                } finally {
+                    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+}
