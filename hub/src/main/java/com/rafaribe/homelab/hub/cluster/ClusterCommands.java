@@ -61,11 +61,26 @@ final class ClusterCommands {
         this.deletedPods = deletedPods;
     }
 
-    void handle(Message<ClusterCommand> message) {
+    /** Hears which command the cluster refuses for want of a permission (401/403), and when it is allowed again. */
+    interface Permissions {
+        void denied(String command, String error);
+
+        void allowed(String command);
+    }
+
+    void handle(Message<ClusterCommand> message, Permissions permissions) {
+        String command = message.body().getClass().getSimpleName();
         Future<? extends CommandReply> reply = dispatch(message.body());
-        reply.onSuccess(message::reply).onFailure(e -> {
-            LOG.warn("cluster {}: {} failed: {}", cluster, message.body().getClass().getSimpleName(), ConnectionErrors.describe(e));
-            message.fail(e instanceof KubernetesClientException k && k.getCode() > 0 ? k.getCode() : 500, ConnectionErrors.describe(e));
+        reply.onSuccess(r -> {
+            permissions.allowed(command);
+            message.reply(r);
+        }).onFailure(e -> {
+            LOG.warn("cluster {}: {} failed: {}", cluster, command, ConnectionErrors.describe(e));
+            int code = e instanceof KubernetesClientException k && k.getCode() > 0 ? k.getCode() : 500;
+            if (code == 401 || code == 403) {
+                permissions.denied(command, ConnectionErrors.describe(e));
+            }
+            message.fail(code, ConnectionErrors.describe(e));
         });
     }
 

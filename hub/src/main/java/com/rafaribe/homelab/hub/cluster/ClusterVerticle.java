@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -76,6 +77,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     private Instant since = Instant.now();
     /** When the last watch event of this cluster arrived: a cluster that is Connected but silent for days is worth a look. */
     private Instant lastEventAt;
+    /** Commands the cluster refused for a permission, by command: shown with the cluster until they work again. */
+    private final Map<String, String> deniedCommands = new TreeMap<>();
     private int attempt;
     private long probeTimer = -1;
     private long rescanTimer = -1;
@@ -105,7 +108,7 @@ public final class ClusterVerticle extends AbstractVerticle {
                 message.fail(503, "cluster " + target.name() + " is " + state + (error == null ? "" : ": " + error));
                 return;
             }
-            commands.handle(message);
+            commands.handle(message, permissions);
         });
         connect();
         started.complete();
@@ -179,7 +182,10 @@ public final class ClusterVerticle extends AbstractVerticle {
         // The full resource context: naming only apiVersion and kind would make fabric8 run a blocking discovery call here.
         replicationSources = c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis);
         replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> { }));
-        replicationSources.exceptionHandler((isStarted, t) -> true);
+        replicationSources.exceptionHandler((isStarted, t) -> {
+            replicationSourcesRefused(t);
+            return true;
+        });
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (SharedIndexInformer<?> informer : informers) {
             informer.exceptionHandler((isStarted, t) -> {
@@ -189,7 +195,15 @@ public final class ClusterVerticle extends AbstractVerticle {
             starts.add(informer.start().toCompletableFuture());
         }
         return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
-                .thenRun(() -> replicationSources.start());
+                .thenRun(() -> replicationSources.start().whenComplete((v, t) -> replicationSourcesRefused(t)));
+    }
+
+    /** VolSync not installed (404) is fine; not allowed (401/403) must show, though the cluster works without them. */
+    private void replicationSourcesRefused(Throwable t) {
+        Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof io.fabric8.kubernetes.client.KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
+            context.runOnContext(v -> permissions.denied("watch ReplicationSources", ConnectionErrors.describe(cause)));
+        }
     }
 
     private static Map<String, String> unlockSelector() {
@@ -253,6 +267,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     /** The evidence of last resort: the log tail VolSync kept when it deleted a Job after 8 failed pods. */
     @SuppressWarnings("unchecked")
     private void onReplicationSource(GenericKubernetesResource rs) {
+        permissions.allowed("watch ReplicationSources");
         Object status = rs.getAdditionalProperties().get("status");
         Object latest = status instanceof Map<?, ?> m ? m.get("latestMoverStatus") : null;
         if (!(latest instanceof Map<?, ?> mover) || !"Failed".equals(mover.get("result"))) {
@@ -429,11 +444,42 @@ public final class ClusterVerticle extends AbstractVerticle {
         publishState();
     }
 
+    /**
+     * A refused command does not stop the watches, but must not pass silently: the cluster stays
+     * Connected and its error names what was refused, until that command works again.
+     */
+    private final ClusterCommands.Permissions permissions = new ClusterCommands.Permissions() {
+        @Override
+        public void denied(String command, String why) {
+            if (!why.equals(deniedCommands.put(command, why))) {
+                LOG.warn("cluster {}: {} refused: {}", target.name(), command, Redactor.redact(why));
+                publishState();
+            }
+        }
+
+        @Override
+        public void allowed(String command) {
+            if (deniedCommands.remove(command) != null) {
+                publishState();
+            }
+        }
+    };
+
     private void publishState() {
         int monitorCount = monitors == null ? 0 : monitors.getStore().list().size();
         int podCount = moverPods == null ? 0 : moverPods.getStore().list().size();
         vertx.eventBus().publish(Addresses.READ_MODEL,
-                new ClusterView(target.name(), Redactor.redact(target.server()), state, error, since, monitorCount, podCount, lastEventAt));
+                new ClusterView(target.name(), Redactor.redact(target.server()), state, errorWithRefusals(), since, monitorCount, podCount,
+                        lastEventAt));
+    }
+
+    private String errorWithRefusals() {
+        List<String> errors = new ArrayList<>();
+        if (error != null) {
+            errors.add(error);
+        }
+        deniedCommands.forEach((command, why) -> errors.add(Redactor.redact(why) + " (refused: " + command + ")"));
+        return errors.isEmpty() ? null : String.join("; ", errors);
     }
 
     private void publish(ClusterEvent event) {

@@ -57,6 +57,11 @@ class RealApiServerTest {
     @BeforeEach
     void applyAgentConfig(ControlPlane plane) throws Exception {
         admin = plane.admin();
+        applyAgentConfig(admin);
+    }
+
+    /** The CRD and the hub's identity, server-side, as a user applies agent-config/, plus a stand-in for VolSync's CRD. */
+    static void applyAgentConfig(KubernetesClient admin) throws Exception {
         try (Stream<Path> files = Files.walk(AGENT_CONFIG)) {
             for (Path yaml : files.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().toList()) {
                 if (yaml.startsWith(AGENT_CONFIG.resolve("samples"))) {

@@ -1,0 +1,146 @@
+package com.rafaribe.homelab.hub.realcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.Hub;
+import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.testing.ControlPlane;
+import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
+import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.VolSyncObjects;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Tier 4: every rule of agent-config's ClusterRole is needed, and missing it shows. With one rule
+ * removed, the hub (running as that identity only) shows the 403 on its cluster in /api/clusters:
+ * a watch that cannot run fails the cluster; a refused command leaves it Connected with the 403
+ * and the command named. The world it finds has a failed mover pod (its log is read) and a monitor
+ * with an invalid pattern (an InvalidSpec Event is recorded, status is written).
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class RbacRulesTest {
+    static final String NS = "rbac-test";
+    static final String HUB_NS = "homelab-assistant-system";
+
+    KubernetesClient admin;
+    ClusterRole complete;
+
+    @BeforeEach
+    void world(ControlPlane plane) throws Exception {
+        admin = plane.admin();
+        RealApiServerTest.applyAgentConfig(admin);
+        complete = role();
+        admin.resources(VolSyncMonitor.class).inNamespace(HUB_NS).delete();
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+                .createOr(NonDeletingOperation::update);
+        load("""
+                apiVersion: homelab.rafaribe.com/v1alpha1
+                kind: VolSyncMonitor
+                metadata: {name: rbac-valid, namespace: homelab-assistant-system}
+                spec: {enabled: true, jobSelector: {namespaces: [rbac-test]}}
+                ---
+                apiVersion: homelab.rafaribe.com/v1alpha1
+                kind: VolSyncMonitor
+                metadata: {name: rbac-invalid, namespace: homelab-assistant-system}
+                spec: {enabled: true, lockErrorPatterns: ["("], jobSelector: {namespaces: [elsewhere]}}
+                """);
+        if (admin.batch().v1().jobs().inNamespace(NS).withName("volsync-src-rbac").get() == null) {
+            // A real owner: the garbage collector deletes a Job whose owner does not exist.
+            load("""
+                    apiVersion: volsync.backube/v1alpha1
+                    kind: ReplicationSource
+                    metadata: {name: rbac, namespace: rbac-test}
+                    spec: {sourcePVC: rbac-data, restic: {repository: rbac-restic}}
+                    """);
+            String owner = admin.genericKubernetesResources("volsync.backube/v1alpha1", "ReplicationSource").inNamespace(NS).withName("rbac")
+                    .get().getMetadata().getUid();
+            Job job = VolSyncObjects.sourceJob(NS, "rbac", owner, null);
+            job.getSpec().getTemplate().setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                    .withLabels(java.util.Map.of("app.kubernetes.io/created-by", "volsync")).build());
+            job.getSpec().getTemplate().getSpec().setRestartPolicy("Never");
+            job.getSpec().getTemplate().getSpec().setContainers(List.of(new ContainerBuilder().withName("restic")
+                    .withImage(VolSyncObjects.IMAGE).build()));
+            Job created = admin.batch().v1().jobs().inNamespace(NS).resource(job).create();
+            // The real Job controller makes the pod (and would delete one made beside it); with no kubelet it stays
+            // Pending, so the test fails it as a kubelet would.
+            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.pods().inNamespace(NS)
+                    .withLabel("controller-uid", created.getMetadata().getUid()).list().getItems().isEmpty());
+            Pod pod = admin.pods().inNamespace(NS).withLabel("controller-uid", created.getMetadata().getUid()).list().getItems().get(0);
+            pod.setStatus(new PodStatusBuilder().withPhase("Failed").addNewContainerStatus().withName("restic").withImage(VolSyncObjects.IMAGE)
+                    .withNewState().withNewTerminated().withExitCode(1).withReason("Error").endTerminated().endState().endContainerStatus().build());
+            admin.pods().inNamespace(NS).resource(pod).updateStatus();
+        }
+    }
+
+    @AfterEach
+    void restore() {
+        ClusterRole current = role();
+        current.setRules(complete.getRules());
+        admin.rbac().clusterRoles().resource(current).update();
+        admin.close();
+    }
+
+    ClusterRole role() {
+        ClusterRole role = admin.rbac().clusterRoles().withName("volsync-monitor-hub").get();
+        role.getMetadata().setManagedFields(null);
+        return role;
+    }
+
+    @ParameterizedTest(name = "without rule {0}")
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+    void withoutAnyOneRuleTheClusterShowsThe403(int rule, ControlPlane plane) throws Exception {
+        ClusterRole reduced = role();
+        List<PolicyRule> rules = new ArrayList<>(reduced.getRules());
+        PolicyRule removed = rules.remove(rule);
+        reduced.setRules(rules);
+        admin.rbac().clusterRoles().resource(reduced).update();
+        String what = removed.getResources() + " " + removed.getVerbs();
+
+        Vertx vertx = Vertx.vertx();
+        try {
+            Hub hub = Hub.start(vertx, new HubConfig(List.of(plane.kubeconfig("rbac", plane.hubToken)), Set.of(), false,
+                    new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)), "127.0.0.1", 0, Duration.ofSeconds(5)), Clock.systemUTC())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HubApi api = new HubApi(hub.httpPort());
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
+                JsonObject cluster = api.list("/api/clusters").get(0);
+                assertThat(cluster.getString("error")).as("without " + what + ": " + cluster.encode()).isNotNull().contains("403");
+            });
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    void load(String yaml) {
+        for (HasMetadata item : admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
+            admin.resource(item).forceConflicts().serverSideApply();
+        }
+    }
+}
