@@ -130,6 +130,7 @@ final class MonitorStatusWriter {
             e.dirty = false;
             e.writing = true;
             e.status.setActiveUnlockCount(e.status.getActiveUnlocks().size());
+            zeroUnsetCounters(e.status);
             vertx.eventBus().request(Addresses.clusterCommands(e.cluster),
                             new ClusterCommand.PatchMonitorStatus(e.namespace, e.name, copy(e.status)),
                             new DeliveryOptions().setSendTimeout(Addresses.COMMAND_TIMEOUT.toMillis()))
@@ -143,6 +144,15 @@ final class MonitorStatusWriter {
                         }
                     });
         }
+    }
+
+    /** kubectl's printer columns show 0, not <none>, for what never happened. */
+    private static void zeroUnsetCounters(VolSyncMonitorStatus s) {
+        s.setTotalUnlocksCreated(s.getTotalUnlocksCreated() == null ? 0L : s.getTotalUnlocksCreated());
+        s.setTotalUnlocksSucceeded(s.getTotalUnlocksSucceeded() == null ? 0L : s.getTotalUnlocksSucceeded());
+        s.setTotalUnlocksFailed(s.getTotalUnlocksFailed() == null ? 0L : s.getTotalUnlocksFailed());
+        s.setTotalLockErrorsDetected(s.getTotalLockErrorsDetected() == null ? 0L : s.getTotalLockErrorsDetected());
+        s.setTotalFailedJobsRemoved(s.getTotalFailedJobsRemoved() == null ? 0L : s.getTotalFailedJobsRemoved());
     }
 
     private static VolSyncMonitorStatus copy(VolSyncMonitorStatus status) {

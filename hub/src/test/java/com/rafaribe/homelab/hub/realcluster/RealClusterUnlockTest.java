@@ -39,6 +39,16 @@ import org.junit.jupiter.api.io.TempDir;
 class RealClusterUnlockTest {
     static final Duration WAIT = Duration.ofSeconds(90);
 
+    /** The user's own view: kubectl (Debian's kubernetes-client, or whatever kubectl the machine has) against the admin token. */
+    static String kubectl(ControlPlane plane, String... args) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", plane.kubeconfig("kubectl", plane.adminToken).toString()));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("kubectl " + String.join(" ", args) + ": " + out).isZero();
+        return out;
+    }
+
     @Test
     void aStaleLockIsUnlockedByTheHubsIdentityAndTheBackupRecovers(ControlPlane plane, @TempDir Path root) throws Exception {
         Tier.requireSandbox();
@@ -72,6 +82,11 @@ class RealClusterUnlockTest {
                     await().atMost(WAIT).until(() -> api.list("/api/unlocks").get(0).getString("recoveredAt") != null);
                     assertThat(admin.v1().events().inNamespace(Sandbox.APPS_NAMESPACE).list().getItems()).extracting(e -> e.getReason())
                             .as("Events created by the hub's identity").contains("LockDetected", "UnlockJobCreated", "UnlockSucceeded");
+                    String table = kubectl(plane, "get", "volsyncmonitor", "-n", "homelab-assistant-system", "-o", "wide");
+                    assertThat(table.lines().findFirst().orElse("")).as(table)
+                            .containsSubsequence("NAME", "ENABLED", "PHASE", "ACTIVE", "CREATED", "SUCCEEDED", "FAILED", "AGE", "LAST UNLOCK", "LAST ERROR");
+                    assertThat(table).as("kubectl's printer columns after one unlock")
+                            .containsPattern("volsync-monitor\\s+true\\s+Active\\s+0\\s+1\\s+1\\s+0\\s+\\S+\\s+\\d+[smh]");
                     assertThat(admin.resources(VolSyncMonitor.class).inNamespace("homelab-assistant-system").withName("volsync-monitor").get()
                             .getStatus().getTotalUnlocksSucceeded()).as("status written by the hub's identity").isEqualTo(1L);
                 } finally {
