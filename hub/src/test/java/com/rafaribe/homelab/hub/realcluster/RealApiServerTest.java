@@ -176,6 +176,35 @@ class RealApiServerTest {
         }
     }
 
+    @Test
+    void theMintedKubeconfigIsTheHubsIdentityAndRunsTheHub(ControlPlane plane) throws Exception {
+        ProcessBuilder mint = new ProcessBuilder(AGENT_CONFIG.resolve("mint-kubeconfig").toString(), "--name", "minted")
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        mint.environment().put("KUBECONFIG", plane.kubeconfig("admin-cli", plane.adminToken).toString());
+        Process p = mint.start();
+        String kubeconfig = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(kubeconfig).isZero();
+        assertThat(kubeconfig).contains("server: " + plane.server, "current-context: minted").doesNotContain(plane.adminToken);
+        Path minted = Files.writeString(plane.dir.resolve("minted.kubeconfig"), kubeconfig);
+
+        try (KubernetesClient asHub = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig)).build()) {
+            assertThat(asHub.pods().inAnyNamespace().list().getItems()).isNotNull();
+            assertThatThrownBy(() -> asHub.secrets().inAnyNamespace().list())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+        }
+        Vertx vertx = Vertx.vertx();
+        try {
+            Hub hub = Hub.start(vertx, new HubConfig(List.of(minted), Set.of(), false, new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)),
+                    "127.0.0.1", 0, Duration.ofSeconds(5)), Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HubApi api = new HubApi(hub.httpPort());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.list("/api/clusters")).singleElement()
+                    .satisfies(c -> assertThat(c.getString("name") + " " + c.getString("state")).isEqualTo("minted Connected")));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
     void ensureNamespace(String name) {
         if (admin.namespaces().withName(name).get() == null) {
             admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
