@@ -56,20 +56,7 @@ public final class JobController implements AutoCloseable {
             public void onDelete(Job job, boolean unknown) {
             }
         });
-        this.pods = client.pods().inAnyNamespace().withLabel("job-name").inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-            }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod pod) {
-                podChanged(pod);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean unknown) {
-            }
-        });
+        this.pods = client.pods().inAnyNamespace().withLabel("job-name").inform(OnChange.handler(this::podChanged, pod -> { }));
     }
 
     /** A Job with no running pod gets one, unless it finished or its parallelism is 0 (suspended, as a paused VolSync source's). */

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,25 +74,12 @@ public final class PodRunner implements AutoCloseable {
         if (!ROOT) {
             LOG.info("sandbox: not root, so pods share this machine's hostname and user");
         }
-        this.pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                maybeStart(pod);
+        this.pods = client.pods().inAnyNamespace().inform(OnChange.handler(this::maybeStart, pod -> {
+            Process p = running.remove(pod.getMetadata().getUid());
+            if (p != null) {
+                p.destroyForcibly();
             }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod pod) {
-                maybeStart(pod);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean unknown) {
-                Process p = running.remove(pod.getMetadata().getUid());
-                if (p != null) {
-                    p.destroyForcibly();
-                }
-            }
-        });
+        }));
     }
 
     /** The host folder a volume of a pod maps to. */

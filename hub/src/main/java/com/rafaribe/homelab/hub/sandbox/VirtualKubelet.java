@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,21 +65,7 @@ public final class VirtualKubelet implements AutoCloseable, ContainerLogs {
         server.start();
         register(server.getAddress().getPort());
         runner = new PodRunner(client, this, root, NODE);
-        unbound = client.pods().inAnyNamespace().withField("spec.nodeName", "").inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                bind(pod);
-            }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod pod) {
-                bind(pod);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean unknown) {
-            }
-        });
+        unbound = client.pods().inAnyNamespace().withField("spec.nodeName", "").inform(OnChange.handler(this::bind, pod -> { }));
     }
 
     /** The Node the API server finds this kubelet through: 127.0.0.1 and the port of its HTTPS server. */
