@@ -3,13 +3,10 @@ package com.rafaribe.homelab.hub.realcluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.rafaribe.homelab.hub.Hub;
-import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
-import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.testing.ControlPlane;
 import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
-import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -25,12 +22,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,18 +117,11 @@ class RbacRulesTest {
         admin.rbac().clusterRoles().resource(reduced).update();
         String what = removed.getResources() + " " + removed.getVerbs();
 
-        Vertx vertx = Vertx.vertx();
-        try {
-            Hub hub = Hub.start(vertx, new HubConfig(List.of(plane.kubeconfig("rbac", plane.hubToken)), Set.of(), false,
-                    new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)), "127.0.0.1", 0, Duration.ofSeconds(5)), Clock.systemUTC())
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            HubApi api = new HubApi(hub.httpPort());
+        try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, plane.kubeconfig("rbac", plane.hubToken))) {
             await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
-                JsonObject cluster = api.list("/api/clusters").get(0);
+                JsonObject cluster = hub.api.list("/api/clusters").get(0);
                 assertThat(cluster.getString("error")).as("without " + what + ": " + cluster.encode()).isNotNull().contains("403");
             });
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -4,20 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.rafaribe.homelab.hub.Hub;
-import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.api.MonitorYaml;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.LockDetector;
 import com.rafaribe.homelab.hub.policy.LockVerdict;
 import com.rafaribe.homelab.hub.policy.MonitorValidator;
 import com.rafaribe.homelab.hub.policy.RepositoryKey;
-import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.policy.UnlockJobFactory;
 import com.rafaribe.homelab.hub.policy.UnlockRequest;
 import com.rafaribe.homelab.hub.testing.ControlPlane;
 import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
-import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.SharedFiles;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -31,10 +28,8 @@ import io.vertx.core.Vertx;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -149,8 +144,8 @@ class RealApiServerTest {
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
             assertThatThrownBy(() -> hub.secrets().inNamespace("media").withName("restic-secret").get())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
-            assertThatThrownBy(() -> hub.configMaps().inNamespace("media").list())
-                    .as("nothing beyond the rules").isInstanceOf(KubernetesClientException.class);
+            assertThatThrownBy(() -> hub.configMaps().inNamespace("media").list()).as("nothing beyond the rules")
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
         }
     }
 
@@ -159,20 +154,12 @@ class RealApiServerTest {
         try (InputStream in = Files.newInputStream(AGENT_CONFIG.resolve("samples/volsyncmonitor-basic.yaml"))) {
             admin.load(in).forceConflicts().serverSideApply();
         }
-        Path kubeconfig = plane.kubeconfig("real", plane.hubToken);
-        Vertx vertx = Vertx.vertx();
-        try {
-            Hub hub = Hub.start(vertx, new HubConfig(List.of(kubeconfig), Set.of(), false,
-                    new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)), "127.0.0.1", 0, Duration.ofSeconds(5)), Clock.systemUTC())
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            HubApi api = new HubApi(hub.httpPort());
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.list("/api/clusters")).singleElement()
+        try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, plane.kubeconfig("real", plane.hubToken))) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hub.api.list("/api/clusters")).singleElement()
                     .satisfies(c -> {
                         assertThat(c.getString("state")).as(c.encode()).isEqualTo("Connected");
                         assertThat(c.getInteger("monitors")).isGreaterThanOrEqualTo(1);
                     }));
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -193,15 +180,9 @@ class RealApiServerTest {
             assertThatThrownBy(() -> asHub.secrets().inAnyNamespace().list())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
         }
-        Vertx vertx = Vertx.vertx();
-        try {
-            Hub hub = Hub.start(vertx, new HubConfig(List.of(minted), Set.of(), false, new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)),
-                    "127.0.0.1", 0, Duration.ofSeconds(5)), Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            HubApi api = new HubApi(hub.httpPort());
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.list("/api/clusters")).singleElement()
+        try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, minted)) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hub.api.list("/api/clusters")).singleElement()
                     .satisfies(c -> assertThat(c.getString("name") + " " + c.getString("state")).isEqualTo("minted Connected")));
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -3,15 +3,13 @@ package com.rafaribe.homelab.hub.realcluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.rafaribe.homelab.hub.Hub;
-import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
-import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.sandbox.Sandbox;
 import com.rafaribe.homelab.hub.sandbox.SandboxClustersTest;
 import com.rafaribe.homelab.hub.testing.ControlPlane;
 import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
+import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.HubApi;
 import com.rafaribe.homelab.hub.testing.Tier;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -21,11 +19,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,12 +57,8 @@ class RealClusterUnlockTest {
             }
             try (Sandbox cluster = Sandbox.startOn("real", admin, root, List.of("sonarr"), null, Sandbox.DEFAULT_MONITOR_SPEC)) {
                 SandboxClustersTest.awaitBackedUp(cluster, "sonarr", "initial");
-                Vertx vertx = Vertx.vertx();
-                try {
-                    Hub hub = Hub.start(vertx, new HubConfig(List.of(plane.kubeconfig("real", plane.hubToken)), Set.of(), false,
-                            new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)), "127.0.0.1", 0, Duration.ofSeconds(5)),
-                            Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-                    HubApi api = new HubApi(hub.httpPort());
+                try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, plane.kubeconfig("real", plane.hubToken))) {
+                    HubApi api = hub.api;
                     await().atMost(WAIT).until(() -> "Connected".equals(api.list("/api/clusters").get(0).getString("state")));
 
                     cluster.injectStaleLock("sonarr", "volsync-src-sonarr-x7k2p");
@@ -89,8 +80,6 @@ class RealClusterUnlockTest {
                             .containsPattern("volsync-monitor\\s+true\\s+Active\\s+0\\s+1\\s+1\\s+0\\s+\\S+\\s+\\d+[smh]");
                     assertThat(admin.resources(VolSyncMonitor.class).inNamespace("homelab-assistant-system").withName("volsync-monitor").get()
                             .getStatus().getTotalUnlocksSucceeded()).as("status written by the hub's identity").isEqualTo(1L);
-                } finally {
-                    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 }
             }
         }

@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** Starts the hub as `run` does, against mock clusters, and reads what it did. */
-public final class HubFixture {
+public final class HubFixture implements AutoCloseable {
     public static final String HUB_NS = TrustedNamespaces.DEFAULT;
     public static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -33,18 +33,30 @@ public final class HubFixture {
     }
 
     public static HubFixture start(Vertx vertx, Path dir, Duration resync, SandboxApiServer... clusters) throws Exception {
-        HubFixture fixture = startUnready(vertx, dir, resync, clusters);
-        await().atMost(WAIT).ignoreExceptions().until(() -> fixture.api.get("/readyz").statusCode() == 200);
-        return fixture;
+        return awaitReady(startUnready(vertx, dir, resync, clusters));
+    }
+
+    /** The hub on these kubeconfigs (a real cluster's, a minted one), with a dashboard token or null, once ready. */
+    public static HubFixture start(Vertx vertx, Duration resync, String dashboardToken, Path... kubeconfigs) throws Exception {
+        return awaitReady(launch(vertx, resync, dashboardToken, kubeconfigs));
     }
 
     /** Started, without waiting for the clusters: for a hub that a test may kill while it starts. */
     public static HubFixture startUnready(Vertx vertx, Path dir, Duration resync, SandboxApiServer... clusters) throws Exception {
-        Path kubeconfig = SandboxApiServer.kubeconfig(dir, clusters);
-        HubConfig config = new HubConfig(List.of(kubeconfig), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
-                "127.0.0.1", 0, resync);
+        return launch(vertx, resync, null, SandboxApiServer.kubeconfig(dir, clusters));
+    }
+
+    private static HubFixture launch(Vertx vertx, Duration resync, String dashboardToken, Path... kubeconfigs) throws Exception {
+        HubConfig config = new HubConfig(List.of(kubeconfigs), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
+                "127.0.0.1", 0, resync, dashboardToken);
         Hub hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return new HubFixture(hub);
+    }
+
+    /** Ready: every cluster synced or failed. /readyz is open with a dashboard token too. */
+    private static HubFixture awaitReady(HubFixture fixture) {
+        await().atMost(WAIT).ignoreExceptions().until(() -> fixture.api.get("/readyz").statusCode() == 200);
+        return fixture;
     }
 
     public static List<Job> unlockJobs(SandboxApiServer cluster, String namespace) {
@@ -64,6 +76,7 @@ public final class HubFixture {
      * Stops the hub before its clusters go: a hub still running when a test's API server stops
      * would reconnect to whatever server gets that port next, another test's.
      */
+    @Override
     public void close() throws Exception {
         hub.vertx().close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
