@@ -1,10 +1,12 @@
 package com.rafaribe.homelab.hub.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.rafaribe.homelab.hub.testing.HubApi;
 import com.rafaribe.homelab.hub.testing.SharedFiles;
+import com.rafaribe.homelab.hub.testing.Tier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -59,6 +62,50 @@ class HubJarIT {
         Result demo = javaWithPath(emptyBin.toString(), "demo", "--http-port", "0");
         assertThat(demo.exit()).as(demo.out()).isEqualTo(2);
         assertThat(demo.out()).contains("restic", "not on the PATH", "apt-get install restic").doesNotContain("sandbox cluster");
+    }
+
+    /** Ctrl-C (SIGINT) on the jar's demo: the hub, both clusters, their processes and the demo's folder all go. */
+    @Test
+    void theDemoFromTheJarStopsOnCtrlCLeavingNothingBehind(@TempDir Path dir) throws Exception {
+        Tier.requireSandbox();
+        Set<Path> before = demoFolders();
+        Path log = dir.resolve("demo.log");
+        Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar")).toString(), "demo", "--http-port", "0")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Pattern listening = Pattern.compile("hub: API and dashboard on http://127\\.0\\.0\\.1:(\\d+)/");
+            AtomicInteger port = new AtomicInteger();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                Matcher m = listening.matcher(Files.readString(log));
+                if (m.find()) {
+                    port.set(Integer.parseInt(m.group(1)));
+                }
+                return port.get() > 0;
+            });
+            HubApi api = new HubApi(port.get());
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.list("/api/clusters").stream()
+                    .filter(c -> "Connected".equals(c.getString("state"))).count() == 2);
+            Set<Path> created = new java.util.HashSet<>(demoFolders());
+            created.removeAll(before);
+            assertThat(created).as("the demo's folder").hasSize(1);
+            List<ProcessHandle> started = demo.descendants().toList();
+
+            assertThat(new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor()).isZero();
+            assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo stops on Ctrl-C").isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
+            assertThat(created.iterator().next()).as("the demo's folder after Ctrl-C").doesNotExist();
+            assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port.get()).close()).isInstanceOf(java.net.ConnectException.class);
+            assertThat(Files.readString(log)).contains("sandbox cluster homelab-main", "sandbox cluster homelab-nas");
+        } finally {
+            demo.destroyForcibly();
+        }
+    }
+
+    private static Set<Path> demoFolders() throws IOException {
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("volsync-monitor-demo")).collect(java.util.stream.Collectors.toSet());
+        }
     }
 
     @Test

@@ -3,9 +3,6 @@ package com.rafaribe.homelab.hub.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.rafaribe.homelab.hub.Hub;
-import com.rafaribe.homelab.hub.HubConfig;
-import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.sandbox.Sandbox;
 import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.Browser;
@@ -23,12 +20,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -55,8 +49,7 @@ class DashboardBrowserTest {
     static Sandbox main;
     static Sandbox nas;
     static SandboxApiServer lab;
-    static Vertx vertx;
-    static Hub hub;
+    static HubFixture hub;
     static Browser browser;
     static String url;
 
@@ -70,18 +63,14 @@ class DashboardBrowserTest {
         lab = SandboxApiServer.start("lab");
         VolSyncWorld.applyHubMonitor(lab, "{enabled: true}");
         Path kubeconfig = SandboxApiServer.kubeconfig(Files.createDirectories(root.resolve("hub")), main.api, nas.api, lab);
-        vertx = Vertx.vertx();
-        hub = Hub.start(vertx, new HubConfig(List.of(kubeconfig), Set.of(), false, new TrustedNamespaces(Set.of(HubFixture.HUB_NS)),
-                "127.0.0.1", 0, Duration.ofSeconds(5), TOKEN), Clock.systemUTC()).toCompletionStage().toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
-        url = "http://127.0.0.1:" + hub.httpPort();
+        hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), TOKEN, kubeconfig);
+        url = "http://127.0.0.1:" + hub.hub.httpPort();
         browser = Browser.start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        AutoCloseable hubVertx = vertx == null ? null : () -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        Teardown.close(root, browser, hubVertx, main, nas, lab);
+        Teardown.close(root, browser, hub, main, nas, lab);
     }
 
     @AfterEach
@@ -166,7 +155,7 @@ class DashboardBrowserTest {
     @Test
     @Order(5)
     void aDroppedConnectionShowsStaleThenTheLivePageComesBackByItself() throws Exception {
-        try (TcpProxy proxy = new TcpProxy(hub.httpPort())) {
+        try (TcpProxy proxy = new TcpProxy(hub.hub.httpPort())) {
             // Cookies do not depend on the port: the login holds through the relay.
             browser.driver.get("http://127.0.0.1:" + proxy.port() + "/");
             await().atMost(WAIT).until(() -> liveBadge().equals("live") && !clusterState("homelab-main").isEmpty());
@@ -191,6 +180,21 @@ class DashboardBrowserTest {
         assertThat(browser.script("return [...document.querySelectorAll('#clusters tbody tr')].map(r => r.cells[0].textContent)"))
                 .asList().containsExactly("homelab-nas");
         assertThat(browser.driver.findElement(By.cssSelector("#filters select[name=cluster]")).getAttribute("value")).isEqualTo("homelab-nas");
+    }
+
+    @Test
+    @Order(7)
+    void theCommonClusterErrorsComeWithWhatToDo() {
+        Object hints = browser.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "import('/js/format.js').then(m => done(arguments[0].map(m.hint)));",
+                List.of("401 Unauthorized: the API server rejected the credentials (expired or wrong token?)",
+                        "403 Forbidden: pods is forbidden: User \"x\" cannot list resource \"pods\" (missing RBAC permission)",
+                        "unreachable: Connection refused", "proxy problem: 407"));
+        assertThat(hints).asList().satisfiesExactly(
+                h -> assertThat(h).asString().contains("credentials"),
+                h -> assertThat(h).asString().contains("agent-config/rbac"),
+                h -> assertThat(h).asString().contains("API server address"),
+                h -> assertThat(h).asString().isEmpty());
     }
 
     static void login(String token) {
