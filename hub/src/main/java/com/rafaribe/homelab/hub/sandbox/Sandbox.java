@@ -33,6 +33,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -315,13 +317,18 @@ public final class Sandbox implements AutoCloseable {
         });
     }
 
+    /** Watches the app's mover pods until none is pending or running. */
     private void awaitNoMoverRunning(String app, Instant deadline) throws IOException, InterruptedException {
-        while (client.pods().inNamespace(APPS_NAMESPACE).withLabel("job-name", "volsync-src-" + app).list().getItems().stream()
-                .anyMatch(p -> p.getStatus() == null || !List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new IOException("a mover of " + app + " was still running after a minute");
-            }
-            Thread.sleep(200);
+        var idle = client.pods().inNamespace(APPS_NAMESPACE).withLabel("job-name", "volsync-src-" + app)
+                .informOnCondition(pods -> pods.stream().allMatch(p -> p.getStatus() != null
+                        && List.of("Succeeded", "Failed").contains(p.getStatus().getPhase())));
+        try {
+            idle.get(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("a mover of " + app + " was still running after a minute", e);
+        } finally {
+            // Cancelling stops the informer behind it, whatever the outcome.
+            idle.cancel(true);
         }
     }
 
