@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -112,8 +113,29 @@ public final class PodRunner implements AutoCloseable {
     private void maybeStart(Pod pod) {
         boolean pending = pod.getStatus() == null || pod.getStatus().getPhase() == null || "Pending".equals(pod.getStatus().getPhase());
         boolean mine = node == null || node.equals(pod.getSpec().getNodeName());
+        if (node != null && mine && pod.getMetadata().getDeletionTimestamp() != null) {
+            executor.execute(() -> finishDeletion(pod));
+            return;
+        }
         if (pending && mine && pod.getMetadata().getDeletionTimestamp() == null && started.add(pod.getMetadata().getUid())) {
             executor.execute(() -> run(pod));
+        }
+    }
+
+    /**
+     * A real API server deletes a pod bound to a node gracefully: it stays, marked, until its
+     * kubelet has stopped the containers and deletes it for good. The container gets no grace
+     * period here, as if its node had died: the holder of a lock that never gets released.
+     */
+    private void finishDeletion(Pod pod) {
+        Process p = running.remove(pod.getMetadata().getUid());
+        if (p != null) {
+            p.destroyForcibly();
+        }
+        try {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
+        } catch (KubernetesClientException e) {
+            LOG.warn("sandbox: pod {}/{} not deleted: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
         }
     }
 
@@ -337,7 +359,15 @@ public final class PodRunner implements AutoCloseable {
             return;
         }
         current.setStatus(builder.withContainerStatuses(container.build()).build());
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(current).updateStatus();
+        try {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(current).updateStatus();
+        } catch (KubernetesClientException e) {
+            // Deleted meanwhile (a real API server says 409 when the pod went between the read and the write).
+            boolean gone = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get() == null;
+            if (!gone || e.getCode() != 404 && e.getCode() != 409) {
+                throw e;
+            }
+        }
     }
 
     @Override

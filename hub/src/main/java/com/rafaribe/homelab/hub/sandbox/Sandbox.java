@@ -91,10 +91,20 @@ public final class Sandbox implements AutoCloseable {
         SandboxApiServer api = SandboxApiServer.start(name);
         Sandbox sandbox = new Sandbox(name, root, syncInterval, api, api.client());
         sandbox.parts.add(api);
-        sandbox.parts.add(new PodRunner(api, root));
-        sandbox.parts.add(new JobController(api));
-        sandbox.startVolSync();
-        return sandbox.populate(apps, monitorSpec);
+        return sandbox.runOn(api, apps, monitorSpec);
+    }
+
+    /** The same on a mock API server that the caller started and stops. */
+    public static Sandbox startOn(SandboxApiServer api, Path root, List<String> apps, Duration syncInterval, String monitorSpec)
+            throws IOException, InterruptedException {
+        return new Sandbox(api.name, root, syncInterval, api, api.client()).runOn(api, apps, monitorSpec);
+    }
+
+    private Sandbox runOn(SandboxApiServer api, List<String> apps, String monitorSpec) throws IOException, InterruptedException {
+        parts.add(new PodRunner(api, root));
+        parts.add(new JobController(api));
+        startVolSync();
+        return populate(apps, monitorSpec);
     }
 
     /**
@@ -103,6 +113,12 @@ public final class Sandbox implements AutoCloseable {
      */
     public static Sandbox startOn(String name, KubernetesClient client, Path root, List<String> apps, Duration syncInterval,
                                   String monitorSpec) throws IOException, InterruptedException, GeneralSecurityException {
+        return startOn(name, client, VirtualKubelet.Endpoint.LOOPBACK, root, apps, syncInterval, monitorSpec);
+    }
+
+    /** The same, with a kubelet the API server reaches at {@code kubelet} (an API server in a container). */
+    public static Sandbox startOn(String name, KubernetesClient client, VirtualKubelet.Endpoint kubelet, Path root, List<String> apps,
+                                  Duration syncInterval, String monitorSpec) throws IOException, InterruptedException, GeneralSecurityException {
         Sandbox sandbox = new Sandbox(name, root, syncInterval, null, client);
         try {
             for (String crd : List.of("/crd/volsyncmonitors.homelab.rafaribe.com-v1.yml", "/sandbox-replicationsource-crd.yaml")) {
@@ -119,7 +135,7 @@ public final class Sandbox implements AutoCloseable {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                         .createOr(NonDeletingOperation::update);
             }
-            sandbox.parts.add(new VirtualKubelet(client, root));
+            sandbox.parts.add(new VirtualKubelet(client, root, kubelet));
         } catch (IOException | InterruptedException | GeneralSecurityException | RuntimeException e) {
             sandbox.close();
             throw e;

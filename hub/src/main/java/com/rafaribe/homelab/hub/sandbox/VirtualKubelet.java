@@ -43,8 +43,11 @@ import org.slf4j.LoggerFactory;
 public final class VirtualKubelet implements AutoCloseable, ContainerLogs {
     private static final Logger LOG = LoggerFactory.getLogger(VirtualKubelet.class);
     public static final String NODE = "sandbox-node";
+    /** The Node of a kubelet that only serves logs: it may run beside the sandbox's. */
+    public static final String LOG_NODE = "sandbox-log-node";
 
     private final KubernetesClient client;
+    private final String node;
     private final Map<String, String> logs = new ConcurrentHashMap<>();
     private final HttpsServer server;
     private final ExecutorService http = Executors.newFixedThreadPool(2, r -> {
@@ -52,37 +55,73 @@ public final class VirtualKubelet implements AutoCloseable, ContainerLogs {
         t.setDaemon(true);
         return t;
     });
+    /** Both null when it only serves logs. */
     private final SharedIndexInformer<Pod> unbound;
     private final PodRunner runner;
 
+    /**
+     * Where the API server finds this kubelet. An API server on this machine uses 127.0.0.1; one
+     * in a container uses a name that leads back to this machine, on a port forwarded to it.
+     */
+    public record Endpoint(InetSocketAddress listen, String address, String addressType) {
+        public static final Endpoint LOOPBACK = new Endpoint(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "127.0.0.1", "InternalIP");
+
+        /** Listening on every interface at {@code port}; the Node names {@code hostname}. */
+        public static Endpoint reachableAs(String hostname, int port) {
+            return new Endpoint(new InetSocketAddress(port), hostname, "Hostname");
+        }
+    }
+
+    /** A kubelet that binds every unscheduled pod to its Node and runs it. */
     public VirtualKubelet(KubernetesClient client, Path root) throws IOException, GeneralSecurityException, InterruptedException {
+        this(client, root, Endpoint.LOOPBACK, NODE, true);
+    }
+
+    public VirtualKubelet(KubernetesClient client, Path root, Endpoint endpoint) throws IOException, GeneralSecurityException,
+            InterruptedException {
+        this(client, root, endpoint, NODE, true);
+    }
+
+    /**
+     * A Node whose kubelet only serves the logs set with {@link #setLog}: for tests that write
+     * pods' status themselves, as the pipeline tests do on a mock server, and need pods/log.
+     */
+    public static VirtualKubelet servingLogsOnly(KubernetesClient client, Path root) throws IOException, GeneralSecurityException,
+            InterruptedException {
+        return new VirtualKubelet(client, root, Endpoint.LOOPBACK, LOG_NODE, false);
+    }
+
+    private VirtualKubelet(KubernetesClient client, Path root, Endpoint endpoint, String node, boolean runPods) throws IOException, GeneralSecurityException,
+            InterruptedException {
         this.client = client;
+        this.node = node;
         Files.createDirectories(root);
-        server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        server.setHttpsConfigurator(new HttpsConfigurator(selfSigned(root)));
+        server = HttpsServer.create(endpoint.listen(), 16);
+        server.setHttpsConfigurator(new HttpsConfigurator(selfSigned(root, node)));
         server.setExecutor(http);
         server.createContext("/containerLogs/", this::serveLog);
         server.start();
-        register(server.getAddress().getPort());
-        runner = new PodRunner(client, this, root, NODE);
-        unbound = client.pods().inAnyNamespace().withField("spec.nodeName", "").inform(OnChange.handler(this::bind, pod -> { }));
+        register(endpoint, server.getAddress().getPort());
+        runner = runPods ? new PodRunner(client, this, root, node) : null;
+        unbound = runPods ? client.pods().inAnyNamespace().withField("spec.nodeName", "").inform(OnChange.handler(this::bind, pod -> { }))
+                : null;
     }
 
-    /** The Node the API server finds this kubelet through: 127.0.0.1 and the port of its HTTPS server. */
-    private void register(int port) {
-        Node node = client.nodes().withName(NODE).get();
-        if (node == null) {
-            node = client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata().build()).create();
+    /** The Node the API server finds this kubelet through: the endpoint's address and the port of its HTTPS server. */
+    private void register(Endpoint endpoint, int port) {
+        Node registered = client.nodes().withName(node).get();
+        if (registered == null) {
+            registered = client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).endMetadata().build()).create();
         }
         String now = Instant.now().toString();
-        node.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
-                .addNewAddress("127.0.0.1", "InternalIP")
+        registered.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+                .addNewAddress(endpoint.address(), endpoint.addressType())
                 .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(port).endKubeletEndpoint().endDaemonEndpoints()
                 .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
                     .withMessage("the sandbox's virtual kubelet runs pods as local processes")
                     .withLastHeartbeatTime(now).withLastTransitionTime(now).endCondition()
                 .build());
-        client.nodes().resource(node).updateStatus();
+        client.nodes().resource(registered).updateStatus();
     }
 
     private void bind(Pod pod) {
@@ -92,7 +131,7 @@ public final class VirtualKubelet implements AutoCloseable, ContainerLogs {
         try {
             client.bindings().inNamespace(pod.getMetadata().getNamespace()).resource(new BindingBuilder()
                     .withNewMetadata().withName(pod.getMetadata().getName()).withNamespace(pod.getMetadata().getNamespace()).endMetadata()
-                    .withNewTarget().withApiVersion("v1").withKind("Node").withName(NODE).endTarget().build()).create();
+                    .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget().build()).create();
         } catch (KubernetesClientException e) {
             // 409: bound already (an informer may call twice). Anything else is worth a line.
             if (e.getCode() != 409) {
@@ -156,12 +195,12 @@ public final class VirtualKubelet implements AutoCloseable, ContainerLogs {
     }
 
     /** A key and certificate made by the JDK's keytool: the API server does not verify a kubelet's certificate unless told to. */
-    private static SSLContext selfSigned(Path root) throws IOException, GeneralSecurityException, InterruptedException {
+    private static SSLContext selfSigned(Path root, String node) throws IOException, GeneralSecurityException, InterruptedException {
         Path store = root.resolve("kubelet.p12");
         char[] password = "sandbox".toCharArray();
         if (!Files.exists(store)) {
             Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
-                    "-alias", "kubelet", "-keyalg", "RSA", "-keysize", "2048", "-validity", "7", "-dname", "CN=" + NODE,
+                    "-alias", "kubelet", "-keyalg", "RSA", "-keysize", "2048", "-validity", "7", "-dname", "CN=" + node,
                     "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "sandbox",
                     "-keypass", "sandbox").redirectErrorStream(true).start();
             String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -182,8 +221,10 @@ public final class VirtualKubelet implements AutoCloseable, ContainerLogs {
 
     @Override
     public void close() {
-        unbound.close();
-        runner.close();
+        if (runner != null) {
+            unbound.close();
+            runner.close();
+        }
         server.stop(0);
         http.shutdownNow();
     }
