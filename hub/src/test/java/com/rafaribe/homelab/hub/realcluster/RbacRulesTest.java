@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.testing.AgentConfig;
 import com.rafaribe.homelab.hub.testing.ControlPlane;
 import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
 import com.rafaribe.homelab.hub.testing.HubFixture;
@@ -49,7 +50,7 @@ class RbacRulesTest {
     @BeforeEach
     void world(ControlPlane plane) throws Exception {
         admin = plane.admin();
-        RealApiServerTest.applyAgentConfig(admin);
+        AgentConfig.apply(admin);
         complete = role();
         admin.resources(VolSyncMonitor.class).inNamespace(HUB_NS).delete();
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())

@@ -12,6 +12,7 @@ import com.rafaribe.homelab.hub.policy.MonitorValidator;
 import com.rafaribe.homelab.hub.policy.RepositoryKey;
 import com.rafaribe.homelab.hub.policy.UnlockJobFactory;
 import com.rafaribe.homelab.hub.policy.UnlockRequest;
+import com.rafaribe.homelab.hub.testing.AgentConfig;
 import com.rafaribe.homelab.hub.testing.ControlPlane;
 import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
 import com.rafaribe.homelab.hub.testing.HubFixture;
@@ -44,46 +45,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(ControlPlaneExtension.class)
 class RealApiServerTest {
-    static final Path AGENT_CONFIG = Path.of(System.getProperty("repo.dir", "..")).resolve("agent-config");
-    static final String CRD = "volsyncmonitors.homelab.rafaribe.com";
+    static final Path AGENT_CONFIG = AgentConfig.DIR;
+    static final String CRD = AgentConfig.MONITOR_CRD;
 
     KubernetesClient admin;
 
     @BeforeEach
     void applyAgentConfig(ControlPlane plane) throws Exception {
         admin = plane.admin();
-        applyAgentConfig(admin);
-    }
-
-    /** The CRD and the hub's identity, server-side, as a user applies agent-config/, plus a stand-in for VolSync's CRD. */
-    static void applyAgentConfig(KubernetesClient admin) throws Exception {
-        try (Stream<Path> files = Files.walk(AGENT_CONFIG)) {
-            for (Path yaml : files.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().toList()) {
-                if (yaml.startsWith(AGENT_CONFIG.resolve("samples"))) {
-                    continue;
-                }
-                try (InputStream in = Files.newInputStream(yaml)) {
-                    admin.load(in).forceConflicts().serverSideApply();
-                }
-            }
-        }
-        try (InputStream in = RealApiServerTest.class.getResourceAsStream("/sandbox-replicationsource-crd.yaml")) {
-            admin.load(in).forceConflicts().serverSideApply();
-        }
-        for (String crd : List.of(CRD, "replicationsources.volsync.backube")) {
-            admin.apiextensions().v1().customResourceDefinitions().withName(crd).waitUntilCondition(RealApiServerTest::established,
-                    30, TimeUnit.SECONDS);
-        }
+        AgentConfig.apply(admin);
     }
 
     @AfterEach
     void closeAdmin() {
         admin.close();
-    }
-
-    static boolean established(CustomResourceDefinition crd) {
-        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     @Test

@@ -35,7 +35,9 @@ public final class ControlPlane implements AutoCloseable {
     public final String server;
     public final String adminToken = random();
     public final String hubToken = random();
+    /** etcd, the API server, the controller manager: stopped in reverse. */
     private final List<Process> processes = new ArrayList<>();
+    private List<String> apiServerArgv;
 
     private ControlPlane(Path dir, int apiPort) {
         this.dir = dir;
@@ -89,13 +91,14 @@ public final class ControlPlane implements AutoCloseable {
                 "--listen-client-urls", "http://127.0.0.1:" + etcdClient, "--advertise-client-urls", "http://127.0.0.1:" + etcdClient,
                 "--listen-peer-urls", "http://127.0.0.1:" + etcdPeer, "--initial-advertise-peer-urls", "http://127.0.0.1:" + etcdPeer,
                 "--initial-cluster", "default=http://127.0.0.1:" + etcdPeer));
-        start("kube-apiserver", List.of(bin.resolve("kube-apiserver").toString(), "--etcd-servers", "http://127.0.0.1:" + etcdClient,
+        apiServerArgv = List.of(bin.resolve("kube-apiserver").toString(), "--etcd-servers", "http://127.0.0.1:" + etcdClient,
                 "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", String.valueOf(apiPort),
                 "--insecure-port", "0", "--cert-dir", dir.resolve("certs").toString(), "--token-auth-file", tokens.toString(),
                 "--authorization-mode", "RBAC", "--service-account-key-file", saPub.toString(),
                 "--service-account-signing-key-file", saKey.toString(), "--service-account-issuer", "https://kubernetes.default.svc",
                 "--service-cluster-ip-range", "10.0.0.0/24", "--disable-admission-plugins", "ServiceAccount",
-                "--feature-gates", "TTLAfterFinished=true"));
+                "--feature-gates", "TTLAfterFinished=true");
+        start("kube-apiserver", apiServerArgv);
         awaitReady();
         Path kubeconfig = kubeconfig("admin", adminToken);
         start("kube-controller-manager", List.of(bin.resolve("kube-controller-manager").toString(), "--kubeconfig", kubeconfig.toString(),
@@ -104,7 +107,45 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private void start(String name, List<String> argv) throws IOException {
-        processes.add(new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
+        processes.add(launch(name, argv));
+    }
+
+    private Process launch(String name, List<String> argv) throws IOException {
+        return new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();
+    }
+
+    /** An outage of the API server alone: etcd keeps every object, the controller manager waits for it. */
+    public void stopApiServer() throws InterruptedException {
+        stop(processes.get(1));
+    }
+
+    /** The API server back on the same port, over the same etcd, ready. */
+    public void startApiServer() throws IOException {
+        processes.set(1, launch("kube-apiserver", apiServerArgv));
+        awaitReady();
+    }
+
+    /**
+     * A second API server over the same etcd, on a port of its own (as in an HA control plane):
+     * a way in while the first is stopped. Closing the client does not stop it; {@link #close} does.
+     */
+    public KubernetesClient backdoor() throws IOException {
+        int port = freePort();
+        List<String> argv = new ArrayList<>(apiServerArgv);
+        argv.set(argv.indexOf("--secure-port") + 1, String.valueOf(port));
+        argv.set(argv.indexOf("--cert-dir") + 1, dir.resolve("certs-" + port).toString());
+        processes.add(launch("kube-apiserver-" + port, argv));
+        KubernetesClient client = client("https://127.0.0.1:" + port, adminToken);
+        await().atMost(READY).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> "ok".equals(client.raw("/readyz")));
+        return client;
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
     }
 
     private void awaitReady() {
@@ -126,6 +167,10 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     public KubernetesClient client(String token) {
+        return client(server, token);
+    }
+
+    private static KubernetesClient client(String server, String token) {
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(server).withOauthToken(token).withTrustCerts(true)
                 .withDisableHostnameVerification(true).withRequestRetryBackoffLimit(0).build();
         return new KubernetesClientBuilder().withConfig(config).build();
@@ -139,14 +184,10 @@ public final class ControlPlane implements AutoCloseable {
     public void close() throws IOException {
         // The controller manager and the API server first, etcd last.
         for (int i = processes.size() - 1; i >= 0; i--) {
-            Process p = processes.get(i);
-            p.destroy();
             try {
-                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor();
-                }
+                stop(processes.get(i));
             } catch (InterruptedException e) {
-                p.destroyForcibly();
+                processes.get(i).destroyForcibly();
                 Thread.currentThread().interrupt();
             }
         }

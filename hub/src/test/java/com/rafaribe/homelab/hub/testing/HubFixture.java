@@ -10,6 +10,7 @@ import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -46,6 +47,10 @@ public final class HubFixture implements AutoCloseable {
         return launch(vertx, resync, null, SandboxApiServer.kubeconfig(dir, clusters));
     }
 
+    public static HubFixture startUnready(Vertx vertx, Duration resync, Path kubeconfig) throws Exception {
+        return launch(vertx, resync, null, kubeconfig);
+    }
+
     private static HubFixture launch(Vertx vertx, Duration resync, String dashboardToken, Path... kubeconfigs) throws Exception {
         HubConfig config = new HubConfig(List.of(kubeconfigs), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
                 "127.0.0.1", 0, resync, dashboardToken);
@@ -60,16 +65,40 @@ public final class HubFixture implements AutoCloseable {
     }
 
     public static List<Job> unlockJobs(SandboxApiServer cluster, String namespace) {
-        return cluster.client().batch().v1().jobs().inNamespace(namespace)
+        return unlockJobs(cluster.client(), namespace);
+    }
+
+    public static List<Job> unlockJobs(TestCluster cluster, String namespace) {
+        return unlockJobs(cluster.client(), namespace);
+    }
+
+    public static List<Job> unlockJobs(KubernetesClient client, String namespace) {
+        return client.batch().v1().jobs().inNamespace(namespace)
                 .withLabel(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME).list().getItems();
     }
 
     public static List<String> eventReasons(SandboxApiServer cluster, String namespace) {
-        return cluster.client().v1().events().inNamespace(namespace).list().getItems().stream().map(Event::getReason).toList();
+        return eventReasons(cluster.client(), namespace);
+    }
+
+    public static List<String> eventReasons(TestCluster cluster, String namespace) {
+        return eventReasons(cluster.client(), namespace);
+    }
+
+    public static List<String> eventReasons(KubernetesClient client, String namespace) {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream().map(Event::getReason).toList();
     }
 
     public static VolSyncMonitorStatus status(SandboxApiServer cluster, String monitor) {
-        return VolSyncWorld.monitor(cluster, HUB_NS, monitor).getStatus();
+        return status(cluster.client(), monitor);
+    }
+
+    public static VolSyncMonitorStatus status(TestCluster cluster, String monitor) {
+        return status(cluster.client(), monitor);
+    }
+
+    public static VolSyncMonitorStatus status(KubernetesClient client, String monitor) {
+        return VolSyncWorld.monitor(client, HUB_NS, monitor).getStatus();
     }
 
     /**

@@ -21,6 +21,13 @@ public final class Tier {
                 "needs root for unshare --uts; CI runs as root");
     }
 
+    /** A tier that needs what CI cannot have (a Docker engine): skipped in one line everywhere it is missing, CI included. */
+    public static void optional(boolean available, String tier, String where) {
+        if (!available) {
+            skip(tier + " skipped: " + where, tier);
+        }
+    }
+
     public static void require(boolean available, String tier, String howToInstall) {
         if (available) {
             return;
@@ -29,6 +36,10 @@ public final class Tier {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new AssertionError(message + " (CI must install it: see .ci/run)");
         }
+        skip(message, tier);
+    }
+
+    private static void skip(String message, String tier) {
         if (ANNOUNCED.add(tier)) {
             System.err.println("SKIPPED " + message);
         }

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -44,7 +46,9 @@ public final class VolSyncObjects {
                             .withKind("ReplicationSource").withName(replicationSource).withUid(rsUid)
                             .withController(true).withBlockOwnerDeletion(true).build())
                 .endMetadata()
-                .withNewSpec().withBackoffLimit(8).withNewTemplate().withNewSpec().endSpec().endTemplate().endSpec()
+                .withNewSpec().withBackoffLimit(8).withNewTemplate()
+                    .withNewMetadata().addToLabels("app.kubernetes.io/created-by", "volsync").endMetadata()
+                    .withSpec(moverPodSpec(replicationSource, replicationSource + "-restic")).endTemplate().endSpec()
                 .build();
     }
 
@@ -52,6 +56,19 @@ public final class VolSyncObjects {
     public static PodBuilder sourcePod(Job job, String podSuffix, String podUid, String repositorySecret) {
         String jobName = job.getMetadata().getName();
         String rs = job.getMetadata().getOwnerReferences().get(0).getName();
+        return new PodBuilder()
+                .withNewMetadata().withName(jobName + "-" + podSuffix).withNamespace(job.getMetadata().getNamespace()).withUid(podUid)
+                    .withLabels(Map.of("app.kubernetes.io/created-by", "volsync", "job-name", jobName,
+                            "batch.kubernetes.io/job-name", jobName, "controller-uid", job.getMetadata().getUid(),
+                            "batch.kubernetes.io/controller-uid", job.getMetadata().getUid()))
+                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+                            .withName(jobName).withUid(job.getMetadata().getUid()).withController(true).build())
+                .endMetadata()
+                .withSpec(moverPodSpec(rs, repositorySecret));
+    }
+
+    /** The mover pod's spec as VolSync writes it into the Job's template: the restic Secret by reference, data and cache PVCs. */
+    static PodSpec moverPodSpec(String rs, String repositorySecret) {
         List<EnvVar> env = new ArrayList<>();
         env.add(secretEnv("RESTIC_REPOSITORY", repositorySecret, false));
         env.add(secretEnv("RESTIC_PASSWORD", repositorySecret, false));
@@ -61,33 +78,25 @@ public final class VolSyncObjects {
         env.add(new EnvVar("RESTIC_CACHE_DIR", "/cache", null));
         env.add(new EnvVar("FORGET_OPTIONS", "--keep-hourly 6 --keep-daily 5", null));
         env.add(new EnvVar("PRIVILEGED_MOVER", "0", null));
-        return new PodBuilder()
-                .withNewMetadata().withName(jobName + "-" + podSuffix).withNamespace(job.getMetadata().getNamespace()).withUid(podUid)
-                    .withLabels(Map.of("app.kubernetes.io/created-by", "volsync", "job-name", jobName,
-                            "batch.kubernetes.io/job-name", jobName, "controller-uid", job.getMetadata().getUid(),
-                            "batch.kubernetes.io/controller-uid", job.getMetadata().getUid()))
-                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
-                            .withName(jobName).withUid(job.getMetadata().getUid()).withController(true).build())
-                .endMetadata()
-                .withNewSpec()
-                    .withRestartPolicy("Never")
-                    .withServiceAccountName("volsync-src-" + rs)
-                    .withNewSecurityContext().withRunAsUser(568L).withRunAsGroup(568L).withFsGroup(568L).endSecurityContext()
-                    .addNewContainer()
-                        .withName("restic").withImage(IMAGE).withImagePullPolicy("IfNotPresent")
-                        .withCommand("/mover-restic/entry.sh").withArgs("backup")
-                        .withEnv(env)
-                        .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m")).endResources()
-                        .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
-                            .withNewCapabilities().withDrop("ALL").endCapabilities().withRunAsUser(568L).endSecurityContext()
-                        .addNewVolumeMount().withName("data").withMountPath("/data").withReadOnly(true).endVolumeMount()
-                        .addNewVolumeMount().withName("cache").withMountPath("/cache").endVolumeMount()
-                        .addNewVolumeMount().withName("tempdir").withMountPath("/tmp").endVolumeMount()
-                    .endContainer()
-                    .addNewVolume().withName("data").withNewPersistentVolumeClaim("volsync-" + rs + "-src", true).endVolume()
-                    .addNewVolume().withName("cache").withNewPersistentVolumeClaim("volsync-src-" + rs + "-cache", false).endVolume()
-                    .addNewVolume().withName("tempdir").withNewEmptyDir().withMedium("Memory").endEmptyDir().endVolume()
-                .endSpec();
+        return new PodSpecBuilder()
+                .withRestartPolicy("Never")
+                .withServiceAccountName("volsync-src-" + rs)
+                .withNewSecurityContext().withRunAsUser(568L).withRunAsGroup(568L).withFsGroup(568L).endSecurityContext()
+                .addNewContainer()
+                    .withName("restic").withImage(IMAGE).withImagePullPolicy("IfNotPresent")
+                    .withCommand("/mover-restic/entry.sh").withArgs("backup")
+                    .withEnv(env)
+                    .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m")).endResources()
+                    .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
+                        .withNewCapabilities().withDrop("ALL").endCapabilities().withRunAsUser(568L).endSecurityContext()
+                    .addNewVolumeMount().withName("data").withMountPath("/data").withReadOnly(true).endVolumeMount()
+                    .addNewVolumeMount().withName("cache").withMountPath("/cache").endVolumeMount()
+                    .addNewVolumeMount().withName("tempdir").withMountPath("/tmp").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("data").withNewPersistentVolumeClaim("volsync-" + rs + "-src", true).endVolume()
+                .addNewVolume().withName("cache").withNewPersistentVolumeClaim("volsync-src-" + rs + "-cache", false).endVolume()
+                .addNewVolume().withName("tempdir").withNewEmptyDir().withMedium("Memory").endEmptyDir().endVolume()
+                .build();
     }
 
     /** The repository Secret with real-looking values, to prove none of them reaches an unlock Job. */
