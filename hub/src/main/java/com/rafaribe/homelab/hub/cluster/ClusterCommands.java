@@ -8,25 +8,22 @@ import com.rafaribe.homelab.hub.api.bus.CommandReply.JobDeleted.Outcome;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.PodStates;
 import com.rafaribe.homelab.hub.policy.LogTail;
-import com.rafaribe.homelab.hub.policy.Redactor;
 import com.rafaribe.homelab.hub.policy.RepositoryKey;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import java.io.InputStream;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -47,6 +44,7 @@ final class ClusterCommands {
     private final SharedIndexInformer<Pod> unlockPods;
     private final SharedIndexInformer<VolSyncMonitor> monitors;
     private final DeletedPods deletedPods;
+    private final EventRecorder events;
 
     ClusterCommands(String cluster, KubernetesClient client, KubernetesOps ops, SharedIndexInformer<Pod> moverPods,
                     SharedIndexInformer<Job> moverJobs, SharedIndexInformer<Pod> unlockPods,
@@ -59,6 +57,7 @@ final class ClusterCommands {
         this.unlockPods = unlockPods;
         this.monitors = monitors;
         this.deletedPods = deletedPods;
+        this.events = new EventRecorder(client, java.time.Clock.systemUTC());
     }
 
     /** Hears which command the cluster refuses for want of a permission (401/403), and when it is allowed again. */
@@ -94,7 +93,10 @@ final class ClusterCommands {
         } else if (command instanceof ClusterCommand.PatchMonitorStatus c) {
             return ops.run(() -> patchStatus(c));
         } else if (command instanceof ClusterCommand.RecordEvent c) {
-            return ops.run(() -> recordEvent(c));
+            return ops.run(() -> {
+                events.record(c);
+                return new CommandReply.Done();
+            });
         } else if (command instanceof ClusterCommand.FindHolder c) {
             return findHolder(c);
         } else if (command instanceof ClusterCommand.CheckRepository c) {
@@ -152,46 +154,22 @@ final class ClusterCommands {
     }
 
     /**
-     * Replaces the whole status through the status subresource. A merge patch would have to clear
-     * removed fields one by one. The cached resourceVersion goes along: the API server allows no
-     * unconditional update of a custom resource, and a conflict (a stale cache) is retried by the
-     * writer a second later, with the cache updated by then.
+     * Replaces the whole status through the status subresource with a JSON patch (a merge patch
+     * would have to clear removed fields one by one, and the mock server appends its arrays). The
+     * cached resourceVersion goes along as a precondition: a stale cache gets 409 Conflict, as an
+     * update would, and the writer retries a second later with the cache updated by then.
      */
     private CommandReply.StatusWritten patchStatus(ClusterCommand.PatchMonitorStatus c) {
         VolSyncMonitor cached = monitors.getStore().getByKey(c.namespace() + "/" + c.name());
         if (cached == null) {
             throw new IllegalStateException("monitor " + c.namespace() + "/" + c.name() + " is gone");
         }
-        VolSyncMonitor update = Serialization.clone(cached);
-        update.getMetadata().setManagedFields(null);
-        update.setStatus(c.status());
-        client.resources(VolSyncMonitor.class).inNamespace(c.namespace()).resource(update).updateStatus();
+        String patch = Serialization.asJson(List.of(
+                Map.of("op", "replace", "path", "/metadata/resourceVersion", "value", cached.getMetadata().getResourceVersion()),
+                Map.of("op", "add", "path", "/status", "value", c.status())));
+        client.resources(VolSyncMonitor.class).inNamespace(c.namespace()).resource(cached).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON), patch);
         return new CommandReply.StatusWritten();
-    }
-
-    /** metav1.MicroTime: exactly six fraction digits; a real API server refuses an Instant's nanoseconds. */
-    static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX").withZone(java.time.ZoneOffset.UTC);
-
-    private CommandReply.Done recordEvent(ClusterCommand.RecordEvent c) {
-        String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        String namespace = c.involved().getNamespace();
-        client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-                .withNewMetadata().withName(c.involved().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
-                    .withNamespace(namespace).endMetadata()
-                .withInvolvedObject(c.involved())
-                .withType(c.type())
-                .withReason(c.reason())
-                .withMessage(Redactor.redact(c.message(), 1024))
-                .withCount(1)
-                .withFirstTimestamp(now)
-                .withLastTimestamp(now)
-                .withEventTime(new MicroTime(MICRO_TIME.format(Instant.now())))
-                .withAction(c.reason())
-                .withReportingComponent("volsync-monitor-hub")
-                .withReportingInstance("volsync-monitor-hub")
-                .withNewSource().withComponent("volsync-monitor-hub").endSource()
-                .build()).create();
-        return new CommandReply.Done();
     }
 
     /** A GET by name across namespaces (the holder need not be a mover) plus what the caches know. */

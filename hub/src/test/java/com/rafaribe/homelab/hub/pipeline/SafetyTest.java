@@ -126,6 +126,16 @@ class SafetyTest {
     }
 
     @Test
+    void theSameEventAgainIsCountedOnTheEventAlreadyThere() {
+        String log = VolSyncWorld.lockLog("volsync-src-kopia-zzzzz", "2m");
+        VolSyncWorld.failMover(north, "repeat", "kopia", "k1k1k", "kopia-restic", log);
+        VolSyncWorld.failMover(north, "repeat", "kopia", "k2k2k", "kopia-restic", log);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(north.client().v1().events().inNamespace("repeat").list().getItems())
+                .filteredOn(e -> "LockDetected".equals(e.getReason())).singleElement()
+                .satisfies(e -> assertThat(e.getCount()).as("the second failed pod's LockDetected").isEqualTo(2)));
+    }
+
+    @Test
     void anUnknownHolderWaitsUntilTheLockIs30MinutesOld() {
         Mover young = VolSyncWorld.failMover(north, "nas-young", "paperless", "d4d4d", "paperless-restic",
                 VolSyncWorld.lockLog("nas-cron", "10m0s"));
