@@ -85,6 +85,8 @@ class ClusterTroubleTest {
                   cluster: {server: "http://127.0.0.1:%d"}
                 - name: norbac
                   cluster: {server: "http://127.0.0.1:%d"}
+                - name: gke
+                  cluster: {server: "%s"}
                 users:
                 - name: plain
                   user: {token: abc}
@@ -96,6 +98,8 @@ class ClusterTroubleTest {
                       args: [get-token]
                 - name: rotated
                   user: {token: expired-token}
+                - name: gcp
+                  user: {auth-provider: {name: gcp, config: {cmd-path: /usr/lib/google-cloud-sdk/bin/gcloud}}}
                 contexts:
                 - name: proxied
                   context: {cluster: proxied, user: plain}
@@ -105,8 +109,11 @@ class ClusterTroubleTest {
                   context: {cluster: badtoken, user: rotated}
                 - name: norbac
                   context: {cluster: norbac, user: plain}
+                - name: gke
+                  context: {cluster: gke, user: gcp}
                 current-context: proxied
-                """.formatted(alpha.url() + "/proxied", beta.url() + "/exec", rejecting.getAddress().getPort(), forbidding.getAddress().getPort()));
+                """.formatted(alpha.url() + "/proxied", beta.url() + "/exec", rejecting.getAddress().getPort(), forbidding.getAddress().getPort(),
+                beta.url() + "/gke"));
         HubConfig config = new HubConfig(List.of(good, troubled), Set.of(), false, new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)),
                 "127.0.0.1", 0, Duration.ofSeconds(2));
         hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -136,7 +143,9 @@ class ClusterTroubleTest {
             assertThat(cluster("exec").getString("state")).isEqualTo("Failed");
             assertThat(cluster("badtoken").getString("state")).isEqualTo("Failed");
             assertThat(cluster("norbac").getString("state")).isEqualTo("Failed");
+            assertThat(cluster("gke").getString("state")).isEqualTo("Failed");
         });
+        assertThat(cluster("gke").getString("error")).contains("auth provider \"gcp\"", "use a token or an exec plugin");
         assertThat(cluster("norbac").getString("error"))
                 .isEqualTo("403 Forbidden: pods is forbidden: User \"system:serviceaccount:hub:hub\" cannot list resource \"pods\" in API group \"\" at the cluster scope (missing RBAC permission)");
         assertThat(cluster("exec").getString("error")).contains("kubectl-oidc_login-not-installed");
