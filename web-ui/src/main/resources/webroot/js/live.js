@@ -45,6 +45,10 @@ export function connect(store, badge, onChange) {
         onChange();
       });
     }
+    source.addEventListener('cluster-gone', e => {
+      store.clusters.delete(keyOf('clusters', JSON.parse(e.data)));
+      onChange();
+    });
     source.addEventListener('monitor-gone', e => {
       store.monitors.delete(keyOf('monitors', JSON.parse(e.data)));
       onChange();

@@ -74,6 +74,8 @@ public final class ClusterVerticle extends AbstractVerticle {
 
     private String state = "Connecting";
     private String error;
+    /** Its kubeconfig file broke after it was read: it runs on the last good content meanwhile. */
+    private String kubeconfigProblem;
     private Instant since = Instant.now();
     /** When the last watch event of this cluster arrived: a cluster that is Connected but silent for days is worth a look. */
     private Instant lastEventAt;
@@ -103,6 +105,11 @@ public final class ClusterVerticle extends AbstractVerticle {
             return;
         }
         consumer = vertx.eventBus().consumer(Addresses.clusterCommands(target.name()), message -> {
+            if (message.body() instanceof ClusterCommand.KubeconfigProblem p) {
+                kubeconfigProblem = p.problem();
+                publishState();
+                return;
+            }
             // Fail fast while the cluster is down: a caller waiting on it would hold up other clusters' work.
             if (commands == null || "Failed".equals(state)) {
                 message.fail(503, "cluster " + target.name() + " is " + state + (error == null ? "" : ": " + error));
@@ -147,7 +154,7 @@ public final class ClusterVerticle extends AbstractVerticle {
             ExecPlugins.requireInstalled(target);
         }
         Config config = target.isInCluster() ? Config.autoConfigure(null)
-                : Config.fromKubeconfig(target.context(), Files.readString(target.file()), target.file().toString());
+                : Config.fromKubeconfig(target.context(), target.kubeconfig(), target.file().toString());
         config.setConnectionTimeout(5_000);
         config.setRequestTimeout(15_000);
         config.setRequestRetryBackoffLimit(1);
@@ -479,6 +486,9 @@ public final class ClusterVerticle extends AbstractVerticle {
             errors.add(error);
         }
         deniedCommands.forEach((command, why) -> errors.add(Redactor.redact(why) + " (refused: " + command + ")"));
+        if (kubeconfigProblem != null) {
+            errors.add(Redactor.redact(kubeconfigProblem));
+        }
         return errors.isEmpty() ? null : String.join("; ", errors);
     }
 

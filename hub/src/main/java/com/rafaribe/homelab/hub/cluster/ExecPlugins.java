@@ -18,7 +18,7 @@ final class ExecPlugins {
     }
 
     static void requireInstalled(ClusterTarget target) {
-        Config config = KubeConfigUtils.parseConfig(target.file().toFile());
+        Config config = KubeConfigUtils.parseConfigFromString(target.kubeconfig());
         NamedContext context = config.getContexts().stream().filter(c -> target.context().equals(c.getName())).findFirst().orElse(null);
         if (context == null || context.getContext() == null || context.getContext().getUser() == null) {
             return;

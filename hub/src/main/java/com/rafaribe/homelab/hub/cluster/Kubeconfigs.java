@@ -2,14 +2,20 @@ package com.rafaribe.homelab.hub.cluster;
 
 import io.fabric8.kubernetes.api.model.Cluster;
 import io.fabric8.kubernetes.api.model.Config;
+import io.fabric8.kubernetes.api.model.NamedAuthInfo;
 import io.fabric8.kubernetes.api.model.NamedCluster;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,28 +39,39 @@ public final class Kubeconfigs {
 
     /** @param contexts only these contexts (all when empty) */
     public static List<ClusterTarget> discover(List<Path> paths, Set<String> contexts) {
-        record Found(Path file, NamedContext context, String server, String proxy, String caKey) {
+        record Found(Path file, String text, NamedContext context, String server, String proxy, String caKey, String fingerprint) {
         }
         List<Found> found = new ArrayList<>();
         List<ClusterTarget> broken = new ArrayList<>();
         for (Path file : files(paths, broken)) {
+            String text;
             Config config;
             try {
-                config = KubeConfigUtils.parseConfig(file.toFile());
-            } catch (RuntimeException e) {
-                broken.add(new ClusterTarget(file.getFileName().toString(), null, file, null, null,
-                        "kubeconfig " + file + " does not parse: " + e.getMessage()));
+                text = Files.readString(file);
+                config = KubeConfigUtils.parseConfigFromString(text);
+                if (config == null) {
+                    throw new IllegalArgumentException("empty");
+                }
+            } catch (IOException | RuntimeException e) {
+                broken.add(ClusterTarget.broken(file, "kubeconfig " + file + " does not parse: " + e.getMessage()));
                 continue;
             }
             for (NamedContext context : config.getContexts() == null ? List.<NamedContext>of() : config.getContexts()) {
                 if (!contexts.isEmpty() && !contexts.contains(context.getName())) {
                     continue;
                 }
-                Cluster cluster = context.getContext() == null ? null : cluster(config, context.getContext().getCluster());
+                String clusterName = context.getContext() == null ? null : context.getContext().getCluster();
+                String userName = context.getContext() == null ? null : context.getContext().getUser();
+                NamedCluster named = config.getClusters() == null || clusterName == null ? null
+                        : config.getClusters().stream().filter(c -> clusterName.equals(c.getName())).findFirst().orElse(null);
+                NamedAuthInfo user = config.getUsers() == null || userName == null ? null
+                        : config.getUsers().stream().filter(u -> userName.equals(u.getName())).findFirst().orElse(null);
+                Cluster cluster = named == null ? null : named.getCluster();
                 String server = cluster == null ? null : cluster.getServer();
                 String ca = cluster == null ? null
                         : Objects.toString(cluster.getCertificateAuthorityData(), Objects.toString(cluster.getCertificateAuthority(), ""));
-                found.add(new Found(file, context, server, cluster == null ? null : cluster.getProxyUrl(), ca));
+                found.add(new Found(file, text, context, server, cluster == null ? null : cluster.getProxyUrl(), ca,
+                        fingerprint(context, named, user)));
             }
         }
         Map<String, Integer> nameCounts = new HashMap<>();
@@ -65,7 +82,8 @@ public final class Kubeconfigs {
             String name = nameCounts.get(f.context().getName()) > 1
                     ? f.file().getFileName() + "/" + f.context().getName() : f.context().getName();
             ClusterTarget target = new ClusterTarget(name, f.context().getName(), f.file(), f.server(), f.proxy(),
-                    f.server() == null ? "context " + f.context().getName() + " in " + f.file() + " names no cluster with a server" : null);
+                    f.server() == null ? "context " + f.context().getName() + " in " + f.file() + " names no cluster with a server" : null,
+                    f.text(), f.fingerprint());
             String serverKey = f.server() + "|" + f.caKey();
             ClusterTarget first = f.server() == null ? null : byServer.putIfAbsent(serverKey, target);
             if (first != null) {
@@ -78,6 +96,20 @@ public final class Kubeconfigs {
         return targets;
     }
 
+    /** A digest of everything the connection is made of; the credentials go in only digested. */
+    private static String fingerprint(NamedContext context, NamedCluster cluster, NamedAuthInfo user) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Object part : new Object[] {context, cluster, user}) {
+                sha.update(Serialization.asJson(part).getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static List<Path> files(List<Path> paths, List<ClusterTarget> broken) {
         List<Path> files = new ArrayList<>();
         for (Path path : paths) {
@@ -86,22 +118,14 @@ public final class Kubeconfigs {
                     children.filter(p -> !p.getFileName().toString().startsWith(".")).filter(Files::isRegularFile)
                             .sorted().forEach(files::add);
                 } catch (IOException e) {
-                    broken.add(new ClusterTarget(path.getFileName().toString(), null, path, null, null,
-                            "kubeconfig folder " + path + " cannot be read: " + e.getMessage()));
+                    broken.add(ClusterTarget.broken(path, "kubeconfig folder " + path + " cannot be read: " + e.getMessage()));
                 }
             } else if (Files.isRegularFile(path)) {
                 files.add(path);
             } else {
-                broken.add(new ClusterTarget(path.getFileName().toString(), null, path, null, null, "kubeconfig " + path + " does not exist"));
+                broken.add(ClusterTarget.broken(path, "kubeconfig " + path + " does not exist"));
             }
         }
         return files;
-    }
-
-    private static Cluster cluster(Config config, String name) {
-        if (config.getClusters() == null || name == null) {
-            return null;
-        }
-        return config.getClusters().stream().filter(c -> name.equals(c.getName())).map(NamedCluster::getCluster).findFirst().orElse(null);
     }
 }

@@ -112,6 +112,8 @@ public final class DashboardVerticle extends AbstractVerticle {
             return "failure";
         } else if (update instanceof ReadModelUpdate.MonitorView) {
             return "monitor";
+        } else if (update instanceof ReadModelUpdate.ClusterGone) {
+            return "cluster-gone";
         }
         return "monitor-gone";
     }

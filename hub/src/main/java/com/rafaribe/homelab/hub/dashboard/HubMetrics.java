@@ -45,6 +45,10 @@ final class HubMetrics {
             }
         } else if (update instanceof UnlockView u) {
             unlock(u, previous);
+        } else if (update instanceof ReadModelUpdate.ClusterGone g && clusterStates.remove(g.name()) != null) {
+            for (String gauge : List.of("volsync_hub_cluster_state", "volsync_hub_unlocks_active", "volsync_hub_unlocks_queued")) {
+                registry.find(gauge).tag("cluster", g.name()).meters().forEach(registry::remove);
+            }
         }
     }
 

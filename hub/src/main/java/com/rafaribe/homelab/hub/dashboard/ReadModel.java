@@ -28,6 +28,8 @@ public final class ReadModel {
     public void apply(ReadModelUpdate update) {
         if (update instanceof ClusterView c) {
             clusters.put(c.name(), c);
+        } else if (update instanceof ReadModelUpdate.ClusterGone g) {
+            clusters.remove(g.name());
         } else if (update instanceof UnlockView u) {
             String key = u.cluster() + "/" + u.failedPodUid();
             unlocks.remove(key);

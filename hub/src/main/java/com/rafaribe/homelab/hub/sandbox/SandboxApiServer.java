@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +57,8 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     private int port;
     private final Map<String, String> logs = new ConcurrentHashMap<>();
     public final List<String> logRequests = new CopyOnWriteArrayList<>();
+    /** Every Authorization header a client sent: which credentials a kubeconfig's context really used. */
+    public final Set<String> authorizations = ConcurrentHashMap.newKeySet();
     /** When each status write that the server stored reached it, by monitor ("namespace/name"). */
     public final Map<String, List<Long>> statusWrites = new ConcurrentHashMap<>();
     private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
@@ -213,6 +216,10 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
+            String authorization = request.getHeader("Authorization");
+            if (authorization != null) {
+                authorizations.add(authorization);
+            }
             Matcher m = LOG_PATH.matcher(request.getPath());
             if (!"GET".equals(request.getMethod()) || !m.matches()) {
                 long received = System.nanoTime();

@@ -23,6 +23,13 @@ public sealed interface ClusterCommand extends HubMessage {
     record PatchMonitorStatus(String namespace, String name, VolSyncMonitorStatus status) implements ClusterCommand {
     }
 
+    /**
+     * From the supervisor: the cluster's kubeconfig file is broken now (null: fine again) and the
+     * cluster runs on its last good content. Shown with the cluster's error. No reply.
+     */
+    record KubeconfigProblem(String problem) implements ClusterCommand {
+    }
+
     /** A core/v1 Event on an object. Reply: {@link CommandReply.Done}. */
     record RecordEvent(ObjectReference involved, String type, String reason, String message) implements ClusterCommand {
     }

@@ -28,6 +28,10 @@ public sealed interface ReadModelUpdate extends HubMessage {
                        long removed, int active) implements ReadModelUpdate {
     }
 
+    /** A cluster is watched no more: its context left the kubeconfigs. */
+    record ClusterGone(String name) implements ReadModelUpdate {
+    }
+
     /** A monitor was deleted. */
     record MonitorGone(String cluster, String namespace, String name) implements ReadModelUpdate {
     }
