@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.Kustomize;
+import io.fabric8.kubernetes.api.model.Container;
 import com.rafaribe.homelab.hub.testing.SharedFiles;
 import com.rafaribe.homelab.hub.testing.Tier;
 import java.io.IOException;
@@ -105,6 +108,53 @@ class HubJarIT {
     private static Set<Path> demoFolders() throws IOException {
         try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             return files.filter(p -> p.getFileName().toString().startsWith("volsync-monitor-demo")).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    /**
+     * deploy/'s Deployment, outside a cluster: the jar started with the container's arguments and
+     * environment (its kubeconfig folder laid out as a Secret volume, another free port), watching
+     * a mock cluster; the in-cluster one says it is not in a pod, and the logs are JSON.
+     */
+    @Test
+    void theJarRunsWithTheArgumentsAndEnvironmentTheDeploymentGives(@TempDir Path dir) throws Exception {
+        Container container = Kustomize.hubDeployment(Kustomize.build(Kustomize.DEPLOY)).getSpec().getTemplate().getSpec().getContainers().get(0);
+        try (SandboxApiServer home = SandboxApiServer.start("home")) {
+            Path secret = Files.createDirectories(dir.resolve("kubeconfigs"));
+            Path version = Files.createDirectories(secret.resolve("..2026_11_26_20_00_00.1"));
+            Files.move(SandboxApiServer.kubeconfig(dir, home), version.resolve("home"));
+            Files.createSymbolicLink(secret.resolve("..data"), version.getFileName());
+            Files.createSymbolicLink(secret.resolve("home"), Path.of("..data/home"));
+            int port;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar")).toString()));
+            command.addAll(container.getArgs());
+            Path log = dir.resolve("log");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().remove("KUBERNETES_SERVICE_HOST");
+            container.getEnv().forEach(e -> builder.environment().put(e.getName(), e.getValue()));
+            builder.environment().put("HUB_KUBECONFIG", secret.toString());
+            builder.environment().put("HUB_HTTP_PORT", String.valueOf(port));
+            Process hub = builder.start();
+            try {
+                HubApi api = new HubApi(port);
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> api.get("/readyz").statusCode() == 200);
+                assertThat(api.get("/healthz").statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(api.list("/api/clusters")).extracting(c -> c.getString("name") + " " + c.getString("state"))
+                            .containsExactlyInAnyOrder("home Connected", "in-cluster Failed");
+                });
+                assertThat(api.list("/api/clusters")).filteredOn(c -> "in-cluster".equals(c.getString("name"))).singleElement()
+                        .satisfies(c -> assertThat(c.getString("error")).contains("not running in a Kubernetes pod"));
+                List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.startsWith("Picked up JAVA_TOOL_OPTIONS")).toList();
+                assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(new io.vertx.core.json.JsonObject(l).getString("level")).isNotNull());
+            } finally {
+                hub.destroy();
+                assertThat(hub.waitFor(30, TimeUnit.SECONDS)).as("the hub stops on SIGTERM").isTrue();
+            }
         }
     }
 

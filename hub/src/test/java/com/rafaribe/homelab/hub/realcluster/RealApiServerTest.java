@@ -16,9 +16,11 @@ import com.rafaribe.homelab.hub.testing.AgentConfig;
 import com.rafaribe.homelab.hub.testing.ControlPlane;
 import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
 import com.rafaribe.homelab.hub.testing.HubFixture;
+import com.rafaribe.homelab.hub.testing.Kustomize;
 import com.rafaribe.homelab.hub.testing.SharedFiles;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -59,6 +61,19 @@ class RealApiServerTest {
     @AfterEach
     void closeAdmin() {
         admin.close();
+    }
+
+    @Test
+    void deployAndItsExampleOverlayApplyServerSide() throws Exception {
+        for (HasMetadata object : Kustomize.buildExample()) {
+            admin.resource(object).forceConflicts().serverSideApply();
+        }
+        assertThat(admin.apps().deployments().inNamespace("homelab-assistant-system").withName("homelab-assistant-controller").get()
+                .getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("volsync-monitor-hub");
+        assertThat(admin.network().v1().networkPolicies().inNamespace("homelab-assistant-system").withName("homelab-assistant-controller").get())
+                .isNotNull();
+        assertThat(admin.network().v1().ingresses().inNamespace("homelab-assistant-system").withName("homelab-assistant-controller").get())
+                .isNotNull();
     }
 
     @Test

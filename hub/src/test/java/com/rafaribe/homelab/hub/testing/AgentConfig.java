@@ -23,7 +23,7 @@ public final class AgentConfig {
     public static void apply(KubernetesClient admin) throws IOException {
         try (Stream<Path> files = Files.walk(DIR)) {
             for (Path yaml : files.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().toList()) {
-                if (yaml.startsWith(DIR.resolve("samples"))) {
+                if (yaml.startsWith(DIR.resolve("samples")) || yaml.getFileName().toString().equals("kustomization.yaml")) {
                     continue;
                 }
                 try (InputStream in = Files.newInputStream(yaml)) {

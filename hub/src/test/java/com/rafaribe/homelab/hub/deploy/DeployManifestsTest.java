@@ -1,0 +1,192 @@
+package com.rafaribe.homelab.hub.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rafaribe.homelab.hub.testing.AgentConfig;
+import com.rafaribe.homelab.hub.testing.Kustomize;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Every manifest in deploy/ and agent-config/ parses, deploy/ and its example overlay build with
+ * `kubectl kustomize`, and what they build holds the rules users rely on: one replica replaced
+ * whole, a restricted pod, probes on the hub's health endpoints, limits, the kubeconfigs from a
+ * Secret where the hub reads them, and the same user, arguments and port as the image.
+ */
+class DeployManifestsTest {
+    static final Path REPO = Path.of(System.getProperty("repo.dir", ".."));
+    static List<HasMetadata> base;
+    static Deployment deployment;
+    static Container hub;
+
+    @BeforeAll
+    static void build() throws Exception {
+        base = Kustomize.build(Kustomize.DEPLOY);
+        deployment = Kustomize.hubDeployment(base);
+        hub = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    static Map<String, String> env(Container c) {
+        return c.getEnv().stream().filter(e -> e.getValue() != null).collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    }
+
+    @Test
+    void everyManifestParses() throws IOException {
+        YAMLMapper yaml = new YAMLMapper();
+        for (Path root : List.of(REPO.resolve("deploy"), AgentConfig.DIR)) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).toList()) {
+                    for (String doc : Files.readString(file).split("(?m)^---\\s*$")) {
+                        if (doc.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
+                            continue;
+                        }
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> object = yaml.readValue(doc, Map.class);
+                        assertThat(object).as(file.toString()).containsKeys("apiVersion", "kind");
+                        if (!"Kustomization".equals(object.get("kind"))) {
+                            assertThat((Object) Serialization.unmarshal(doc)).as(file.toString()).isInstanceOf(HasMetadata.class);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void oneReplicaReplacedWholeInTheNamespaceTheTroubleshootingCommandsUse() {
+        assertThat(deployment.getMetadata().getNamespace()).isEqualTo("homelab-assistant-system");
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app", "homelab-assistant-controller");
+        assertThat(base).filteredOn(o -> o instanceof io.fabric8.kubernetes.api.model.Namespace)
+                .extracting(o -> o.getMetadata().getName()).containsExactly("homelab-assistant-system");
+    }
+
+    @Test
+    void thePodIsRestricted() {
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isNotNull().isNotZero();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        for (Container c : pod.getContainers()) {
+            assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).as(c.getName()).isFalse();
+            assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as(c.getName()).isTrue();
+            assertThat(c.getSecurityContext().getCapabilities().getDrop()).as(c.getName()).containsExactly("ALL");
+            assertThat(c.getSecurityContext().getCapabilities().getAdd()).as(c.getName()).isNullOrEmpty();
+            assertThat(c.getResources().getRequests()).as(c.getName()).containsKeys("cpu", "memory");
+            assertThat(c.getResources().getLimits()).as(c.getName()).containsKey("memory");
+        }
+    }
+
+    @Test
+    void probesAskTheHubsHealthEndpointsOnItsPort() {
+        String port = env(hub).get("HUB_HTTP_PORT");
+        assertThat(hub.getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getContainerPort()).isEqualTo(Integer.parseInt(port));
+            assertThat(p.getName()).isEqualTo("http");
+        });
+        assertThat(hub.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(hub.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(hub.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        assertThat(hub.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        Service service = Kustomize.one(base, Service.class, "homelab-assistant-controller");
+        assertThat(service.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("http"));
+        NetworkPolicy policy = Kustomize.one(base, NetworkPolicy.class, "homelab-assistant-controller");
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(policy.getSpec().getIngress()).singleElement()
+                .satisfies(rule -> assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(Integer.parseInt(port)));
+    }
+
+    @Test
+    void theKubeconfigsComeFromASecretWhereTheHubReadsThem() {
+        String folder = env(hub).get("HUB_KUBECONFIG");
+        assertThat(hub.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals(folder)).singleElement().satisfies(m -> {
+            assertThat(m.getReadOnly()).isTrue();
+            Volume volume = deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                    .filter(v -> v.getName().equals(m.getName())).findFirst().orElseThrow();
+            assertThat(volume.getSecret().getSecretName()).isEqualTo("hub-kubeconfigs");
+        });
+        assertThat(hub.getVolumeMounts()).as("a writable /tmp on a read-only root").anyMatch(m -> m.getMountPath().equals("/tmp"));
+        assertThat(env(hub)).containsEntry("HUB_IN_CLUSTER", "true");
+    }
+
+    @Test
+    void inClusterTheHubRunsAsAgentConfigsIdentity() throws IOException {
+        String account = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
+        assertThat(Kustomize.one(base, ServiceAccount.class, account).getMetadata().getNamespace()).isEqualTo("homelab-assistant-system");
+        ClusterRole built = Kustomize.one(base, ClusterRole.class, "volsync-monitor-hub");
+        ClusterRole agentConfig = Serialization.unmarshal(Files.readString(AgentConfig.DIR.resolve("rbac/hub-identity.yaml")).split("(?m)^---\\s*$")[2]);
+        assertThat(built.getRules()).isEqualTo(agentConfig.getRules());
+    }
+
+    @Test
+    void theImageRunsAsTheDeploymentExpects() throws IOException {
+        String dockerfile = Files.readString(REPO.resolve("Dockerfile"));
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        String user = pod.getSecurityContext().getRunAsUser() + ":" + pod.getSecurityContext().getRunAsGroup();
+        assertThat(last(dockerfile, "(?m)^USER\\s+(\\S+)")).isEqualTo(user);
+        assertThat(last(dockerfile, "(?m)^CMD\\s+\\[\"(\\w+)\"\\]")).isEqualTo(String.join(" ", hub.getArgs()));
+        assertThat(last(dockerfile, "(?m)^ENTRYPOINT\\s+(.+)$")).isEqualTo("[\"java\", \"-jar\", \"/app/volsync-monitor-hub.jar\"]");
+        assertThat(last(dockerfile, "(?m)^EXPOSE\\s+(\\d+)")).isEqualTo(String.valueOf(hub.getPorts().get(0).getContainerPort()));
+        assertThat(hub.getCommand()).as("the image's entrypoint runs").isNullOrEmpty();
+
+        String pom = Files.readString(REPO.resolve("hub/pom.xml"));
+        String jib = pom.substring(pom.indexOf("<artifactId>jib-maven-plugin</artifactId>"));
+        jib = jib.substring(0, jib.indexOf("</plugin>"));
+        assertThat(last(jib, "<user>([^<]+)</user>")).isEqualTo(user);
+        assertThat(last(jib, "<args>([^<]+)</args>")).isEqualTo(String.join(",", hub.getArgs()));
+        assertThat(last(jib, "<ports>([^<]+)</ports>")).isEqualTo(String.valueOf(hub.getPorts().get(0).getContainerPort()));
+        assertThat(last(jib, "<mainClass>([^<]+)</mainClass>")).isEqualTo("com.rafaribe.homelab.hub.Main");
+    }
+
+    @Test
+    void theExampleOverlayAddsAnIngressAndTheDashboardToken() throws Exception {
+        List<HasMetadata> example = Kustomize.buildExample();
+        Deployment withToken = Kustomize.hubDeployment(example);
+        Container c = withToken.getSpec().getTemplate().getSpec().getContainers().get(0);
+        String tokenFile = env(c).get("HUB_DASHBOARD_TOKEN_FILE");
+        assertThat(tokenFile).isNotNull();
+        String secret = example.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.Secret)
+                .map(o -> o.getMetadata().getName()).filter(n -> n.startsWith("hub-dashboard-token")).findFirst().orElseThrow();
+        assertThat(c.getVolumeMounts()).filteredOn(m -> tokenFile.startsWith(m.getMountPath() + "/")).singleElement()
+                .satisfies(m -> assertThat(withToken.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().equals(m.getName()))
+                        .singleElement().satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(secret)));
+        assertThat(tokenFile).endsWith("/token");
+        Ingress ingress = Kustomize.one(example, Ingress.class, "homelab-assistant-controller");
+        assertThat(ingress.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService().getName())
+                .isEqualTo("homelab-assistant-controller");
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as("the overlay keeps the base's rules").isTrue();
+    }
+
+    private static String last(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        String found = null;
+        while (m.find()) {
+            found = m.group(1);
+        }
+        return found;
+    }
+}
