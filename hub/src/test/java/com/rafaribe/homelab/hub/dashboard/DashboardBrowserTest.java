@@ -50,6 +50,7 @@ class DashboardBrowserTest {
     static Sandbox nas;
     static SandboxApiServer lab;
     static HubFixture hub;
+    static Path kubeconfig;
     static Browser browser;
     static String url;
 
@@ -62,7 +63,7 @@ class DashboardBrowserTest {
         nas = Sandbox.start("homelab-nas", root.resolve("nas"), List.of("paperless"), null);
         lab = SandboxApiServer.start("lab");
         VolSyncWorld.applyHubMonitor(lab, "{enabled: true}");
-        Path kubeconfig = SandboxApiServer.kubeconfig(Files.createDirectories(root.resolve("hub")), main.api, nas.api, lab);
+        kubeconfig = SandboxApiServer.kubeconfig(Files.createDirectories(root.resolve("hub")), main.api, nas.api, lab);
         hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), TOKEN, kubeconfig);
         url = "http://127.0.0.1:" + hub.hub.httpPort();
         browser = Browser.start();
@@ -195,6 +196,19 @@ class DashboardBrowserTest {
                 h -> assertThat(h).asString().contains("agent-config/rbac"),
                 h -> assertThat(h).asString().contains("API server address"),
                 h -> assertThat(h).asString().isEmpty());
+    }
+
+    @Test
+    @Order(8)
+    void aClusterWhoseContextIsRemovedLeavesThePageWithoutAReload() throws Exception {
+        browser.driver.get(url + "/");
+        browser.script("window.sameDocument = true");
+        await().atMost(WAIT).until(() -> clusterState("lab").equals("Connected"));
+        Path without = SandboxApiServer.kubeconfig(Files.createDirectories(root.resolve("edit")), main.api, nas.api);
+        Files.move(without, kubeconfig, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        await().atMost(WAIT).until(() -> clusterRowText("lab").isEmpty());
+        assertThat(clusterState("homelab-main")).isEqualTo("Connected");
+        assertThat(browser.script("return window.sameDocument")).as("the page was not reloaded").isEqualTo(true);
     }
 
     static void login(String token) {
