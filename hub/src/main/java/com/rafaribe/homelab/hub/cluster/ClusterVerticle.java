@@ -153,7 +153,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (!target.isInCluster()) {
             ExecPlugins.requireInstalled(target);
         }
-        Config config = target.isInCluster() ? InCluster.config()
+        Config config = target.isInCluster() ? InCluster.config(System::getenv)
                 : Config.fromKubeconfig(target.context(), target.kubeconfig(), target.file().toString());
         config.setConnectionTimeout(5_000);
         config.setRequestTimeout(15_000);

@@ -1,26 +1,50 @@
 package com.rafaribe.homelab.hub.cluster;
 
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
- * The cluster the hub runs in, through the pod's ServiceAccount. Outside a pod fabric8 would fall
- * back to whatever ~/.kube/config holds: a cluster nobody asked for, under a name that says
- * otherwise. The hub refuses that and says why.
+ * The cluster the hub runs in, through the pod's ServiceAccount: the API server the kubelet
+ * names in KUBERNETES_SERVICE_HOST/PORT, the projected token (read again on every request, as the
+ * kubelet rotates it) and CA. Nothing else: outside a pod fabric8's autoConfigure would fall back
+ * to ~/.kube/config, a cluster nobody asked for under a name that says otherwise. The paths may be
+ * moved with fabric8's own variables, KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN and KUBERNETES_CERTS_CA_FILE.
  */
 final class InCluster {
-    static final Path TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+    static final String TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+    static final String CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
 
     private InCluster() {
     }
 
-    static Config config() {
-        if (System.getenv("KUBERNETES_SERVICE_HOST") == null || !Files.isReadable(TOKEN)) {
+    static Config config(UnaryOperator<String> env) {
+        String host = env.apply("KUBERNETES_SERVICE_HOST");
+        String port = env.apply("KUBERNETES_SERVICE_PORT") == null ? "443" : env.apply("KUBERNETES_SERVICE_PORT");
+        Path token = Path.of(env.apply("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN") == null ? TOKEN : env.apply("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN"));
+        Path ca = Path.of(env.apply("KUBERNETES_CERTS_CA_FILE") == null ? CA : env.apply("KUBERNETES_CERTS_CA_FILE"));
+        if (host == null || !Files.isReadable(token)) {
             throw new IllegalStateException("--in-cluster: not running in a Kubernetes pod (no KUBERNETES_SERVICE_HOST, or no "
-                    + "service account token at " + TOKEN + "); outside a cluster give its kubeconfig instead");
+                    + "service account token at " + token + "); outside a cluster give its kubeconfig instead");
         }
-        // In a pod fabric8 reads the token (and re-reads it as the kubelet rotates it), the CA and the namespace.
-        return Config.autoConfigure(null);
+        ConfigBuilder config = new ConfigBuilder(Config.empty())
+                .withMasterUrl("https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port)
+                .withOauthTokenProvider(() -> read(token));
+        if (Files.isReadable(ca)) {
+            config.withCaCertFile(ca.toString());
+        }
+        return config.build();
+    }
+
+    private static String read(Path token) {
+        try {
+            return Files.readString(token).strip();
+        } catch (IOException e) {
+            throw new KubernetesClientException("cannot read the service account token at " + token + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -1,0 +1,76 @@
+package com.rafaribe.homelab.hub.realcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rafaribe.homelab.hub.testing.AgentConfig;
+import com.rafaribe.homelab.hub.testing.ControlPlane;
+import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
+import com.rafaribe.homelab.hub.testing.HubApi;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tier 4: the jar as deploy/ runs it in a pod, with --in-cluster, against a real API server: the
+ * environment the kubelet gives a pod (KUBERNETES_SERVICE_HOST/PORT, a token and a CA, here at
+ * paths of the test's choosing) and nothing else, no kubeconfig anywhere. The token is
+ * agent-config's identity; a rotated token is read on the next request.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class InClusterIT {
+    @Test
+    void inAPodTheHubWatchesItsOwnClusterAsItsServiceAccount(ControlPlane plane, @TempDir Path dir) throws Exception {
+        try (KubernetesClient admin = plane.admin()) {
+            AgentConfig.apply(admin);
+        }
+        Path token = Files.writeString(dir.resolve("token"), plane.hubToken + "\n");
+        Path kubeconfigs = Files.createDirectories(dir.resolve("kubeconfigs"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar")).toString(), "run")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("KUBE") || k.startsWith("HUB_"));
+        builder.environment().putAll(java.util.Map.of(
+                "HOME", dir.toString(),
+                "KUBERNETES_SERVICE_HOST", "127.0.0.1",
+                "KUBERNETES_SERVICE_PORT", String.valueOf(URI.create(plane.server).getPort()),
+                "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", token.toString(),
+                "KUBERNETES_CERTS_CA_FILE", plane.dir.resolve("certs/apiserver.crt").toString(),
+                "HUB_IN_CLUSTER", "true",
+                "HUB_KUBECONFIG", kubeconfigs.toString(),
+                "HUB_HTTP_HOST", "127.0.0.1",
+                "HUB_HTTP_PORT", String.valueOf(port)));
+        Process hub = builder.start();
+        try {
+            HubApi api = new HubApi(port);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(api.list("/api/clusters"))
+                    .extracting(c -> c.getString("name") + " " + c.getString("state")).containsExactly("in-cluster Connected"));
+
+            // The kubelet rotates the projected token; a token that no longer works shows as 401 on the next request.
+            Files.writeString(token, "revoked-token\n");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(api.list("/api/clusters").get(0).getString("error"))
+                    .isNotNull().contains("401"));
+            Files.writeString(token, plane.hubToken + "\n");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                var cluster = api.list("/api/clusters").get(0);
+                assertThat(cluster.getString("state")).isEqualTo("Connected");
+                assertThat(cluster.getString("error")).isNull();
+            });
+        } finally {
+            hub.destroy();
+            assertThat(hub.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readString(dir.resolve("log"))).as("the token never reaches the log").doesNotContain(plane.hubToken);
+    }
+}
