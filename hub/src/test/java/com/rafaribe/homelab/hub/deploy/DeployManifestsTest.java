@@ -75,6 +75,19 @@ class DeployManifestsTest {
     }
 
     @Test
+    void everyKustomizationBuilds() throws Exception {
+        for (Path root : List.of(REPO.resolve("deploy"), AgentConfig.DIR)) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path kustomization : files.filter(p -> p.getFileName().toString().equals("kustomization.yaml")).toList()) {
+                    Path dir = kustomization.getParent();
+                    List<HasMetadata> built = dir.equals(Kustomize.EXAMPLE) ? Kustomize.buildExample() : Kustomize.build(dir);
+                    assertThat(built).as(dir.toString()).isNotEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void oneReplicaReplacedWholeInTheNamespaceTheTroubleshootingCommandsUse() {
         assertThat(deployment.getMetadata().getNamespace()).isEqualTo("homelab-assistant-system");
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
