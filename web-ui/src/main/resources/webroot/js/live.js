@@ -46,7 +46,13 @@ export function connect(store, badge, onChange) {
       });
     }
     source.addEventListener('cluster-gone', e => {
-      store.clusters.delete(keyOf('clusters', JSON.parse(e.data)));
+      const { name } = JSON.parse(e.data);
+      store.clusters.delete(name);
+      for (const kind of ['unlocks', 'failures', 'monitors']) {
+        for (const [key, item] of store[kind]) {
+          if (item.cluster === name) store[kind].delete(key);
+        }
+      }
       onChange();
     });
     source.addEventListener('monitor-gone', e => {

@@ -2,6 +2,7 @@ package com.rafaribe.homelab.hub.cluster;
 
 import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
+import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
@@ -138,6 +139,7 @@ public final class ClusterSupervisor extends AbstractVerticle {
         }
         return vertx.undeploy(r.deploymentId()).otherwiseEmpty().map(v -> {
             if (gone) {
+                vertx.eventBus().publish(Addresses.CLUSTER_EVENTS, new ClusterEvent.ClusterRemoved(name));
                 vertx.eventBus().publish(Addresses.READ_MODEL, new ReadModelUpdate.ClusterGone(name));
             }
             return null;

@@ -30,6 +30,9 @@ public final class ReadModel {
             clusters.put(c.name(), c);
         } else if (update instanceof ReadModelUpdate.ClusterGone g) {
             clusters.remove(g.name());
+            unlocks.values().removeIf(u -> u.cluster().equals(g.name()));
+            failures.values().removeIf(f -> f.cluster().equals(g.name()));
+            monitors.values().removeIf(m -> m.cluster().equals(g.name()));
         } else if (update instanceof UnlockView u) {
             String key = u.cluster() + "/" + u.failedPodUid();
             unlocks.remove(key);

@@ -100,7 +100,31 @@ public final class PolicyVerticle extends AbstractVerticle {
         } else if (event instanceof ClusterEvent.ClusterSynced e) {
             syncedClusters.add(e.cluster());
             evaluateAll();
+        } else if (event instanceof ClusterEvent.ClusterRemoved e) {
+            forget(e.cluster());
         }
+    }
+
+    /** A cluster no longer watched: its waiting unlocks would only ask a cluster that is not there. */
+    private void forget(String cluster) {
+        records.values().removeIf(r -> {
+            if (!r.cluster.equals(cluster)) {
+                return false;
+            }
+            if (r.timer >= 0) {
+                vertx.cancelTimer(r.timer);
+            }
+            return true;
+        });
+        for (MonitorEntry m : monitors.getOrDefault(cluster, List.of())) {
+            String key = MonitorStatusWriter.key(cluster, m.namespace(), m.name());
+            statuses.forget(key);
+            invalidSpecReported.remove(key);
+        }
+        monitors.remove(cluster);
+        syncedClusters.remove(cluster);
+        decided.removeIf(key -> key.startsWith(cluster + "/"));
+        LOG.info("cluster={} decision=forgotten why=its context left the kubeconfigs", cluster);
     }
 
     // ---- monitors ----

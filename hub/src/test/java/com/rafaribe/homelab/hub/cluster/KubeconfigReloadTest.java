@@ -149,10 +149,14 @@ class KubeconfigReloadTest {
 
     @Test
     @Order(4)
-    void aContextRemovedStopsOnlyItsCluster() throws Exception {
+    void aContextRemovedStopsOnlyItsClusterAndTheHubForgetsIt() throws Exception {
+        assertThat(hub.api.list("/api/unlocks")).as("alpha's unlock, still running").anyMatch(u -> "alpha".equals(u.getString("cluster")));
         Files.delete(plain.resolve("alpha.yaml"));
         await().atMost(WAIT).until(() -> cluster("alpha") == null);
         assertThat(hub.api.list("/api/clusters")).extracting(c -> c.getString("name")).containsExactly("beta", "gamma");
+        for (String list : List.of("/api/unlocks", "/api/failures", "/api/monitors")) {
+            assertThat(hub.api.list(list)).as(list).noneMatch(o -> "alpha".equals(o.getString("cluster")));
+        }
         betaKeepsUnlocking();
     }
 

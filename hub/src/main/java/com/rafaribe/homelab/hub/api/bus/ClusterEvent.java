@@ -39,4 +39,8 @@ public sealed interface ClusterEvent extends HubMessage {
     /** The cluster's informers have listed everything (again): the policy's view of it is complete. */
     record ClusterSynced(String cluster) implements ClusterEvent {
     }
+
+    /** From the supervisor: the cluster's context left the kubeconfigs; nothing more is done there. */
+    record ClusterRemoved(String cluster) implements ClusterEvent {
+    }
 }
