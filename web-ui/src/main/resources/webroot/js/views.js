@@ -49,7 +49,7 @@ export function monitors(section, store, filter) {
 }
 
 export function failures(section, store, filter) {
-  const items = [...store.failures.values()].filter(f => f.decision !== 'joined' && matches(filter, { ...f, state: undefined }))
+  const items = [...store.failures.values()].filter(f => !['joined', 'unlocked'].includes(f.decision) && matches(filter, { ...f, state: undefined }))
     .sort((a, b) => (b.seenAt || '').localeCompare(a.seenAt || ''));
   fill(section, items.map(f => row([f.cluster, f.namespace, f.failedJob, f.failedPod, f.decision, f.reason, ago(f.seenAt)])));
 }

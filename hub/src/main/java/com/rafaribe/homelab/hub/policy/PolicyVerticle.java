@@ -311,6 +311,8 @@ public final class PolicyVerticle extends AbstractVerticle {
                     + " for pod " + leader.mover.podName(), entry.key());
             return;
         }
+        // Listed with the others: /api/failures shows every failed mover pod; its unlock goes on in /api/unlocks.
+        publishFailure(cluster, mover, "unlocked", verdict.reason(), entry.key());
         records.put(cluster + "/" + mover.podUid(), record);
         setState(record, UnlockRecord.State.Queued, "queued");
         evaluate(record);
@@ -698,6 +700,10 @@ public final class PolicyVerticle extends AbstractVerticle {
     private void failure(String cluster, FailedMover mover, String decision, String reason, String monitorKey) {
         LOG.info("cluster={} namespace={} job={} pod={} decision={} why={}", cluster, mover.namespace(), mover.jobName(),
                 mover.podName(), decision, reason);
+        publishFailure(cluster, mover, decision, reason, monitorKey);
+    }
+
+    private void publishFailure(String cluster, FailedMover mover, String decision, String reason, String monitorKey) {
         publish(new FailureView(cluster, mover.namespace(), mover.jobName(), mover.podName(), mover.podUid(), decision,
                 Redactor.redact(reason, 1024), monitorKey, clock.instant()));
     }

@@ -92,6 +92,8 @@ class PipelineTest {
             assertThat(unlock.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsExactly("unlock", "--remove-all");
             SandboxApiServer other = cluster == east ? west : east;
             assertThat(unlockJobs(other, ns)).as("nothing in the other cluster").isEmpty();
+            assertThat(fixture.failure(mover.pod().getMetadata().getUid()).getString("decision"))
+                    .as("/api/failures lists every failed mover pod").isEqualTo("unlocked");
 
             await().atMost(WAIT).untilAsserted(() -> {
                 VolSyncMonitorStatus s = status(cluster);
