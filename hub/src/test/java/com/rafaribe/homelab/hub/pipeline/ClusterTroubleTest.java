@@ -87,6 +87,8 @@ class ClusterTroubleTest {
                   cluster: {server: "http://127.0.0.1:%d"}
                 - name: gke
                   cluster: {server: "%s"}
+                - name: bareproxy
+                  cluster: {server: "%s", proxy-url: "http://127.0.0.1:1"}
                 users:
                 - name: plain
                   user: {token: abc}
@@ -111,9 +113,11 @@ class ClusterTroubleTest {
                   context: {cluster: norbac, user: plain}
                 - name: gke
                   context: {cluster: gke, user: gcp}
+                - name: bareproxy
+                  context: {cluster: bareproxy, user: plain}
                 current-context: proxied
                 """.formatted(alpha.url() + "/proxied", beta.url() + "/exec", rejecting.getAddress().getPort(), forbidding.getAddress().getPort(),
-                beta.url() + "/gke"));
+                beta.url() + "/gke", alpha.url() + "/bareproxy"));
         HubConfig config = new HubConfig(List.of(good, troubled), Set.of(), false, new TrustedNamespaces(Set.of(TrustedNamespaces.DEFAULT)),
                 "127.0.0.1", 0, Duration.ofSeconds(2));
         hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -144,7 +148,10 @@ class ClusterTroubleTest {
             assertThat(cluster("badtoken").getString("state")).isEqualTo("Failed");
             assertThat(cluster("norbac").getString("state")).isEqualTo("Failed");
             assertThat(cluster("gke").getString("state")).isEqualTo("Failed");
+            assertThat(cluster("bareproxy").getString("state")).isEqualTo("Failed");
         });
+        // A proxy without credentials: what fabric8's Vert.x 5 adapter cannot do on Vert.x 5.0 (NoSuchMethodError).
+        assertThat(cluster("bareproxy").getString("error")).contains("through proxy http://127.0.0.1:1");
         assertThat(cluster("gke").getString("error")).contains("auth provider \"gcp\"", "use a token or an exec plugin");
         assertThat(cluster("norbac").getString("error"))
                 .isEqualTo("403 Forbidden: pods is forbidden: User \"system:serviceaccount:hub:hub\" cannot list resource \"pods\" in API group \"\" at the cluster scope (missing RBAC permission)");
