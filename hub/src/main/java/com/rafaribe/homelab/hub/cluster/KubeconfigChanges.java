@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -66,8 +67,8 @@ public record KubeconfigChanges(List<ClusterTarget> start, List<String> stop, Ma
 
     /** The same connection: the context's content, and where it comes from (a relative path resolves against the file). */
     private static boolean same(ClusterTarget a, ClusterTarget b) {
-        return a.fingerprint().equals(b.fingerprint()) && java.util.Objects.equals(a.file(), b.file())
-                && java.util.Objects.equals(a.problem(), b.problem());
+        return a.fingerprint().equals(b.fingerprint()) && Objects.equals(a.file(), b.file())
+                && Objects.equals(a.problem(), b.problem());
     }
 
     public boolean changesNothing() {
