@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.HubJar;
 import com.rafaribe.homelab.hub.testing.Kustomize;
 import io.fabric8.kubernetes.api.model.Container;
 import com.rafaribe.homelab.hub.testing.SharedFiles;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -36,11 +36,8 @@ class HubJarIT {
 
     /** @param path the PATH the jar runs with; null keeps this JVM's */
     static Result javaWithPath(String path, String... args) throws IOException, InterruptedException {
-        Path jar = Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar"));
-        assertThat(jar).exists();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        assertThat(HubJar.jar()).exists();
+        ProcessBuilder builder = new ProcessBuilder(HubJar.command(args)).redirectErrorStream(true);
         if (path != null) {
             builder.environment().put("PATH", path);
         }
@@ -73,8 +70,7 @@ class HubJarIT {
         Tier.requireSandbox();
         Set<Path> before = demoFolders();
         Path log = dir.resolve("demo.log");
-        Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar")).toString(), "demo", "--http-port", "0")
+        Process demo = new ProcessBuilder(HubJar.command("demo", "--http-port", "0"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Pattern listening = Pattern.compile("hub: API and dashboard on http://127\\.0\\.0\\.1:(\\d+)/");
@@ -129,11 +125,8 @@ class HubJarIT {
             try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                    Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar")).toString()));
-            command.addAll(container.getArgs());
             Path log = dir.resolve("log");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder = new ProcessBuilder(HubJar.command(List.of(), container.getArgs())).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().remove("KUBERNETES_SERVICE_HOST");
             container.getEnv().forEach(e -> builder.environment().put(e.getName(), e.getValue()));
             builder.environment().put("HUB_KUBECONFIG", secret.toString());
@@ -168,9 +161,8 @@ class HubJarIT {
                 contexts: [{name: gone, context: {cluster: gone, user: u}}]
                 """);
         Path log = dir.resolve("log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-jar",
-                Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar")).toString(),
-                "run", "--http-host", "127.0.0.1", "--http-port", "0", "--log-format", "json")
+        ProcessBuilder builder = new ProcessBuilder(HubJar.command(List.of("-Xmx128m"),
+                List.of("run", "--http-host", "127.0.0.1", "--http-port", "0", "--log-format", "json")))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         // Options come from the environment too, as the Deployment gives them.
         builder.environment().put("HUB_KUBECONFIG", kubeconfig.toString());

@@ -147,11 +147,11 @@ class DeployManifestsTest {
     }
 
     @Test
-    void inClusterTheHubRunsAsAgentConfigsIdentity() throws IOException {
+    void inClusterTheHubRunsAsAgentConfigsIdentity() throws Exception {
         String account = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
         assertThat(Kustomize.one(base, ServiceAccount.class, account).getMetadata().getNamespace()).isEqualTo("homelab-assistant-system");
         ClusterRole built = Kustomize.one(base, ClusterRole.class, "volsync-monitor-hub");
-        ClusterRole agentConfig = Serialization.unmarshal(Files.readString(AgentConfig.DIR.resolve("rbac/hub-identity.yaml")).split("(?m)^---\\s*$")[2]);
+        ClusterRole agentConfig = Kustomize.one(Kustomize.build(AgentConfig.DIR.resolve("rbac")), ClusterRole.class, "volsync-monitor-hub");
         assertThat(built.getRules()).isEqualTo(agentConfig.getRules());
     }
 

@@ -7,6 +7,7 @@ import com.rafaribe.homelab.hub.testing.AgentConfig;
 import com.rafaribe.homelab.hub.testing.ControlPlane;
 import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
 import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.HubJar;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -37,8 +38,7 @@ class InClusterIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                Path.of(System.getProperty("hub.jar", "target/volsync-monitor-hub.jar")).toString(), "run")
+        ProcessBuilder builder = new ProcessBuilder(HubJar.command("run"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("KUBE") || k.startsWith("HUB_"));
         builder.environment().putAll(java.util.Map.of(
