@@ -74,15 +74,21 @@ class SafetyTest {
         assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
     }
 
-    /** Tests share the clusters' monitor and its maxConcurrentUnlocks: each ends with no unlock still running. */
+    /**
+     * Tests share the clusters' monitor and its maxConcurrentUnlocks: each ends with no unlock
+     * queued or running. An unlock still queued gets its Job later, so Jobs are finished until none is left.
+     */
     @AfterEach
     void finishRunningUnlocks() {
-        for (TestCluster cluster : List.of(north, south)) {
-            cluster.client().batch().v1().jobs().inAnyNamespace().withLabel(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME)
-                    .list().getItems().stream().filter(j -> j.getStatus() == null || (j.getStatus().getSucceeded() == null && j.getStatus().getFailed() == null))
-                    .forEach(j -> VolSyncWorld.finishJob(cluster, j, true));
-        }
-        await().atMost(WAIT).until(() -> fixture.api.list("/api/unlocks").stream().noneMatch(u -> "Running".equals(u.getString("state"))));
+        await().atMost(WAIT).until(() -> {
+            for (TestCluster cluster : List.of(north, south)) {
+                cluster.client().batch().v1().jobs().inAnyNamespace().withLabel(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME)
+                        .list().getItems().stream()
+                        .filter(j -> j.getStatus() == null || (j.getStatus().getSucceeded() == null && j.getStatus().getFailed() == null))
+                        .forEach(j -> VolSyncWorld.finishJob(cluster, j, true));
+            }
+            return fixture.api.list("/api/unlocks").stream().noneMatch(u -> Set.of("Queued", "Running").contains(u.getString("state")));
+        });
     }
 
     static Pod holderPod(TestCluster cluster, String namespace, String name, String phase) {
@@ -133,6 +139,7 @@ class SafetyTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(north.client().v1().events().inNamespace("repeat").list().getItems())
                 .filteredOn(e -> "LockDetected".equals(e.getReason())).singleElement()
                 .satisfies(e -> assertThat(e.getCount()).as("the second failed pod's LockDetected").isEqualTo(2)));
+        await().atMost(WAIT).until(() -> unlockJobs(north, "repeat").size() == 1);
     }
 
     @Test
