@@ -31,6 +31,10 @@ public final class UnlockJobMetadata {
     public static final String REPOSITORY_KEY = PREFIX + "repository-key";
     public static final String CLUSTER = PREFIX + "cluster";
     public static final String MONITOR = PREFIX + "monitor";
+    /** 1, 2, ...: a failed pod gets a new unlock Job when a plain unlock removed nothing. Part of the Job's name. */
+    public static final String ATTEMPT = PREFIX + "attempt";
+    /** "remove-all" (the holder is provably gone) or "plain" (restic's own stale rule). */
+    public static final String UNLOCK_MODE = PREFIX + "unlock-mode";
 
     /** Env added for compatibility with the original controller's unlock Jobs. */
     public static final String ENV_FAILED_JOB_NAME = "FAILED_JOB_NAME";

@@ -8,7 +8,6 @@ import com.rafaribe.homelab.hub.api.bus.CommandReply.JobDeleted.Outcome;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.PodStates;
 import com.rafaribe.homelab.hub.policy.LogTail;
-import com.rafaribe.homelab.hub.policy.RepositoryKey;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,12 +19,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import java.io.InputStream;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +29,6 @@ final class ClusterCommands {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterCommands.class);
     /** The last 500 lines are enough for restic's error, which it prints last. */
     static final int TAIL_LINES = 500;
-    private static final Pattern JOB_POD_NAME = Pattern.compile("^(.+)-[a-z0-9]{5}$");
 
     private final String cluster;
     private final KubernetesClient client;
@@ -43,12 +37,11 @@ final class ClusterCommands {
     private final SharedIndexInformer<Job> moverJobs;
     private final SharedIndexInformer<Pod> unlockPods;
     private final SharedIndexInformer<VolSyncMonitor> monitors;
-    private final DeletedPods deletedPods;
     private final EventRecorder events;
 
     ClusterCommands(String cluster, KubernetesClient client, KubernetesOps ops, SharedIndexInformer<Pod> moverPods,
                     SharedIndexInformer<Job> moverJobs, SharedIndexInformer<Pod> unlockPods,
-                    SharedIndexInformer<VolSyncMonitor> monitors, DeletedPods deletedPods) {
+                    SharedIndexInformer<VolSyncMonitor> monitors) {
         this.cluster = cluster;
         this.client = client;
         this.ops = ops;
@@ -56,7 +49,6 @@ final class ClusterCommands {
         this.moverJobs = moverJobs;
         this.unlockPods = unlockPods;
         this.monitors = monitors;
-        this.deletedPods = deletedPods;
         this.events = new EventRecorder(client, java.time.Clock.systemUTC());
     }
 
@@ -99,8 +91,8 @@ final class ClusterCommands {
             });
         } else if (command instanceof ClusterCommand.FindHolder c) {
             return findHolder(c);
-        } else if (command instanceof ClusterCommand.CheckRepository c) {
-            return Future.succeededFuture(checkRepository(c));
+        } else if (command instanceof ClusterCommand.DeleteUnlockJob c) {
+            return ops.run(() -> deleteUnlockJob(c));
         }
         return Future.failedFuture(new IllegalArgumentException("unknown command " + command));
     }
@@ -172,37 +164,45 @@ final class ClusterCommands {
         return new CommandReply.StatusWritten();
     }
 
-    /** A GET by name across namespaces (the holder need not be a mover) plus what the caches know. */
+    /**
+     * Pods of that name in the namespaces where a holder may run: a watched pod is read from the
+     * cache; any other costs one GET by name in its namespace, never a list.
+     */
     private Future<CommandReply.HolderFacts> findHolder(ClusterCommand.FindHolder c) {
-        boolean seenDeleted = deletedPods.contains(c.podName());
-        boolean jobPodShape = jobPodShape(c.podName());
-        return ops.run(() -> client.pods().inAnyNamespace().withField("metadata.name", c.podName()).list().getItems())
-                .map(pods -> new CommandReply.HolderFacts(pods.stream()
-                        .filter(p -> c.podName().equals(p.getMetadata().getName()))
-                        .map(p -> new HolderPod(p.getMetadata().getNamespace(), p.getMetadata().getName(), PodStates.phase(p), PodStates.alive(p)))
-                        .toList(), jobPodShape, seenDeleted));
-    }
-
-    private boolean jobPodShape(String podName) {
-        Matcher m = JOB_POD_NAME.matcher(podName);
-        if (!m.matches()) {
-            return false;
-        }
-        Set<String> jobNames = new HashSet<>();
-        moverJobs.getStore().list().forEach(j -> jobNames.add(j.getMetadata().getName()));
-        moverPods.getStore().list().forEach(p -> jobNames.add(FailedMover.of(p, null).jobName()));
-        return jobNames.contains(m.group(1));
-    }
-
-    private CommandReply.RepositoryBusy checkRepository(ClusterCommand.CheckRepository c) {
-        for (List<Pod> pods : List.of(moverPods.getStore().list(), unlockPods.getStore().list())) {
-            for (Pod pod : pods) {
-                if (PodStates.alive(pod) && !pod.getMetadata().getUid().equals(c.exceptPodUid())
-                        && RepositoryKey.of(cluster, pod).asString().equals(c.repository())) {
-                    return new CommandReply.RepositoryBusy(true, pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
-                }
+        List<Pod> cached = new java.util.ArrayList<>();
+        List<String> toAsk = new java.util.ArrayList<>();
+        for (String namespace : c.namespaces()) {
+            Pod pod = moverPods.getStore().getByKey(namespace + "/" + c.podName());
+            if (pod == null) {
+                pod = unlockPods.getStore().getByKey(namespace + "/" + c.podName());
+            }
+            if (pod != null) {
+                cached.add(pod);
+            } else {
+                toAsk.add(namespace);
             }
         }
-        return new CommandReply.RepositoryBusy(false, null);
+        return ops.run(() -> {
+            List<Pod> found = new java.util.ArrayList<>(cached);
+            for (String namespace : toAsk) {
+                Pod pod = client.pods().inNamespace(namespace).withName(c.podName()).get();
+                if (pod != null) {
+                    found.add(pod);
+                }
+            }
+            return new CommandReply.HolderFacts(found.stream().map(p -> new HolderPod(p.getMetadata().getNamespace(), p.getMetadata().getName(),
+                    p.getMetadata().getUid(), PodStates.phase(p), PodStates.alive(p), p.getMetadata().getCreationTimestamp() == null ? null
+                    : java.time.Instant.parse(p.getMetadata().getCreationTimestamp()))).toList());
+        });
+    }
+
+    /** A raced unlock Job: deleted with its pods, by UID when known (a newer Job of the name is never touched). */
+    private CommandReply.Done deleteUnlockJob(ClusterCommand.DeleteUnlockJob c) {
+        var job = client.batch().v1().jobs().inNamespace(c.namespace()).withName(c.name());
+        Job current = job.get();
+        if (current != null && (c.uid() == null || c.uid().equals(current.getMetadata().getUid()))) {
+            job.withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+        }
+        return new CommandReply.Done();
     }
 }

@@ -8,6 +8,7 @@ import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.GoDuration;
+import com.rafaribe.homelab.hub.policy.PodFacts;
 import com.rafaribe.homelab.hub.policy.PodStates;
 import com.rafaribe.homelab.hub.policy.Redactor;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -70,7 +71,6 @@ public final class ClusterVerticle extends AbstractVerticle {
     private final Set<String> reportedMoverStatuses = new HashSet<>();
     private ClusterCommands commands;
     private final Set<String> reportedFailedPods = new HashSet<>();
-    private final DeletedPods deletedPods = new DeletedPods(10_000);
 
     private String state = "Connecting";
     private String error;
@@ -182,7 +182,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         moverPods.addEventHandler(handler(this::onMoverPod, this::onPodDeleted));
         moverJobs.addEventHandler(handler(job -> replicationSourcesOf(job), job -> { }));
         unlockJobs.addEventHandler(handler(job -> onUnlockJob(job, false), job -> onUnlockJob(job, true)));
-        unlockPods.addEventHandler(handler(this::onUnlockPod, this::onUnlockPod));
+        unlockPods.addEventHandler(handler(this::onUnlockPod, this::onPodDeleted));
         monitors.addEventHandler(handler(m -> onMonitors(), m -> onMonitors()));
         informers.addAll(List.of(moverPods, moverJobs, unlockJobs, unlockPods, monitors));
         // VolSync may not be installed: ReplicationSources are watched when they exist, never waited for.
@@ -246,11 +246,12 @@ public final class ClusterVerticle extends AbstractVerticle {
 
     private void connected() {
         watchFailure = null;
-        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, monitors, deletedPods);
+        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, monitors);
         setState("Connected", null);
         LOG.info("cluster {}: connected to {}", target.name(), target.server());
         // The policy learns the monitors and the existing unlock Jobs before any failed pod.
         onMonitors();
+        unlockPods.getStore().list().forEach(pod -> publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod), false)));
         unlockJobs.getStore().list().forEach(job -> onUnlockJob(job, false));
         reportedFailedPods.clear();
         moverPods.getStore().list().forEach(this::onMoverPod);
@@ -262,8 +263,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     private void onMoverPod(Pod pod) {
-        publish(new ClusterEvent.PodChanged(target.name(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                pod.getMetadata().getUid(), PodStates.phase(pod), false));
+        publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod), false));
         if (PodStates.failed(pod) && reportedFailedPods.add(pod.getMetadata().getUid())) {
             Job job = jobOf(pod);
             publish(new ClusterEvent.MoverPodFailed(target.name(), pod, job, FailedMover.of(pod, job)));
@@ -299,10 +299,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     private void onPodDeleted(Pod pod) {
-        deletedPods.add(pod.getMetadata().getName());
         reportedFailedPods.remove(pod.getMetadata().getUid());
-        publish(new ClusterEvent.PodChanged(target.name(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                pod.getMetadata().getUid(), PodStates.phase(pod), true));
+        publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod), true));
         publishState();
     }
 
@@ -330,8 +328,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     private void onUnlockPod(Pod pod) {
-        publish(new ClusterEvent.PodChanged(target.name(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                pod.getMetadata().getUid(), PodStates.phase(pod), false));
+        publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod), false));
         String jobName = FailedMover.of(pod, null).jobName();
         Job job = jobName == null ? null : unlockJobs.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + jobName);
         if (job != null) {

@@ -1,11 +1,9 @@
 package com.rafaribe.homelab.hub.policy;
 
-import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.CommandReply;
 import io.fabric8.kubernetes.api.model.ObjectReference;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -35,16 +33,6 @@ final class ClusterCalls {
         request(cluster, new ClusterCommand.RecordEvent(involved, type, reason, message), CommandReply.Done.class)
                 .onFailure(err -> LOG.warn("cluster={} event {} on {}/{} not recorded: {}", cluster, reason,
                         involved.getNamespace(), involved.getName(), err.getMessage()));
-    }
-
-    static ObjectReference failedJob(FailedMover mover) {
-        return new ObjectReferenceBuilder().withApiVersion("batch/v1").withKind("Job").withNamespace(mover.namespace())
-                .withName(mover.jobName()).withUid(mover.jobUid()).build();
-    }
-
-    static ObjectReference monitor(String namespace, String name, String uid) {
-        return new ObjectReferenceBuilder().withApiVersion(VolSyncMonitor.API_VERSION).withKind(VolSyncMonitor.KIND)
-                .withNamespace(namespace).withName(name).withUid(uid).build();
     }
 
     private static Throwable describe(String cluster, ClusterCommand command, Throwable err) {

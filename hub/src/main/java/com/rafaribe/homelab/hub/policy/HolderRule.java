@@ -1,68 +1,113 @@
 package com.rafaribe.homelab.hub.policy;
 
-import com.rafaribe.homelab.hub.api.bus.CommandReply.HolderFacts;
-import com.rafaribe.homelab.hub.api.bus.CommandReply.HolderFacts.HolderPod;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Never remove a live lock. (i) a pod named like the holder is Pending or Running in any watched
- * cluster: wait; (ii) the holder is provably gone (its pod terminated, or no such pod exists and the
- * name is a pod of a watched Job, or the hub saw it deleted): unlock now; (iii) anyone else (a NAS
- * cron job, a laptop): wait until the lock is older than restic's own stale age, 30 minutes.
+ * Never remove a live lock. A pod is the holder only if it could have taken the lock: it was
+ * created no later than the lock, in the failed mover's namespace or one whose pods use the same
+ * repository. (i) Such a pod is Pending, Running, Unknown or has a container still running: wait.
+ * (ii) It is provably gone (terminated, or seen deleted, or the name is a pod of the failed
+ * mover's own Job and no such pod exists): {@code restic unlock --remove-all}. (iii) Anything
+ * else, a watched cluster that could not be asked included: plain {@code restic unlock}, which
+ * removes only what restic itself calls stale on the lock's current timestamp, and not before
+ * the lock could be stale by the newest age seen in a mover log of the repository.
  */
 public final class HolderRule {
+    /** restic's own stale age: a live lock is refreshed every 5 minutes. */
     public static final Duration STALE_AGE = Duration.ofMinutes(30);
 
     private HolderRule() {
     }
 
-    /** @param unlockAt when to unlock (now or later); null while the holder is alive (re-check on its pod's changes) */
-    public record Decision(boolean unlockNow, Instant unlockAt, String reason) {
+    public enum Kind { WAIT, REMOVE_ALL, PLAIN }
+
+    /** @param notBefore for WAIT: when to look again (null: on the holder's next change); for PLAIN: the earliest start */
+    public record Decision(Kind kind, Instant notBefore, String reason) {
     }
 
-    /** @param facts what each cluster (by name) knows of the holder */
-    public static Decision decide(LockVerdict verdict, Instant detectedAt, Instant now, Map<String, HolderFacts> facts) {
-        if (verdict.invalidLockFile()) {
-            return new Decision(true, now, "an invalid lock file names no holder; restic says to remove it with unlock --remove-all");
+    /** A pod of the holder's name, as a cluster reported it. */
+    public record HolderPod(String cluster, String namespace, String name, String uid, String phase, boolean alive, Instant createdAt) {
+    }
+
+    /**
+     * @param lockTime        when the lock was (last) written, as the mover's log said; null when it printed no age
+     * @param allowed         per cluster asked, the namespaces where the holder may run
+     * @param pods            pods of the holder's name that the clusters reported
+     * @param unreachable     watched clusters that should have been asked and could not be
+     * @param deletedHolder   a pod of that name the hub saw deleted (in an allowed namespace), or null
+     * @param busyBy          a pod of the repository that is Pending or Running now, or null
+     * @param staleNotBefore  the earliest time the lock could be stale by the newest age seen for the repository
+     */
+    public record Evidence(LockVerdict verdict, Instant lockTime, String failingCluster, String moverNamespace, String moverJobName,
+                           Map<String, Set<String>> allowed, List<HolderPod> pods, Set<String> unreachable,
+                           HolderPod deletedHolder, String busyBy, Instant staleNotBefore) {
+    }
+
+    public static Decision decide(Evidence e, Instant now) {
+        LockVerdict verdict = e.verdict();
+        if (verdict != null && verdict.invalidLockFile()) {
+            if (e.busyBy() != null) {
+                return new Decision(Kind.WAIT, null, "an invalid lock file names no holder; waiting while pod " + e.busyBy() + " of the repository runs");
+            }
+            if (!e.unreachable().isEmpty()) {
+                return new Decision(Kind.WAIT, null, "an invalid lock file names no holder; waiting until cluster " + String.join(", ", e.unreachable())
+                        + " (sharing the repository) answers");
+            }
+            return new Decision(Kind.REMOVE_ALL, now, "an invalid lock file names no holder, no pod of the repository runs and every cluster"
+                    + " sharing it answers: restic's own hint, unlock --remove-all");
         }
-        LockHolder holder = verdict.holder();
+        LockHolder holder = verdict == null ? null : verdict.holder();
         if (holder == null || holder.host().isEmpty()) {
-            Instant at = detectedAt.plus(STALE_AGE);
-            return waitOrUnlock(at, now, "restic named no holder: waiting " + STALE_AGE.toMinutes() + " minutes from detection",
-                    "restic named no holder and " + STALE_AGE.toMinutes() + " minutes have passed since detection");
+            return plain(e, now, "restic named no holder");
         }
-        boolean anyPod = false;
-        for (Map.Entry<String, HolderFacts> cluster : facts.entrySet()) {
-            for (HolderPod pod : cluster.getValue().pods()) {
-                anyPod = true;
-                if (pod.alive()) {
-                    return new Decision(false, null, "holder " + holder.host() + " is " + pod.phase() + " in cluster "
-                            + cluster.getKey() + " (" + pod.namespace() + "): the lock is live");
-                }
+        String host = holder.host();
+        HolderPod terminated = null;
+        for (HolderPod pod : e.pods()) {
+            if (!couldHold(e, pod)) {
+                continue;
             }
-        }
-        if (anyPod) {
-            return new Decision(true, now, "holder pod " + holder.host() + " has terminated");
-        }
-        for (Map.Entry<String, HolderFacts> cluster : facts.entrySet()) {
-            if (cluster.getValue().seenDeleted()) {
-                return new Decision(true, now, "holder pod " + holder.host() + " was deleted (seen in cluster " + cluster.getKey() + ")");
+            if (pod.alive()) {
+                return new Decision(Kind.WAIT, null, "holder " + host + " is " + pod.phase() + " in cluster " + pod.cluster()
+                        + (pod.namespace().equals(e.moverNamespace()) ? "" : " (a namespace sharing the repository)") + ": the lock is live");
             }
-            if (cluster.getValue().jobPodShape()) {
-                return new Decision(true, now, "holder " + holder.host() + " is a pod of a watched Job in cluster "
-                        + cluster.getKey() + " and no longer exists");
-            }
+            terminated = terminated == null ? pod : terminated;
         }
-        Duration ageAtDetection = verdict.lockAge() == null ? Duration.ZERO : verdict.lockAge();
-        Instant staleAt = detectedAt.minus(ageAtDetection).plus(STALE_AGE);
-        return waitOrUnlock(staleAt, now, "holder " + holder.host() + " is not a pod the hub can place: waiting until the lock is "
-                + STALE_AGE.toMinutes() + " minutes old", "holder " + holder.host() + " is not a pod the hub can place and the lock is older than "
-                + STALE_AGE.toMinutes() + " minutes (restic's stale age)");
+        if (!e.unreachable().isEmpty()) {
+            return plain(e, now, "holder " + host + " cannot be checked: cluster " + String.join(", ", e.unreachable()) + " does not answer");
+        }
+        if (terminated != null) {
+            return new Decision(Kind.REMOVE_ALL, now, "holder pod " + host + " has terminated (" + terminated.phase() + ")");
+        }
+        if (e.deletedHolder() != null && couldHold(e, e.deletedHolder())) {
+            return new Decision(Kind.REMOVE_ALL, now, "holder pod " + host + " was deleted (seen by the hub)");
+        }
+        boolean noSuchPodHere = e.pods().stream().noneMatch(p -> p.cluster().equals(e.failingCluster()) && p.namespace().equals(e.moverNamespace()));
+        if (e.moverJobName() != null && PodStates.isPodOfJob(host, e.moverJobName()) && noSuchPodHere) {
+            return new Decision(Kind.REMOVE_ALL, now, "holder " + host + " was a pod of the failed mover's own Job and no longer exists");
+        }
+        return plain(e, now, "holder " + host + " is not a pod the hub can place");
     }
 
-    private static Decision waitOrUnlock(Instant at, Instant now, String waiting, String unlocking) {
-        return at.isAfter(now) ? new Decision(false, at, waiting) : new Decision(true, now, unlocking);
+    /** A pod of the holder's name that came after the lock, or runs where the repository is not used, is an impostor. */
+    static boolean couldHold(Evidence e, HolderPod pod) {
+        Set<String> namespaces = e.allowed().getOrDefault(pod.cluster(), Set.of());
+        if (!namespaces.contains(pod.namespace())) {
+            return false;
+        }
+        return e.lockTime() == null || pod.createdAt() == null || !pod.createdAt().isAfter(e.lockTime());
+    }
+
+    private static Decision plain(Evidence e, Instant now, String why) {
+        Instant at = e.staleNotBefore();
+        if (at != null && at.isAfter(now)) {
+            return new Decision(Kind.PLAIN, at, why + ": a plain restic unlock (never --remove-all) once the lock could be stale, "
+                    + STALE_AGE.toMinutes() + " minutes after it was last seen fresh");
+        }
+        return new Decision(Kind.PLAIN, now, why + ": a plain restic unlock (never --remove-all), which removes the lock only if restic"
+                + " itself calls it stale");
     }
 }

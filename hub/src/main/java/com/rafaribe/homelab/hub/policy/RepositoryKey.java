@@ -85,6 +85,18 @@ public record RepositoryKey(String cluster, String namespace, String credentials
         return List.copyOf(sources);
     }
 
+    /**
+     * Where the repository lives whatever the namespace: the volume sources, or a literal
+     * repository URL's hash; null when only a per-namespace Secret names it. Pods in two
+     * namespaces with the same location may take locks in the same repository.
+     */
+    public String location() {
+        if (!volumeSources.isEmpty()) {
+            return String.join(",", volumeSources);
+        }
+        return credentials.startsWith("value:") ? credentials : null;
+    }
+
     /** "home/media/secret:jellyfin-restic#RESTIC_REPOSITORY/nfs:truenas.example:/mnt/storage-0/volsync". */
     public String asString() {
         StringBuilder s = new StringBuilder(cluster).append('/').append(namespace).append('/').append(credentials);

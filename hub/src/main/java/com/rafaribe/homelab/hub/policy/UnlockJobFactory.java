@@ -45,7 +45,8 @@ public final class UnlockJobFactory {
     public static final int BACKOFF_LIMIT = 2;
     public static final long ACTIVE_DEADLINE_SECONDS = 600;
     public static final List<String> DEFAULT_COMMAND = List.of("restic");
-    public static final List<String> DEFAULT_ARGS = List.of("unlock", "--remove-all");
+    public static final String REMOVE_ALL = "--remove-all";
+    public static final List<String> DEFAULT_ARGS = List.of("unlock", REMOVE_ALL);
     static final int MAX_LOCK_ERROR_CHARS = 1024;
     static final int MAX_ANNOTATION_CHARS = 1024;
     private static final int MAX_NAME = 63;
@@ -62,7 +63,12 @@ public final class UnlockJobFactory {
      * characters: the same failed pod always gets the same name, so creating it twice is harmless.
      */
     public static String jobName(String owner, String podUid) {
-        String suffix = "-" + RepositoryKey.sha256Hex(podUid).substring(0, 8);
+        return jobName(owner, podUid, 1);
+    }
+
+    /** A later attempt for the same pod gets a name of its own: the previous Job may still be there (no TTL). */
+    public static String jobName(String owner, String podUid, int attempt) {
+        String suffix = "-" + RepositoryKey.sha256Hex(attempt <= 1 ? podUid : podUid + "#" + attempt).substring(0, 8);
         String cleaned = owner == null ? "" : owner.toLowerCase().replaceAll("[^a-z0-9-]", "-");
         int room = MAX_NAME - NAME_PREFIX.length() - suffix.length();
         if (cleaned.length() > room) {
@@ -87,7 +93,7 @@ public final class UnlockJobFactory {
         Container mover = MoverContainer.of(failedPod);
         UnlockJobTemplate template = request.monitor().template() == null ? new UnlockJobTemplate() : request.monitor().template();
         FailedMover failed = request.mover();
-        String name = jobName(failed.ownerName(), failed.podUid());
+        String name = jobName(failed.ownerName(), failed.podUid(), request.attempt());
 
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(NAME_LABEL, NAME);
@@ -119,7 +125,7 @@ public final class UnlockJobFactory {
                 .withImage(template.getImage() != null ? template.getImage() : mover == null ? null : mover.getImage())
                 .withImagePullPolicy(mover == null ? null : mover.getImagePullPolicy())
                 .withCommand(command(template))
-                .withArgs(args(template))
+                .withArgs(args(template, request.mode()))
                 .withEnv(env(mover, failed, request.verdict()))
                 .withEnvFrom(mover == null ? null : mover.getEnvFrom())
                 .withVolumeMounts(mounts)
@@ -162,12 +168,24 @@ public final class UnlockJobFactory {
         return template.getCommand() != null ? List.copyOf(template.getCommand()) : DEFAULT_COMMAND;
     }
 
-    private static List<String> args(UnlockJobTemplate template) {
+    /**
+     * The holder rule decides between {@code --remove-all} and a plain unlock; a template's own
+     * arguments cannot turn a plain unlock (a holder the hub cannot prove gone) into --remove-all.
+     */
+    static List<String> args(UnlockJobTemplate template, HolderRule.Kind mode) {
+        List<String> args;
         if (template.getArgs() != null) {
-            return List.copyOf(template.getArgs());
+            args = List.copyOf(template.getArgs());
+        } else {
+            // A command of the user's own gets no default arguments appended to it.
+            args = template.getCommand() == null ? DEFAULT_ARGS : List.of();
         }
-        // A command of the user's own gets no default arguments appended to it.
-        return template.getCommand() == null ? DEFAULT_ARGS : List.of();
+        return mode == HolderRule.Kind.REMOVE_ALL ? args : args.stream().filter(a -> !REMOVE_ALL.equals(a)).toList();
+    }
+
+    /** The deterministic name this Job would have if the hub had made it: anything else carrying the labels is not the hub's. */
+    public static boolean isOwnName(String name, String owner, String podUid, int attempt) {
+        return name != null && podUid != null && attempt >= 1 && name.equals(jobName(owner, podUid, attempt));
     }
 
     private static List<EnvVar> env(Container mover, FailedMover failed, LockVerdict verdict) {
@@ -202,6 +220,8 @@ public final class UnlockJobFactory {
         a.put(HOLDER, verdict.holder() != null ? verdict.holder().describe()
                 : verdict.invalidLockFile() ? "invalid lock file" : "unknown");
         a.put(REPOSITORY_KEY, request.repository().asString());
+        a.put(ATTEMPT, String.valueOf(request.attempt()));
+        a.put(UNLOCK_MODE, request.mode() == HolderRule.Kind.REMOVE_ALL ? "remove-all" : "plain");
         return a;
     }
 

@@ -4,47 +4,78 @@ import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.UnlockView;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** One failed mover pod whose log showed a lock, from detection to the unlock's outcome. */
 final class UnlockRecord {
-    enum State { Queued, WaitingForHolder, Running, Succeeded, Failed }
+    /**
+     * Queued (repository busy or the limit reached), WaitingForHolder (the holder lives, or the lock
+     * cannot be stale yet), Running (an unlock Job exists), then one of: Succeeded, Failed, or
+     * Cancelled (nothing left to do: the monitor went away, the cluster was removed).
+     */
+    enum State { Queued, WaitingForHolder, Running, Succeeded, Failed, Cancelled }
 
+    final String key;
     final String cluster;
     final FailedMover mover;
+    final Map<String, String> labels;
     final String monitorNamespace;
     final String monitorName;
     final String monitorKey;
     final String repository;
+    final String location;
     final String matched;
     final String holder;
     final Instant detectedAt;
-    /** The failed pod and verdict; null for a record rebuilt from an unlock Job after a restart. */
+    /** When the lock was last written, by the age the mover's log printed; null when it printed none. */
+    final Instant lockTime;
+    /** The failed pod (or the pod template of a rebuilt unlock Job), mirrored by every unlock Job. */
     final Pod pod;
+    /** The detector's verdict; null for a record rebuilt from an unlock Job after a restart. */
     final LockVerdict verdict;
     final List<FailedMover> joined = new ArrayList<>();
 
     State state = State.Queued;
     String reason = "queued";
+    HolderRule.Kind mode;
+    int attempt;
     String unlockJob;
+    String unlockJobUid;
     Instant createdAt;
     Instant finishedAt;
-    /** When a pod of the failed Job first succeeded after the unlock: the backup recovered. */
     Instant recoveredAt;
-    boolean evaluating;
-    long timer = -1;
+    /** Look again no later than this (waits with a stated end, a holder outside the watches). */
+    Instant wakeAt;
+    /** After a plain unlock removed nothing: no new unlock before this. */
+    Instant retryNotBefore;
+    /** A create request or holder question is out: wait for its answer. */
+    boolean creating;
+    /** A plain unlock succeeded and its log is being read: did it remove anything? */
+    boolean readingLog;
+    final Set<String> asked = new HashSet<>();
+    final Map<String, List<HolderRule.HolderPod>> answers = new HashMap<>();
+    final Set<String> unanswered = new HashSet<>();
+    int races;
 
-    UnlockRecord(String cluster, FailedMover mover, String monitorNamespace, String monitorName, String repository, String matched,
-                 String holder, Instant detectedAt, Pod pod, LockVerdict verdict) {
+    UnlockRecord(String cluster, FailedMover mover, Map<String, String> labels, String monitorNamespace, String monitorName,
+                 RepositoryKey repository, String matched, String holder, Instant detectedAt, Instant lockTime, Pod pod, LockVerdict verdict) {
+        this.key = cluster + "/" + mover.podUid();
         this.cluster = cluster;
         this.mover = mover;
+        this.labels = labels == null ? Map.of() : Map.copyOf(labels);
         this.monitorNamespace = monitorNamespace;
         this.monitorName = monitorName;
-        this.monitorKey = MonitorStatusWriter.key(cluster, monitorNamespace, monitorName);
-        this.repository = repository;
+        this.monitorKey = StatusBook.key(cluster, monitorNamespace, monitorName);
+        this.repository = repository.asString();
+        this.location = repository.location();
         this.matched = matched;
         this.holder = holder;
         this.detectedAt = detectedAt;
+        this.lockTime = lockTime;
         this.pod = pod;
         this.verdict = verdict;
     }
@@ -54,7 +85,11 @@ final class UnlockRecord {
     }
 
     boolean terminal() {
-        return state == State.Succeeded || state == State.Failed;
+        return !active();
+    }
+
+    boolean waiting() {
+        return state == State.Queued || state == State.WaitingForHolder;
     }
 
     UnlockView view() {

@@ -11,7 +11,14 @@ import io.fabric8.kubernetes.api.model.Pod;
  * @param monitor    the governing monitor, validated
  * @param verdict    the detector's verdict (a lock)
  * @param repository the repository the pod uses
+ * @param mode       {@code restic unlock --remove-all} (the holder is provably gone) or plain {@code restic unlock}
+ * @param attempt    1 for the first unlock Job of this failed pod, then 2, 3 ... (plain unlocks that removed nothing)
  */
 public record UnlockRequest(String cluster, Pod failedPod, FailedMover mover, MonitorPolicy monitor,
-                            LockVerdict verdict, RepositoryKey repository) {
+                            LockVerdict verdict, RepositoryKey repository, HolderRule.Kind mode, int attempt) {
+
+    /** A first attempt whose holder is provably gone. */
+    public UnlockRequest(String cluster, Pod failedPod, FailedMover mover, MonitorPolicy monitor, LockVerdict verdict, RepositoryKey repository) {
+        this(cluster, failedPod, mover, monitor, verdict, repository, HolderRule.Kind.REMOVE_ALL, 1);
+    }
 }

@@ -105,20 +105,40 @@ class SafetyTest {
         return cluster.client().pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
     }
 
+    /** The same NFS repository used from both clusters: its mover in the other cluster holds the lock. */
     @Test
     void aHolderRunningInTheOtherClusterKeepsTheLockUntilItEnds() {
-        Pod holder = holderPod(south, "maintenance", "restic-maintenance-28896540-h8d2c", "Running");
-        Mover mover = VolSyncWorld.failMover(north, "photos", "immich", "c3c3c", "immich-restic",
-                VolSyncWorld.lockLog(holder.getMetadata().getName(), "4s"));
+        String nfs = "/mnt/storage-0/volsync/immich";
+        // A mover of the same repository in south, Running: created before the lock it holds.
+        Mover holder = VolSyncWorld.failMoverOnNfs(south, "photos", "immich", "h8d2c", "immich-restic", null, nfs);
+        Pod running = setPhase(south, holder.pod(), "Running");
+        // Age 0s: the holder's pod was created (a moment ago) before its lock; an older lock would make it an impostor.
+        Mover mover = VolSyncWorld.failMoverOnNfs(north, "photos", "immich", "c3c3c", "immich-restic",
+                VolSyncWorld.lockLog(running.getMetadata().getName(), "0s"), nfs);
         String uid = mover.pod().getMetadata().getUid();
         await().atMost(WAIT).until(() -> fixture.unlock(uid) != null && "WaitingForHolder".equals(fixture.unlock(uid).getString("state")));
         assertThat(fixture.unlock(uid).getString("reason")).contains("is Running in cluster south");
         assertThat(unlockJobs(north, "photos")).isEmpty();
         await().atMost(WAIT).until(() -> HubFixture.eventReasons(north, "photos").contains("WaitingForHolder"));
 
-        setPhase(south, holder, "Succeeded");
+        setPhase(south, running, "Succeeded");
         await().atMost(WAIT).until(() -> unlockJobs(north, "photos").size() == 1);
         assertThat(fixture.unlock(uid).getString("reason")).contains("has terminated");
+        assertThat(unlockJobs(north, "photos").get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .as("a holder proven gone: every lock is removed").containsExactly("unlock", "--remove-all");
+    }
+
+    /** Bug: a pod created after the lock with the holder's name (`kubectl run truenas`) made the hub remove a NAS's live lock. */
+    @Test
+    void anImpostorNamedLikeTheHolderIsNotTheHolder() {
+        Pod impostor = holderPod(north, "impostor", "truenas", "Succeeded");
+        Mover mover = VolSyncWorld.failMover(north, "impostor", "paperless", "i1i1i", "paperless-restic",
+                VolSyncWorld.lockLog(impostor.getMetadata().getName(), "40m0s"));
+        String uid = mover.pod().getMetadata().getUid();
+        await().atMost(WAIT).until(() -> unlockJobs(north, "impostor").size() == 1);
+        assertThat(fixture.unlock(uid).getString("reason")).contains("truenas is not a pod the hub can place").doesNotContain("terminated");
+        assertThat(unlockJobs(north, "impostor").get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .as("the impostor terminated, the real holder is unknown: restic's own stale rule only").containsExactly("unlock");
     }
 
     @Test
@@ -142,8 +162,9 @@ class SafetyTest {
         await().atMost(WAIT).until(() -> unlockJobs(north, "repeat").size() == 1);
     }
 
+    /** Never --remove-all for a holder the hub cannot place; a plain unlock once the lock could be stale by the age restic printed. */
     @Test
-    void anUnknownHolderWaitsUntilTheLockIs30MinutesOld() {
+    void anUnknownHolderGetsAPlainUnlockOnceTheLockCouldBeStale() {
         Mover young = VolSyncWorld.failMover(north, "nas-young", "paperless", "d4d4d", "paperless-restic",
                 VolSyncWorld.lockLog("nas-cron", "10m0s"));
         Mover old = VolSyncWorld.failMover(north, "nas-old", "paperless", "e5e5e", "paperless-restic-2",
@@ -151,9 +172,11 @@ class SafetyTest {
         await().atMost(WAIT).until(() -> unlockJobs(north, "nas-old").size() == 1);
         JsonObject waiting = fixture.unlock(young.pod().getMetadata().getUid());
         assertThat(waiting.getString("state")).isEqualTo("WaitingForHolder");
-        assertThat(waiting.getString("reason")).contains("nas-cron is not a pod the hub can place");
+        assertThat(waiting.getString("reason")).contains("nas-cron is not a pod the hub can place").contains("once the lock could be stale");
         assertThat(unlockJobs(north, "nas-young")).isEmpty();
-        assertThat(fixture.unlock(old.pod().getMetadata().getUid()).getString("reason")).contains("older than 30 minutes");
+        assertThat(fixture.unlock(old.pod().getMetadata().getUid()).getString("reason")).contains("plain restic unlock");
+        assertThat(unlockJobs(north, "nas-old").get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .containsExactly("unlock");
     }
 
     @Test

@@ -2,62 +2,135 @@ package com.rafaribe.homelab.hub.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rafaribe.homelab.hub.api.bus.CommandReply.HolderFacts;
-import com.rafaribe.homelab.hub.api.bus.CommandReply.HolderFacts.HolderPod;
+import com.rafaribe.homelab.hub.policy.HolderRule.Decision;
+import com.rafaribe.homelab.hub.policy.HolderRule.Evidence;
+import com.rafaribe.homelab.hub.policy.HolderRule.HolderPod;
+import com.rafaribe.homelab.hub.policy.HolderRule.Kind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+/** The holder rules (i), (ii), (iii) of the design, each in both directions. */
 class HolderRuleTest {
     static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
-    static final HolderFacts NOTHING = new HolderFacts(List.of(), false, false);
+    static final Instant LOCK_TIME = NOW.minus(Duration.ofMinutes(40));
+    static final Map<String, Set<String>> ALLOWED = Map.of("home", Set.of("media"), "lab", Set.of("media"));
 
-    static LockVerdict lock(String host, String age) {
+    static LockVerdict lock(String host) {
         return LockDetector.BUILT_IN.examine("unable to create lock in backend: repository is already locked by PID 1 on " + host
-                + " by root (UID 0, GID 0)\nlock was created at 2026-11-26 11:00:00 (" + age + " ago)\n");
+                + " by root (UID 0, GID 0)\nlock was created at 2026-11-26 11:20:00 (40m0s ago)\n");
+    }
+
+    static Evidence evidence(LockVerdict verdict, List<HolderPod> pods, Set<String> unreachable, HolderPod deleted, Instant staleNotBefore) {
+        return new Evidence(verdict, LOCK_TIME, "home", "media", "volsync-src-jellyfin", ALLOWED, pods, unreachable, deleted, null, staleNotBefore);
+    }
+
+    static HolderPod pod(String cluster, String namespace, String name, String phase, boolean alive, Instant created) {
+        return new HolderPod(cluster, namespace, name, "uid-" + name, phase, alive, created);
     }
 
     @Test
-    void aLiveHolderPodInAnyClusterMeansWait() {
-        HolderFacts running = new HolderFacts(List.of(new HolderPod("maint", "nas-job-abcde", "Running", true)), false, false);
-        HolderRule.Decision d = HolderRule.decide(lock("nas-job-abcde", "2h"), NOW, NOW, Map.of("a", NOTHING, "b", running));
-        assertThat(d.unlockNow()).isFalse();
-        assertThat(d.unlockAt()).as("re-checked on the holder's changes, not at a time").isNull();
-        assertThat(d.reason()).contains("Running in cluster b");
+    void aLiveHolderInAnAllowedNamespaceOfAnyClusterMeansWait() {
+        Decision d = HolderRule.decide(evidence(lock("nas-job-abcde"),
+                List.of(pod("lab", "media", "nas-job-abcde", "Running", true, LOCK_TIME.minusSeconds(60))), Set.of(), null, NOW), NOW);
+        assertThat(d.kind()).isEqualTo(Kind.WAIT);
+        assertThat(d.reason()).contains("Running in cluster lab");
     }
 
     @Test
-    void aTerminatedHolderPodIsGone() {
-        HolderFacts done = new HolderFacts(List.of(new HolderPod("ns", "p-abcde", "Failed", false)), false, false);
-        assertThat(HolderRule.decide(lock("p-abcde", "5s"), NOW, NOW, Map.of("a", done)).unlockNow()).isTrue();
+    void phaseUnknownIsAlive() {
+        Decision d = HolderRule.decide(evidence(lock("nas-job-abcde"),
+                List.of(pod("home", "media", "nas-job-abcde", "Unknown", true, LOCK_TIME.minusSeconds(60))), Set.of(), null, NOW), NOW);
+        assertThat(d.kind()).isEqualTo(Kind.WAIT);
     }
 
     @Test
-    void aMissingPodOfAWatchedJobOrOneSeenDeletedIsGone() {
-        assertThat(HolderRule.decide(lock("volsync-src-app-x7k2p", "5s"), NOW, NOW,
-                Map.of("a", new HolderFacts(List.of(), true, false))).unlockNow()).isTrue();
-        assertThat(HolderRule.decide(lock("some-pod", "5s"), NOW, NOW,
-                Map.of("a", new HolderFacts(List.of(), false, true))).unlockNow()).isTrue();
+    void aTerminatedHolderIsGoneAndGetsRemoveAll() {
+        Decision d = HolderRule.decide(evidence(lock("nas-job-abcde"),
+                List.of(pod("home", "media", "nas-job-abcde", "Failed", false, LOCK_TIME.minusSeconds(60))), Set.of(), null, NOW), NOW);
+        assertThat(d.kind()).isEqualTo(Kind.REMOVE_ALL);
+        assertThat(d.reason()).contains("has terminated");
+    }
+
+    /** Bug: `kubectl run truenas --restart=Never -- true` made the hub call a NAS's live lock gone. */
+    @Test
+    void anImpostorCreatedAfterTheLockIsNotTheHolder() {
+        HolderPod impostor = pod("home", "media", "truenas", "Succeeded", false, LOCK_TIME.plusSeconds(60));
+        Decision d = HolderRule.decide(evidence(lock("truenas"), List.of(impostor), Set.of(), null, NOW), NOW);
+        assertThat(d.kind()).isEqualTo(Kind.PLAIN);
+        assertThat(d.reason()).contains("not a pod the hub can place");
     }
 
     @Test
-    void anUnknownHolderWaitsForResticsStaleAge() {
-        HolderRule.Decision young = HolderRule.decide(lock("nas-cron", "10m0s"), NOW, NOW, Map.of("a", NOTHING));
-        assertThat(young.unlockNow()).isFalse();
-        assertThat(young.unlockAt()).isEqualTo(NOW.plus(Duration.ofMinutes(20)));
-        assertThat(HolderRule.decide(lock("nas-cron", "10m0s"), NOW, NOW.plus(Duration.ofMinutes(20)), Map.of("a", NOTHING)).unlockNow()).isTrue();
-        assertThat(HolderRule.decide(lock("nas-cron", "40m0s"), NOW, NOW, Map.of("a", NOTHING)).unlockNow()).isTrue();
+    void anImpostorInAnotherNamespaceNeitherEndsNorBlocksTheWait() {
+        HolderPod elsewhere = pod("home", "tenant", "truenas", "Running", true, LOCK_TIME.minusSeconds(60));
+        Decision d = HolderRule.decide(evidence(lock("truenas"), List.of(elsewhere), Set.of(), null, NOW), NOW);
+        assertThat(d.kind()).isEqualTo(Kind.PLAIN);
+        HolderPod gone = pod("home", "tenant", "volsync-src-jellyfin-x7k2p", "Running", true, LOCK_TIME.minusSeconds(60));
+        Decision ownJob = HolderRule.decide(evidence(lock("volsync-src-jellyfin-x7k2p"), List.of(gone), Set.of(), null, NOW), NOW);
+        assertThat(ownJob.kind()).as("a live pod of that name elsewhere does not block the own Job's gone pod").isEqualTo(Kind.REMOVE_ALL);
     }
 
     @Test
-    void anInvalidLockFileIsRemovedAtOnceAndNoHolderWaits30MinutesFromDetection() {
-        LockVerdict invalid = LockDetector.BUILT_IN.examine("Fatal: invalid lock file: LoadRaw(<lock/0f3c9a7e21>): invalid data returned\n");
-        assertThat(HolderRule.decide(invalid, NOW, NOW, Map.of()).unlockNow()).isTrue();
-        LockVerdict anonymous = LockDetector.BUILT_IN.examine("ERROR: failure locking repository\n");
-        HolderRule.Decision d = HolderRule.decide(anonymous, NOW, NOW, Map.of());
-        assertThat(d.unlockNow()).isFalse();
-        assertThat(d.unlockAt()).isEqualTo(NOW.plus(Duration.ofMinutes(30)));
+    void aPodOfTheFailedMoversOwnJobThatNoLongerExistsIsGone() {
+        Decision d = HolderRule.decide(evidence(lock("volsync-src-jellyfin-x7k2p"), List.of(), Set.of(), null, NOW), NOW);
+        assertThat(d.kind()).isEqualTo(Kind.REMOVE_ALL);
+        Decision other = HolderRule.decide(evidence(lock("volsync-src-immich-x7k2p"), List.of(), Set.of(), null, NOW), NOW);
+        assertThat(other.kind()).as("a pod of another Job is not placed by its name alone").isEqualTo(Kind.PLAIN);
+    }
+
+    @Test
+    void aHolderSeenDeletedIsGoneUnlessItCameAfterTheLock() {
+        HolderPod seen = pod("home", "media", "maint-abcde", "Running", false, LOCK_TIME.minusSeconds(60));
+        assertThat(HolderRule.decide(evidence(lock("maint-abcde"), List.of(), Set.of(), seen, NOW), NOW).kind()).isEqualTo(Kind.REMOVE_ALL);
+        HolderPod late = pod("home", "media", "maint-abcde", "Running", false, LOCK_TIME.plusSeconds(60));
+        assertThat(HolderRule.decide(evidence(lock("maint-abcde"), List.of(), Set.of(), late, NOW), NOW).kind()).isEqualTo(Kind.PLAIN);
+    }
+
+    /** A cluster that cannot be asked may run the holder: never "gone", always the plain unlock. */
+    @Test
+    void anUnreachableClusterMakesTheHolderUnknownNeverGone() {
+        Decision d = HolderRule.decide(evidence(lock("volsync-src-jellyfin-x7k2p"), List.of(), Set.of("lab"), null, NOW), NOW);
+        assertThat(d.kind()).isEqualTo(Kind.PLAIN);
+        assertThat(d.reason()).contains("cluster lab does not answer");
+        HolderPod terminated = pod("home", "media", "nas-job-abcde", "Failed", false, LOCK_TIME.minusSeconds(60));
+        assertThat(HolderRule.decide(evidence(lock("nas-job-abcde"), List.of(terminated), Set.of("lab"), null, NOW), NOW).kind())
+                .isEqualTo(Kind.PLAIN);
+    }
+
+    /** Bug: the unlock time was frozen at detection, so a lock refreshed for hours was removed after 30 minutes. */
+    @Test
+    void anUnknownHolderGetsAPlainUnlockNoEarlierThanTheLockCouldBeStale() {
+        Instant later = NOW.plus(Duration.ofMinutes(20));
+        Decision waiting = HolderRule.decide(evidence(lock("truenas"), List.of(), Set.of(), null, later), NOW);
+        assertThat(waiting.kind()).isEqualTo(Kind.PLAIN);
+        assertThat(waiting.notBefore()).isEqualTo(later);
+        Decision now = HolderRule.decide(evidence(lock("truenas"), List.of(), Set.of(), null, NOW.minusSeconds(1)), NOW);
+        assertThat(now.kind()).as("never --remove-all, however old the lock looked").isEqualTo(Kind.PLAIN);
+        assertThat(now.notBefore()).isEqualTo(NOW);
+    }
+
+    @Test
+    void noHolderNamedIsPlainToo() {
+        LockVerdict noHolder = LockDetector.BUILT_IN.examine("Fatal: unable to create lock in backend: repository is already locked\n");
+        Decision d = HolderRule.decide(evidence(noHolder, List.of(), Set.of(), null, NOW), NOW);
+        assertThat(d.kind()).isEqualTo(Kind.PLAIN);
+    }
+
+    @Test
+    void anInvalidLockFileIsRemovedOnlyWhileNothingOfTheRepositoryRunsAndEveryClusterAnswers() {
+        LockVerdict invalid = LockDetector.BUILT_IN.examine("Fatal: unable to create lock in backend: load <lock/1234abcd>: invalid data returned\n"
+                + "the `unlock --remove-all` command can be used to remove invalid locks. Make sure that no other restic process"
+                + " is accessing the repository when running the command\n");
+        assertThat(invalid.invalidLockFile()).as("the detector's verdict on an invalid lock file").isTrue();
+        Evidence quiet = new Evidence(invalid, null, "home", "media", "volsync-src-jellyfin", ALLOWED, List.of(), Set.of(), null, null, NOW);
+        assertThat(HolderRule.decide(quiet, NOW).kind()).isEqualTo(Kind.REMOVE_ALL);
+        Evidence busy = new Evidence(invalid, null, "home", "media", "volsync-src-jellyfin", ALLOWED, List.of(), Set.of(), null, "media/x", NOW);
+        assertThat(HolderRule.decide(busy, NOW).kind()).isEqualTo(Kind.WAIT);
+        Evidence down = new Evidence(invalid, null, "home", "media", "volsync-src-jellyfin", ALLOWED, List.of(), Set.of("lab"), null, null, NOW);
+        assertThat(HolderRule.decide(down, NOW).kind()).isEqualTo(Kind.WAIT);
     }
 }

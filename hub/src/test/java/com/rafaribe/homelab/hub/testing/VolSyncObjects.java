@@ -67,6 +67,14 @@ public final class VolSyncObjects {
                 .withSpec(moverPodSpec(rs, repositorySecret));
     }
 
+    /** An NFS export holding the repository, at /repository: the volume an admission policy injects in many home labs. */
+    public static void mountNfsRepository(Pod pod, String path) {
+        pod.getSpec().getVolumes().add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("repository")
+                .withNewNfs().withServer("truenas.example").withPath(path).endNfs().build());
+        pod.getSpec().getContainers().get(0).getVolumeMounts().add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                .withName("repository").withMountPath("/repository").build());
+    }
+
     /** The mover pod's spec as VolSync writes it into the Job's template: the restic Secret by reference, data and cache PVCs. */
     static PodSpec moverPodSpec(String rs, String repositorySecret) {
         List<EnvVar> env = new ArrayList<>();

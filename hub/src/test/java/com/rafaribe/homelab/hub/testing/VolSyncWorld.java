@@ -67,6 +67,16 @@ public final class VolSyncWorld {
      */
     public static Mover failMover(TestCluster cluster, KubernetesClient c, String namespace, String app, String podSuffix, String secret,
                                   String log) {
+        return failMover(cluster, c, namespace, app, podSuffix, secret, log, null);
+    }
+
+    /** With the repository on this NFS export, mounted at /repository as home labs inject it: pods of other namespaces may share it. */
+    public static Mover failMoverOnNfs(TestCluster cluster, String namespace, String app, String podSuffix, String secret, String log, String nfsPath) {
+        return failMover(cluster, cluster.client(), namespace, app, podSuffix, secret, log, nfsPath);
+    }
+
+    private static Mover failMover(TestCluster cluster, KubernetesClient c, String namespace, String app, String podSuffix, String secret,
+                                   String log, String nfsPath) {
         ensureNamespace(c, namespace);
         String jobName = VolSyncObjects.sourceJobName(app);
         Job job = c.batch().v1().jobs().inNamespace(namespace).withName(jobName).get();
@@ -79,6 +89,9 @@ public final class VolSyncWorld {
                     .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit").endCondition().build());
         }
         Pod pod = VolSyncObjects.sourcePod(job, podSuffix, null, secret).build();
+        if (nfsPath != null) {
+            VolSyncObjects.mountNfsRepository(pod, nfsPath);
+        }
         pod.getSpec().setNodeName(cluster.logNode());
         pod = c.pods().inNamespace(namespace).resource(pod).create();
         if (log != null) {

@@ -34,11 +34,14 @@ public sealed interface ClusterCommand extends HubMessage {
     record RecordEvent(ObjectReference involved, String type, String reason, String message) implements ClusterCommand {
     }
 
-    /** What the cluster knows of a lock holder named by restic. Reply: {@link CommandReply.HolderFacts}. */
-    record FindHolder(String podName) implements ClusterCommand {
+    /**
+     * The pods of that name in these namespaces (where a lock holder may run): from the caches,
+     * else one GET by name per namespace. Reply: {@link CommandReply.HolderFacts}.
+     */
+    record FindHolder(String podName, java.util.Set<String> namespaces) implements ClusterCommand {
     }
 
-    /** Whether another pod of the same repository is Pending or Running. Reply: {@link CommandReply.RepositoryBusy}. */
-    record CheckRepository(String repository, String exceptPodUid) implements ClusterCommand {
+    /** Delete one of the hub's unlock Jobs, of that UID when it is known. Reply: {@link CommandReply.Done}. */
+    record DeleteUnlockJob(String namespace, String name, String uid) implements ClusterCommand {
     }
 }

@@ -27,9 +27,32 @@ public sealed interface ClusterEvent extends HubMessage {
     record MonitorsChanged(String cluster, List<VolSyncMonitor> monitors) implements ClusterEvent {
     }
 
-    /** A mover or unlock pod changed phase or was deleted: queued and waiting unlocks may proceed. */
-    record PodChanged(String cluster, String namespace, String name, String uid, String phase, boolean deleted)
-            implements ClusterEvent {
+    /** A mover or unlock pod appeared, changed or was deleted: queued and waiting unlocks may proceed. */
+    record PodChanged(String cluster, PodFact pod, boolean deleted) implements ClusterEvent {
+        public String namespace() {
+            return pod.namespace();
+        }
+
+        public String name() {
+            return pod.name();
+        }
+
+        public String phase() {
+            return pod.phase();
+        }
+    }
+
+    /**
+     * What the policy keeps of a watched pod.
+     *
+     * @param alive      Pending, Running or Unknown, or a container still runs
+     * @param repository its repository key ({@code RepositoryKey#asString})
+     * @param location   where the repository lives regardless of namespace (volume sources or a literal URL's hash), or null
+     * @param jobName    the Job it belongs to, if any
+     * @param unlock     an unlock pod of the hub rather than a VolSync mover
+     */
+    record PodFact(String namespace, String name, String uid, String phase, boolean alive, java.time.Instant createdAt,
+                   String repository, String location, String jobName, boolean unlock) {
     }
 
     /** An unlock Job of the hub appeared, changed or went away; {@code pods} are its pods. */

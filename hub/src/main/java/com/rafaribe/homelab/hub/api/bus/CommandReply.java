@@ -21,17 +21,10 @@ public sealed interface CommandReply extends HubMessage {
     record StatusWritten() implements CommandReply {
     }
 
-    /**
-     * @param pods         pods of that name in any namespace, with their phase
-     * @param jobPodShape  the name is {@code <a mover Job this cluster has>-<5 characters>}
-     * @param seenDeleted  the cluster saw a pod of that name deleted
-     */
-    record HolderFacts(List<HolderPod> pods, boolean jobPodShape, boolean seenDeleted) implements CommandReply {
-        /** @param alive Pending or Running (a pod on a NotReady node counts as alive) */
-        public record HolderPod(String namespace, String name, String phase, boolean alive) {
+    /** @param pods pods of that name in the namespaces asked about */
+    record HolderFacts(List<HolderPod> pods) implements CommandReply {
+        /** @param alive Pending, Running or Unknown, or a container still runs (a pod on a NotReady node counts as alive) */
+        public record HolderPod(String namespace, String name, String uid, String phase, boolean alive, java.time.Instant createdAt) {
         }
-    }
-
-    record RepositoryBusy(boolean busy, String byPod) implements CommandReply {
     }
 }

@@ -1,0 +1,100 @@
+package com.rafaribe.homelab.hub.policy;
+
+import com.rafaribe.homelab.hub.api.bus.ClusterEvent.PodFact;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The watched pods (VolSync movers and the hub's unlock pods) of every cluster, as their watches
+ * reported them, and the ones seen deleted (by namespace, name and UID, the newest
+ * {@value #DELETED_PER_CLUSTER} per cluster): enough to say whether a repository is in use and
+ * whether a lock holder was seen to go, without asking any cluster.
+ */
+final class PodTable {
+    static final int DELETED_PER_CLUSTER = 10_000;
+
+    private final Map<String, Map<String, PodFact>> live = new HashMap<>();
+    private final Map<String, LinkedHashMap<String, PodFact>> deleted = new HashMap<>();
+
+    void changed(String cluster, PodFact pod, boolean gone) {
+        Map<String, PodFact> pods = live.computeIfAbsent(cluster, c -> new HashMap<>());
+        if (!gone) {
+            pods.put(pod.uid(), pod);
+            return;
+        }
+        pods.remove(pod.uid());
+        deleted.computeIfAbsent(cluster, c -> new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, PodFact> eldest) {
+                return size() > DELETED_PER_CLUSTER;
+            }
+        }).put(pod.namespace() + "/" + pod.name() + "/" + pod.uid(), pod);
+    }
+
+    void forget(String cluster) {
+        live.remove(cluster);
+        deleted.remove(cluster);
+    }
+
+    PodFact get(String cluster, String uid) {
+        return live.getOrDefault(cluster, Map.of()).get(uid);
+    }
+
+    /** A Pending or Running pod of the repository other than these, if any: "namespace/name". */
+    Optional<PodFact> busy(String cluster, String repository, Set<String> exceptUids) {
+        return live.getOrDefault(cluster, Map.of()).values().stream()
+                .filter(p -> p.alive() && repository.equals(p.repository()) && !exceptUids.contains(p.uid()))
+                .findFirst();
+    }
+
+    /** Clusters (other than {@code cluster}) where a watched pod uses the same repository location. */
+    Set<String> clustersSharing(String location) {
+        Set<String> clusters = new TreeSet<>();
+        if (location == null) {
+            return clusters;
+        }
+        live.forEach((cluster, pods) -> {
+            if (pods.values().stream().anyMatch(p -> location.equals(p.location()))) {
+                clusters.add(cluster);
+            }
+        });
+        return clusters;
+    }
+
+    /** Namespaces of a cluster whose watched pods use the repository location. */
+    Set<String> namespacesSharing(String cluster, String location) {
+        Set<String> namespaces = new TreeSet<>();
+        if (location != null) {
+            live.getOrDefault(cluster, Map.of()).values().stream().filter(p -> location.equals(p.location()))
+                    .forEach(p -> namespaces.add(p.namespace()));
+        }
+        return namespaces;
+    }
+
+    /** A pod of that name the hub saw deleted in one of these namespaces, the newest first. */
+    Optional<PodFact> deleted(String cluster, Set<String> namespaces, String name) {
+        PodFact found = null;
+        for (PodFact p : deleted.getOrDefault(cluster, new LinkedHashMap<>()).values()) {
+            if (p.name().equals(name) && namespaces.contains(p.namespace())) {
+                found = p;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The unlock pods of one unlock Job. */
+    java.util.List<PodFact> unlockPodsOf(String cluster, String namespace, String job) {
+        return live.getOrDefault(cluster, Map.of()).values().stream()
+                .filter(p -> p.unlock() && namespace.equals(p.namespace()) && job.equals(p.jobName())).toList();
+    }
+
+    /** A watched pod of that name in one of these namespaces that is not deleted. */
+    Optional<PodFact> named(String cluster, Set<String> namespaces, String name) {
+        return live.getOrDefault(cluster, Map.of()).values().stream()
+                .filter(p -> p.name().equals(name) && namespaces.contains(p.namespace())).findFirst();
+    }
+}

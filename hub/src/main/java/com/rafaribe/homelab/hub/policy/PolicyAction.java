@@ -1,0 +1,47 @@
+package com.rafaribe.homelab.hub.policy;
+
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+
+/**
+ * What the unlock life cycle asks the world to do. {@link UnlockLifecycle} only returns these;
+ * the verticle carries them out (cluster commands, Events, the read model) and feeds the answers
+ * back, as java-operator-sdk reconcilers return what to do. The simulation carries them out on
+ * a simulated world instead.
+ */
+public sealed interface PolicyAction {
+
+    /** Read the failed pod's log, then run {@code detector} on it off the event loop; answer with {@link UnlockLifecycle#detected}. */
+    record ReadEvidence(String cluster, String podUid, String namespace, String pod, String container, String alreadyRead,
+                        String terminationMessage, LockDetector detector) implements PolicyAction {
+    }
+
+    /** Ask one cluster which pods of that name run in these namespaces; answer with {@link UnlockLifecycle#holderAnswered}. */
+    record FindHolder(String recordKey, String cluster, String podName, java.util.Set<String> namespaces) implements PolicyAction {
+    }
+
+    /** Create the unlock Job; answer with {@link UnlockLifecycle#jobCreateAnswered}. */
+    record CreateJob(String recordKey, String cluster, Job job) implements PolicyAction {
+    }
+
+    /** Delete this unlock Job (that UID only): a mover of the repository started before its pod ran. */
+    record DeleteUnlockJob(String cluster, String namespace, String name, String uid) implements PolicyAction {
+    }
+
+    /** Read what restic's unlock printed; answer with {@link UnlockLifecycle#unlockLogRead}. */
+    record ReadUnlockLog(String recordKey, String cluster, String namespace, String pod) implements PolicyAction {
+    }
+
+    /** removeFailedJobs: delete the failed mover Job of that UID only; answer with {@link UnlockLifecycle#failedJobDeleted}. */
+    record DeleteFailedJob(String recordKey, String cluster, String namespace, String name, String uid) implements PolicyAction {
+    }
+
+    /** A core/v1 Event; best effort. */
+    record RecordEvent(String cluster, ObjectReference involved, String type, String reason, String message) implements PolicyAction {
+    }
+
+    /** To the dashboard's read model. */
+    record Publish(ReadModelUpdate update) implements PolicyAction {
+    }
+}
