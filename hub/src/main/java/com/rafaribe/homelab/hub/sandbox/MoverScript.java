@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * What VolSync's restic mover does, step for step (its entry.sh as of VolSync 0.14 - 0.16, from
- * domain.md and its documented behaviour): the same restic commands in the same order, the same
+ * What VolSync's restic mover does, step for step (its entry.sh as of VolSync 0.14 - 0.16 and its
+ * documented behaviour): the same restic commands in the same order, the same
  * "===" progress lines and "ERROR:" lines, the same exit codes. Written for the sandbox, not copied.
  */
 final class MoverScript {

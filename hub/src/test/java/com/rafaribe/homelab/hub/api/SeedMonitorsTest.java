@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rafaribe.homelab.hub.policy.MonitorPolicy;
 import com.rafaribe.homelab.hub.policy.MonitorValidator;
-import com.rafaribe.homelab.hub.testing.SharedFiles;
+import com.rafaribe.homelab.hub.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SeedMonitorsTest {
     @Test
     void bothSeedMonitorsParseAndValidate() throws IOException {
-        List<VolSyncMonitor> monitors = MonitorYaml.parseAll(Files.readString(SharedFiles.seedMonitors()));
+        List<VolSyncMonitor> monitors = MonitorYaml.parseAll(Files.readString(TestData.seedMonitors()));
         assertThat(monitors).extracting(m -> m.getMetadata().getName())
                 .containsExactly("volsync-monitor-main", "volsync-monitor-advanced");
 

@@ -3,7 +3,7 @@ package com.rafaribe.homelab.hub.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rafaribe.homelab.hub.Main;
-import com.rafaribe.homelab.hub.testing.SharedFiles;
+import com.rafaribe.homelab.hub.testing.TestData;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -76,7 +76,7 @@ class CheckLogCommandTest {
     void aMonitorsPatternsJoinTheBuiltInDetector() throws IOException {
         Path log = file("wrapper.log", "backup-wrapper: timeout while waiting for the repo lock\n");
         assertThat(run("", "check-log", log.toString()).out()).contains("\tnot-lock\t");
-        Run r = run("", "check-log", "--monitor", SharedFiles.seedMonitors().toString(), "--monitor-name", "volsync-monitor-advanced",
+        Run r = run("", "check-log", "--monitor", TestData.seedMonitors().toString(), "--monitor-name", "volsync-monitor-advanced",
                 log.toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("\tlock\tpattern \"timeout.*waiting.*for.*lock\" at line 1");
@@ -85,7 +85,7 @@ class CheckLogCommandTest {
     @Test
     void withoutAMonitorNameTheFirstMonitorOfTheFileIsUsed() throws IOException {
         Path log = file("wrapper.log", "backup-wrapper: timeout while waiting for the repo lock\n");
-        Run r = run("", "check-log", "--monitor", SharedFiles.seedMonitors().toString(), log.toString());
+        Run r = run("", "check-log", "--monitor", TestData.seedMonitors().toString(), log.toString());
         assertThat(r.out()).as("volsync-monitor-main has no patterns").contains("\tnot-lock\t");
     }
 
@@ -106,7 +106,7 @@ class CheckLogCommandTest {
 
     @Test
     void anUnknownMonitorNameIsAnError() {
-        Run r = run(LOCK_LOG, "check-log", "--monitor", SharedFiles.seedMonitors().toString(), "--monitor-name", "nope", "-");
+        Run r = run(LOCK_LOG, "check-log", "--monitor", TestData.seedMonitors().toString(), "--monitor-name", "nope", "-");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("no VolSyncMonitor named nope");
     }

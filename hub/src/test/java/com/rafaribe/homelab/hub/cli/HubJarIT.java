@@ -9,7 +9,7 @@ import com.rafaribe.homelab.hub.testing.HubApi;
 import com.rafaribe.homelab.hub.testing.HubJar;
 import com.rafaribe.homelab.hub.testing.Kustomize;
 import io.fabric8.kubernetes.api.model.Container;
-import com.rafaribe.homelab.hub.testing.SharedFiles;
+import com.rafaribe.homelab.hub.testing.TestData;
 import com.rafaribe.homelab.hub.testing.Tier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -193,9 +193,9 @@ class HubJarIT {
 
     @Test
     void checkLogOnTheCorpusFromTheJar() throws Exception {
-        Path lock = SharedFiles.corpus().resolve("087-volsync-head-backup-vs-live-exclusive-lock.log");
-        Path notLock = SharedFiles.corpus().resolve("112-v0.17.0-backup-circuit-breaker-lock-load.log");
-        Result r = java("check-log", "--monitor", SharedFiles.seedMonitors().toString(), "--monitor-name", "volsync-monitor-advanced",
+        Path lock = TestData.corpus().resolve("087-volsync-head-backup-vs-live-exclusive-lock.log");
+        Path notLock = TestData.corpus().resolve("112-v0.17.0-backup-circuit-breaker-lock-load.log");
+        Result r = java("check-log", "--monitor", TestData.seedMonitors().toString(), "--monitor-name", "volsync-monitor-advanced",
                 lock.toString(), notLock.toString());
         assertThat(r.exit()).as(r.out()).isZero();
         List<String> lines = r.out().lines().toList();

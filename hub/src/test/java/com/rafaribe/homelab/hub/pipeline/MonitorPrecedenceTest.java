@@ -15,7 +15,7 @@ import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.Teardown;
 import com.rafaribe.homelab.hub.testing.TestCluster;
-import com.rafaribe.homelab.hub.testing.SharedFiles;
+import com.rafaribe.homelab.hub.testing.TestData;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -51,7 +51,7 @@ class MonitorPrecedenceTest {
     @BeforeParameterizedClassInvocation
     static void start(Backend backend) throws Exception {
         home = backend.start("home");
-        for (VolSyncMonitor seed : MonitorYaml.parseAll(Files.readString(SharedFiles.seedMonitors()))) {
+        for (VolSyncMonitor seed : MonitorYaml.parseAll(Files.readString(TestData.seedMonitors()))) {
             home.client().resources(VolSyncMonitor.class).inNamespace(HUB_NS).resource(seed).create();
         }
         VolSyncWorld.applyMonitor(home, """

@@ -11,7 +11,7 @@ import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubApi;
 import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
-import com.rafaribe.homelab.hub.testing.SharedFiles;
+import com.rafaribe.homelab.hub.testing.TestData;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld.Mover;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -131,8 +131,8 @@ class PipelineTest {
         String ns = "db-" + east.name;
         // Wrong password, no space left, an unreadable source file: real restic output from the corpus.
         List<String> logs = List.of(VolSyncWorld.WRONG_PASSWORD_LOG,
-                java.nio.file.Files.readString(SharedFiles.corpus().resolve("079-volsync-no-space-left.log")),
-                java.nio.file.Files.readString(SharedFiles.corpus().resolve("046-unreadable-source-dir.log")));
+                java.nio.file.Files.readString(TestData.corpus().resolve("079-volsync-no-space-left.log")),
+                java.nio.file.Files.readString(TestData.corpus().resolve("046-unreadable-source-dir.log")));
         for (int i = 0; i < logs.size(); i++) {
             Mover mover = VolSyncWorld.failMover(east, ns, "postgres" + i, "x9y8" + i, "postgres-restic", logs.get(i));
             String uid = mover.pod().getMetadata().getUid();

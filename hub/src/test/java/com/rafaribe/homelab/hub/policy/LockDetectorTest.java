@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The detector against restic's lock messages as each version prints them (corpus.md's inventory,
+ * The detector against restic's lock messages as each version prints them (an inventory taken
  * from the tagged sources v0.9.0 .. v0.19.1) and VolSync's entry.sh lines around them.
  */
 class LockDetectorTest {

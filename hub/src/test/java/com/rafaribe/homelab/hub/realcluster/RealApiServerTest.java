@@ -17,7 +17,7 @@ import com.rafaribe.homelab.hub.testing.ControlPlane;
 import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
 import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.Kustomize;
-import com.rafaribe.homelab.hub.testing.SharedFiles;
+import com.rafaribe.homelab.hub.testing.TestData;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -79,7 +79,7 @@ class RealApiServerTest {
     @Test
     void theSamplesAndTheSeedMonitorsAreAcceptedAndTheSchemaRefusesANegativeLimit() throws Exception {
         for (Path yaml : List.of(AGENT_CONFIG.resolve("samples/volsyncmonitor-basic.yaml"),
-                AGENT_CONFIG.resolve("samples/volsyncmonitor-per-namespace.yaml"), SharedFiles.seedMonitors())) {
+                AGENT_CONFIG.resolve("samples/volsyncmonitor-per-namespace.yaml"), TestData.seedMonitors())) {
             try (InputStream in = Files.newInputStream(yaml)) {
                 assertThat(admin.load(in).forceConflicts().serverSideApply()).as(yaml.toString()).isNotEmpty();
             }

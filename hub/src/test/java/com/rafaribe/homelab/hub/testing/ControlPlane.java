@@ -21,7 +21,7 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * A real Kubernetes control plane on 127.0.0.1 (../shared/design/real-apiserver.md): Debian's etcd,
+ * A real Kubernetes control plane on 127.0.0.1: Debian's etcd,
  * and kube-apiserver (token auth, RBAC) and kube-controller-manager (Job controller, garbage
  * collector, namespaces, TTL) built from Debian's source package by scripts/build-kube-control-plane.
  * Two static tokens: an admin (system:masters) and the hub's ServiceAccount identity, which only

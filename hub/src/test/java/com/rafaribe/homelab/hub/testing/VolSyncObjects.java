@@ -18,7 +18,7 @@ import java.util.zip.CRC32;
 
 /**
  * Mover Jobs and pods shaped exactly as VolSync 0.16's restic mover makes them
- * (internal/controller/mover/restic/mover.go, ../shared/design/domain.md).
+ * (internal/controller/mover/restic/mover.go in VolSync's sources).
  */
 public final class VolSyncObjects {
     public static final String IMAGE = "quay.io/backube/volsync:0.16.0";
