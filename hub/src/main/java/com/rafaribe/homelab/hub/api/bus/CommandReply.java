@@ -27,7 +27,7 @@ public sealed interface CommandReply extends HubMessage {
      * @param seenDeleted  the cluster saw a pod of that name deleted
      */
     record HolderFacts(List<HolderPod> pods, boolean jobPodShape, boolean seenDeleted) implements CommandReply {
-        /** @param alive Pending or Running (a pod on a NotReady node counts as alive) */
+        /** @param alive not terminated for good: Pending, Running or Unknown, or a container still running ({@code PodStates.alive}) */
         public record HolderPod(String namespace, String name, String phase, boolean alive) {
         }
     }
