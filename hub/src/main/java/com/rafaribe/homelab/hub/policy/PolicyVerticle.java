@@ -174,7 +174,8 @@ public final class PolicyVerticle extends AbstractVerticle {
 
     private void onMoverPodFailed(ClusterEvent.MoverPodFailed e) {
         FailedMover mover = e.mover();
-        Map<String, String> labels = e.job() != null ? e.job().getMetadata().getLabels() : e.pod().getMetadata().getLabels();
+        // A Job of the same name but another UID is a newer one: its labels are not this pod's.
+        Map<String, String> labels = FailedMover.isJobOf(e.pod(), e.job()) ? e.job().getMetadata().getLabels() : e.pod().getMetadata().getLabels();
         String container = MoverContainer.of(e.pod()) == null ? null : MoverContainer.of(e.pod()).getName();
         handleFailure(e.cluster(), e.pod(), mover, labels,
                 () -> calls.request(e.cluster(), new ClusterCommand.FetchLog(mover.namespace(), mover.podName(), container), CommandReply.LogText.class)
@@ -204,7 +205,8 @@ public final class PolicyVerticle extends AbstractVerticle {
                 .endMetadata()
                 .withSpec(e.job().getSpec().getTemplate().getSpec())
                 .build();
-        FailedMover mover = new FailedMover(e.namespace(), pod.getMetadata().getName(), podUid, jobName, e.job().getMetadata().getUid(),
+        // No Job UID: the failed Job is gone, and e.job() is the one VolSync created again, which removeFailedJobs must not delete.
+        FailedMover mover = new FailedMover(e.namespace(), pod.getMetadata().getName(), podUid, jobName, null,
                 FailedMover.SOURCE_KIND, e.replicationSource());
         handleFailure(e.cluster(), pod, mover, e.job().getMetadata().getLabels(), () -> Future.succeededFuture(e.logs()));
     }
