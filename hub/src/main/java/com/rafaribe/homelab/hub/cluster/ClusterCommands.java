@@ -8,19 +8,27 @@ import com.rafaribe.homelab.hub.api.bus.CommandReply.JobDeleted.Outcome;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.PodStates;
 import com.rafaribe.homelab.hub.policy.LogTail;
+import io.fabric8.kubernetes.api.model.DeleteOptions;
+import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.client.utils.URLUtils;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,32 +125,54 @@ final class ClusterCommands {
         }
     }
 
-    /** Job names are reused by VolSync: only this very Job (UID), and only while none of its pods runs. */
-    private CommandReply.JobDeleted deleteFailedJob(ClusterCommand.DeleteFailedJob c) {
+    /**
+     * Job names are reused by VolSync: only this very Job (UID), and only while none of its pods
+     * runs. A command without a UID names a Job only by name, which may be a newer one: refused.
+     */
+    private CommandReply.JobDeleted deleteFailedJob(ClusterCommand.DeleteFailedJob c) throws Exception {
+        if (c.uid() == null) {
+            return new CommandReply.JobDeleted(Outcome.UNKNOWN_UID);
+        }
         Job job = client.batch().v1().jobs().inNamespace(c.namespace()).withName(c.name()).get();
         if (job == null) {
             return new CommandReply.JobDeleted(Outcome.GONE);
         }
-        if (c.uid() != null && !c.uid().equals(job.getMetadata().getUid())) {
+        if (!c.uid().equals(job.getMetadata().getUid())) {
             return new CommandReply.JobDeleted(Outcome.REPLACED);
         }
         if (job.getStatus() != null && job.getStatus().getActive() != null && job.getStatus().getActive() > 0) {
             return new CommandReply.JobDeleted(Outcome.STILL_ACTIVE);
         }
-        try {
-            // The resourceVersion precondition fails if the Job changed or was replaced since the GET.
-            client.batch().v1().jobs().inNamespace(c.namespace()).withName(c.name())
-                    .lockResourceVersion(job.getMetadata().getResourceVersion()).delete();
-            return new CommandReply.JobDeleted(Outcome.DELETED);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
-                return new CommandReply.JobDeleted(Outcome.GONE);
-            }
-            if (e.getCode() == 409) {
-                return new CommandReply.JobDeleted(Outcome.REPLACED);
-            }
-            throw e;
+        // The preconditions fail (409) if the Job was replaced (UID) or changed (resourceVersion) since the GET.
+        int code = deleteWithPreconditions(c.namespace(), c.name(), c.uid(), job.getMetadata().getResourceVersion());
+        return new CommandReply.JobDeleted(code == 404 ? Outcome.GONE : code == 409 ? Outcome.REPLACED : Outcome.DELETED);
+    }
+
+    /**
+     * A DELETE carrying both preconditions, UID and resourceVersion: fabric8's delete() sends the
+     * resourceVersion only. Background propagation, as fabric8's, so the Job's pods go with it.
+     * Returns 2xx, 404 or 409; any other status is thrown, as fabric8 would.
+     */
+    private int deleteWithPreconditions(String namespace, String name, String uid, String resourceVersion) throws Exception {
+        DeleteOptions options = new DeleteOptionsBuilder().withPropagationPolicy("Background")
+                .withNewPreconditions().withUid(uid).withResourceVersion(resourceVersion).endPreconditions().build();
+        HttpClient http = client.getHttpClient();
+        HttpRequest.Builder request = http.newHttpRequestBuilder()
+                .uri(URLUtils.join(client.getMasterUrl().toString(), "apis", "batch", "v1", "namespaces", namespace, "jobs", name))
+                .delete("application/json", Serialization.asJson(options));
+        if (client.getConfiguration().getRequestTimeout() > 0) {
+            request.timeout(client.getConfiguration().getRequestTimeout(), TimeUnit.MILLISECONDS);
         }
+        HttpResponse<String> response;
+        try {
+            response = http.sendAsync(request.build(), String.class).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        if (response.isSuccessful() || response.code() == 404 || response.code() == 409) {
+            return response.code();
+        }
+        throw new KubernetesClientException("DELETE job " + namespace + "/" + name + ": " + response.body(), response.code(), null);
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Optional;
  * Who a failed mover pod is: its Job and the ReplicationSource/Destination that owns the Job.
  * The app is read from the Job's owner reference, because VolSync shortens names over 63
  * characters to {@code volsync-src-<crc32>}; the name without its prefix is the fallback when
- * the Job is gone.
+ * the Job is gone or replaced by a newer one of the same name.
  */
 public record FailedMover(String namespace, String podName, String podUid, String jobName, String jobUid,
                           String ownerKind, String ownerName) {
@@ -21,19 +21,24 @@ public record FailedMover(String namespace, String podName, String podUid, Strin
     static final String SOURCE_PREFIX = "volsync-src-";
     static final String DESTINATION_PREFIX = "volsync-dst-";
 
-    /** @param job the pod's Job, or null when it is already gone */
+    /**
+     * The Job is read from the pod itself: its controller owner reference (or the controller-uid
+     * label). A Job looked up by name may be a newer one VolSync created under the same name; it is
+     * used, for its owner reference, only when its UID is the pod's controller's.
+     *
+     * @param job the Job of the pod's Job name, or null when it is gone
+     */
     public static FailedMover of(Pod pod, Job job) {
         Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
         Optional<OwnerReference> podOwner = controller(pod, "Job");
-        String jobName = job != null ? job.getMetadata().getName()
-                : firstNonNull(labels.get("batch.kubernetes.io/job-name"), labels.get("job-name"),
-                podOwner.map(OwnerReference::getName).orElse(null));
-        String jobUid = job != null ? job.getMetadata().getUid()
-                : firstNonNull(labels.get("batch.kubernetes.io/controller-uid"), labels.get("controller-uid"),
-                podOwner.map(OwnerReference::getUid).orElse(null));
+        String jobUid = controllerUid(pod);
+        Job ownJob = isJobOf(pod, job) ? job : null;
+        String jobName = firstNonNull(podOwner.map(OwnerReference::getName).orElse(null),
+                labels.get("batch.kubernetes.io/job-name"), labels.get("job-name"),
+                ownJob == null ? null : ownJob.getMetadata().getName());
 
-        Optional<OwnerReference> owner = job == null ? Optional.empty()
-                : controller(job, SOURCE_KIND).or(() -> controller(job, DESTINATION_KIND));
+        Optional<OwnerReference> owner = ownJob == null ? Optional.empty()
+                : controller(ownJob, SOURCE_KIND).or(() -> controller(ownJob, DESTINATION_KIND));
         String ownerKind;
         String ownerName;
         if (owner.isPresent()) {
@@ -51,6 +56,18 @@ public record FailedMover(String namespace, String podName, String podUid, Strin
         }
         return new FailedMover(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(),
                 jobName, jobUid, ownerKind, ownerName);
+    }
+
+    /** That Job is the pod's own (same UID as its controller), not a newer Job of the same name. */
+    public static boolean isJobOf(Pod pod, Job job) {
+        String uid = controllerUid(pod);
+        return job != null && uid != null && uid.equals(job.getMetadata().getUid());
+    }
+
+    private static String controllerUid(Pod pod) {
+        Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        return firstNonNull(controller(pod, "Job").map(OwnerReference::getUid).orElse(null),
+                labels.get("batch.kubernetes.io/controller-uid"), labels.get("controller-uid"));
     }
 
     private static Optional<OwnerReference> controller(HasMetadata object, String kind) {

@@ -9,25 +9,44 @@ import java.util.Set;
 
 /** Reading a pod's state the way a kubelet reports it. */
 public final class PodStates {
-    private static final Set<String> ALIVE_PHASES = Set.of("Pending", "Running");
+    private static final Set<String> FINAL_PHASES = Set.of("Succeeded", "Failed");
 
     private PodStates() {
     }
 
     /**
-     * Failed: phase Failed, or a container terminated with a non-zero exit code. VolSync deletes
-     * its Job before Kubernetes marks it failed, so failure is read per pod.
+     * Failed: phase Failed, or every container terminated and one of them non-zero. VolSync
+     * deletes its Job before Kubernetes marks it failed, so failure is read per pod; a container
+     * that exited while another still runs is no failure yet, the pod may still hold the lock.
      */
     public static boolean failed(Pod pod) {
-        if (pod.getStatus() == null) {
-            return false;
+        if ("Failed".equals(phase(pod))) {
+            return true;
         }
-        return "Failed".equals(pod.getStatus().getPhase()) || terminated(pod).filter(t -> t.getExitCode() != null && t.getExitCode() != 0).isPresent();
+        return terminatedForGood(pod) && containerStatuses(pod).stream()
+                .map(PodStates::terminatedState).anyMatch(t -> t != null && t.getExitCode() != null && t.getExitCode() != 0);
     }
 
-    /** Pending or Running, and not being deleted to completion. A pod on a NotReady node keeps its phase: it counts as alive. */
+    /**
+     * Alive: whatever is not {@link #terminatedForGood}. Pending (no status yet included), Running
+     * and Unknown count: a pod on a NotReady node keeps its phase or turns Unknown, and its
+     * process may still hold the lock; so does a pod with one container exited and another running.
+     */
     public static boolean alive(Pod pod) {
-        return pod.getStatus() != null && ALIVE_PHASES.contains(pod.getStatus().getPhase()) && terminated(pod).isEmpty();
+        return !terminatedForGood(pod);
+    }
+
+    /**
+     * Phase Succeeded or Failed, or every container terminated (the kubelet may not have updated
+     * the phase yet). Init containers are not read: while one runs the pod is Pending, and a
+     * native sidecar outliving the main containers holds no restic lock.
+     */
+    public static boolean terminatedForGood(Pod pod) {
+        if (FINAL_PHASES.contains(phase(pod))) {
+            return true;
+        }
+        List<ContainerStatus> statuses = containerStatuses(pod);
+        return !statuses.isEmpty() && statuses.stream().allMatch(s -> terminatedState(s) != null);
     }
 
     /** A pod of that Job, by name: Kubernetes names a Job's pods {@code <job>-<5 characters>}. */
@@ -40,23 +59,25 @@ public final class PodStates {
         return pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
     }
 
-    /** The first terminated container state: the mover has one container. */
+    /** A terminated container state, a non-zero one first: the mover has one container, a sidecar may have exited 0. */
     public static Optional<ContainerStateTerminated> terminated(Pod pod) {
-        List<ContainerStatus> statuses = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
-        if (statuses == null) {
-            return Optional.empty();
-        }
-        return statuses.stream().filter(s -> s.getState() != null && s.getState().getTerminated() != null)
-                .map(s -> s.getState().getTerminated()).findFirst();
+        List<ContainerStateTerminated> terminated = containerStatuses(pod).stream().map(PodStates::terminatedState)
+                .filter(t -> t != null).toList();
+        return terminated.stream().filter(t -> t.getExitCode() != null && t.getExitCode() != 0).findFirst()
+                .or(() -> terminated.stream().findFirst());
     }
 
     /** The reason a container is waiting (ImagePullBackOff, CreateContainerConfigError, ContainerCreating ...), if it is. */
     public static Optional<String> waitingReason(Pod pod) {
-        List<ContainerStatus> statuses = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
-        if (statuses == null) {
-            return Optional.empty();
-        }
-        return statuses.stream().filter(s -> s.getState() != null && s.getState().getWaiting() != null)
+        return containerStatuses(pod).stream().filter(s -> s.getState() != null && s.getState().getWaiting() != null)
                 .map(s -> s.getState().getWaiting().getReason()).filter(r -> r != null).findFirst();
+    }
+
+    private static List<ContainerStatus> containerStatuses(Pod pod) {
+        return pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? List.of() : pod.getStatus().getContainerStatuses();
+    }
+
+    private static ContainerStateTerminated terminatedState(ContainerStatus status) {
+        return status.getState() == null ? null : status.getState().getTerminated();
     }
 }

@@ -68,7 +68,8 @@ public final class PolicyVerticle extends AbstractVerticle {
         if (event instanceof ClusterEvent.MonitorsChanged e) {
             lifecycle.monitorsChanged(e.cluster(), e.monitors(), now(), this::act);
         } else if (event instanceof ClusterEvent.MoverPodFailed e) {
-            Map<String, String> labels = e.job() != null ? e.job().getMetadata().getLabels() : e.pod().getMetadata().getLabels();
+            // A Job of the same name but another UID is a newer one: its labels are not this pod's.
+            Map<String, String> labels = FailedMover.isJobOf(e.pod(), e.job()) ? e.job().getMetadata().getLabels() : e.pod().getMetadata().getLabels();
             lifecycle.moverFailed(e.cluster(), e.pod(), e.mover(), labels, null, now(), this::act);
         } else if (event instanceof ClusterEvent.MoverStatusFailed e) {
             onMoverStatusFailed(e);
@@ -111,7 +112,8 @@ public final class PolicyVerticle extends AbstractVerticle {
                 .endMetadata()
                 .withSpec(e.job().getSpec().getTemplate().getSpec())
                 .build();
-        FailedMover mover = new FailedMover(e.namespace(), pod.getMetadata().getName(), podUid, jobName, e.job().getMetadata().getUid(),
+        // No Job UID: the failed Job is gone, and e.job() is the one VolSync created again, which removeFailedJobs must not delete.
+        FailedMover mover = new FailedMover(e.namespace(), pod.getMetadata().getName(), podUid, jobName, null,
                 FailedMover.SOURCE_KIND, e.replicationSource());
         lifecycle.moverFailed(e.cluster(), pod, mover, e.job().getMetadata().getLabels(), e.logs(), now(), this::act);
     }

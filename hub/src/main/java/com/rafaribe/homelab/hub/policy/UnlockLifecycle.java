@@ -429,7 +429,8 @@ public final class UnlockLifecycle {
             return;
         }
         finish(r, StatusBook.Result.SUCCEEDED, true, removed.isPresent() ? "plain restic unlock removed " + removed.getAsInt() + " stale lock(s)"
-                : "unlock Job succeeded", now, out);
+                : "plain restic unlock ran; its log does not say whether it removed the lock (restic before 0.15 does not):"
+                + " a lock still live fails the next backup again, and the hub waits for it again", now, out);
     }
 
     public void failedJobDeleted(String recordKey, boolean deleted) {

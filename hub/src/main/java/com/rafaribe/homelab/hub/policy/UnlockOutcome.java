@@ -10,9 +10,15 @@ import java.util.Set;
 
 /** Where an unlock Job stands, from the Job and its pods. */
 public final class UnlockOutcome {
-    /** Waiting reasons that will not resolve by themselves. */
-    static final Set<String> STUCK_REASONS = Set.of("CreateContainerConfigError", "ImagePullBackOff", "ErrImagePull",
-            "InvalidImageName", "CreateContainerError", "ContainerCreating");
+    /**
+     * Waiting reasons that will not resolve by themselves. Not ContainerCreating: a slow image pull
+     * or volume attach may still finish, and the Job's activeDeadlineSeconds ends it otherwise (a
+     * Failed condition, DeadlineExceeded). Not ErrImagePull: it is the result of one failed pull
+     * attempt, which a retry may fix; a pull that keeps failing shows ImagePullBackOff between
+     * attempts, and that one counts.
+     */
+    static final Set<String> STUCK_REASONS = Set.of("CreateContainerConfigError", "ImagePullBackOff",
+            "InvalidImageName", "CreateContainerError");
     public static final Duration STUCK_AFTER = Duration.ofMinutes(3);
 
     public enum State { RUNNING, SUCCEEDED, FAILED }

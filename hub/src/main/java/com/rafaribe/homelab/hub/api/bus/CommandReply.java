@@ -12,7 +12,8 @@ public sealed interface CommandReply extends HubMessage {
     }
 
     record JobDeleted(Outcome outcome) implements CommandReply {
-        public enum Outcome { DELETED, GONE, REPLACED, STILL_ACTIVE }
+        /** UNKNOWN_UID: the command named no Job UID, so the Job found by name could be a newer one; nothing was deleted. */
+        public enum Outcome { DELETED, GONE, REPLACED, STILL_ACTIVE, UNKNOWN_UID }
     }
 
     record Done() implements CommandReply {
