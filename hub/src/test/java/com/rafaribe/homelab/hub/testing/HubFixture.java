@@ -39,22 +39,27 @@ public final class HubFixture implements AutoCloseable {
 
     /** The hub on these kubeconfigs (a real cluster's, a minted one), with a dashboard token or null, once ready. */
     public static HubFixture start(Vertx vertx, Duration resync, String dashboardToken, Path... kubeconfigs) throws Exception {
-        return awaitReady(launch(vertx, resync, dashboardToken, kubeconfigs));
+        return awaitReady(launch(vertx, resync, dashboardToken, Clock.systemUTC(), kubeconfigs));
+    }
+
+    /** The same on a clock of the test's, which it may move on to simulate time passing for the hub alone. */
+    public static HubFixture startOnClock(Vertx vertx, Duration resync, Clock clock, Path... kubeconfigs) throws Exception {
+        return awaitReady(launch(vertx, resync, null, clock, kubeconfigs));
     }
 
     /** Started, without waiting for the clusters: for a hub that a test may kill while it starts. */
     public static HubFixture startUnready(Vertx vertx, Path dir, Duration resync, SandboxApiServer... clusters) throws Exception {
-        return launch(vertx, resync, null, SandboxApiServer.kubeconfig(dir, clusters));
+        return launch(vertx, resync, null, Clock.systemUTC(), SandboxApiServer.kubeconfig(dir, clusters));
     }
 
     public static HubFixture startUnready(Vertx vertx, Duration resync, Path kubeconfig) throws Exception {
-        return launch(vertx, resync, null, kubeconfig);
+        return launch(vertx, resync, null, Clock.systemUTC(), kubeconfig);
     }
 
-    private static HubFixture launch(Vertx vertx, Duration resync, String dashboardToken, Path... kubeconfigs) throws Exception {
+    private static HubFixture launch(Vertx vertx, Duration resync, String dashboardToken, Clock clock, Path... kubeconfigs) throws Exception {
         HubConfig config = new HubConfig(List.of(kubeconfigs), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
                 "127.0.0.1", 0, resync, dashboardToken);
-        Hub hub = Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Hub hub = Hub.start(vertx, config, clock).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return new HubFixture(hub);
     }
 
