@@ -193,8 +193,11 @@ public final class UnlockLifecycle {
             return;
         }
         RepositoryKey repository = RepositoryKey.of(cluster, e.pod());
+        // For the holder check, the lock's time by the pod's own end (tight: an impostor made later is no holder); for
+        // staleness, by the hub's clock (late, so never early: the hub may read the log long after the pod ended).
         Instant lockTime = verdict.lockAge() == null ? null : e.printedAt().minus(verdict.lockAge());
-        lockSeen.merge(repository.asString(), lockTime == null ? e.printedAt() : lockTime, (a, b) -> a.isAfter(b) ? a : b);
+        Instant seenFresh = verdict.lockAge() == null ? now : now.minus(verdict.lockAge());
+        lockSeen.merge(repository.asString(), seenFresh, (a, b) -> a.isAfter(b) ? a : b);
         statuses.countDetected(monitorKey, mover, now, verdict.line());
         out.accept(new PolicyAction.RecordEvent(cluster, Involved.failedJob(mover), "Warning", "LockDetected", verdict.reason()));
         LOG.info("cluster={} namespace={} job={} pod={} decision=lock-detected why={}", cluster, mover.namespace(), mover.jobName(),

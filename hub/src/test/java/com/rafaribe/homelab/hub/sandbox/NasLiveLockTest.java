@@ -111,10 +111,22 @@ class NasLiveLockTest {
         assertThat(nas.isAlive()).as("the NAS's check still runs").isTrue();
         assertThat(unlockPodLog(unlock.getMetadata().getName())).as("the unlock pod ran the real restic").contains("successfully removed locks");
 
-        // Nothing was removed: not a failure, the unlock waits for the holder again.
-        await().atMost(STEP).until(() -> state(podUid).equals("WaitingForHolder"));
+        // Nothing was removed. restic 0.15+ says so (silence): the record waits for the holder again. Debian's restic 0.14
+        // prints "successfully removed locks" whatever it did: the record ends saying its log cannot tell, and VolSync's
+        // next try of the mover meets the NAS's lock again, which waits for its holder: never a --remove-all.
+        await().atMost(STEP).until(() -> state(podUid).equals("WaitingForHolder") || state(podUid).equals("Succeeded"));
         JsonObject waiting = hub.unlock(podUid);
-        assertThat(waiting.getString("reason")).as("why it waits again").isNotBlank();
+        if (waiting.getString("state").equals("Succeeded")) {
+            assertThat(waiting.getString("reason")).as("restic 0.14's unlock does not say what it removed")
+                    .contains("does not say whether it removed the lock");
+            await().atMost(STEP).until(() -> failedMoverPods().stream().map(p -> p.getMetadata().getUid())
+                    .anyMatch(uid -> !uid.equals(podUid) && state(uid).equals("WaitingForHolder")));
+            String retry = failedMoverPods().stream().map(p -> p.getMetadata().getUid())
+                    .filter(uid -> !uid.equals(podUid) && state(uid).equals("WaitingForHolder")).findFirst().orElseThrow();
+            waiting = hub.unlock(retry);
+            assertThat(waiting.getString("reason")).as("the retry's lock age is fresh: the NAS refreshed it")
+                    .contains("once the lock could be stale");
+        }
         assertThat(unlockJobs()).as("unlock Jobs of %s", APP).allSatisfy(j -> assertThat(j.getSpec().getTemplate().getSpec()
                 .getContainers().get(0).getArgs()).doesNotContain("--remove-all"));
         assertThat(lockIds()).contains(nasLock);
