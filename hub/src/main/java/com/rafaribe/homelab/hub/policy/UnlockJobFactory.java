@@ -124,7 +124,7 @@ public final class UnlockJobFactory {
                 .withName(CONTAINER_NAME)
                 .withImage(template.getImage() != null ? template.getImage() : mover == null ? null : mover.getImage())
                 .withImagePullPolicy(mover == null ? null : mover.getImagePullPolicy())
-                .withCommand(command(template))
+                .withCommand(withoutRemoveAll(command(template), request.mode()))
                 .withArgs(args(template, request.mode()))
                 .withEnv(env(mover, failed, request.verdict()))
                 .withEnvFrom(mover == null ? null : mover.getEnvFrom())
@@ -180,7 +180,11 @@ public final class UnlockJobFactory {
             // A command of the user's own gets no default arguments appended to it.
             args = template.getCommand() == null ? DEFAULT_ARGS : List.of();
         }
-        return mode == HolderRule.Kind.REMOVE_ALL ? args : args.stream().filter(a -> !REMOVE_ALL.equals(a)).toList();
+        return withoutRemoveAll(args, mode);
+    }
+
+    private static List<String> withoutRemoveAll(List<String> words, HolderRule.Kind mode) {
+        return mode == HolderRule.Kind.REMOVE_ALL ? words : words.stream().filter(a -> !REMOVE_ALL.equals(a)).toList();
     }
 
     /** The deterministic name this Job would have if the hub had made it: anything else carrying the labels is not the hub's. */

@@ -601,21 +601,28 @@ public final class UnlockLifecycle {
 
     private void finish(UnlockRecord r, StatusBook.Result result, boolean breaker, String why, Instant now, Consumer<PolicyAction> out) {
         boolean succeeded = result == StatusBook.Result.SUCCEEDED;
-        statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, r.createdAt == null ? now : r.createdAt,
+        Instant created = r.createdAt == null ? now : r.createdAt;
+        // A Job whose end was counted before (a restart, a record forgotten and rebuilt) is told about once only.
+        boolean toldBefore = statuses.finishCounted(r.monitorKey, r.mover.podUid(), r.unlockJob, created);
+        statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, created,
                 breaker ? result : StatusBook.Result.FAILED_NOT_COUNTED_BY_BREAKER, r.repository, now, why);
         end(r, succeeded ? UnlockRecord.State.Succeeded : UnlockRecord.State.Failed, why, now, out);
-        out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), succeeded ? "Normal" : "Warning",
-                succeeded ? "UnlockSucceeded" : "UnlockFailed", r.unlockJob + ": " + why));
-        LOG.info("cluster={} namespace={} job={} pod={} decision={} unlockJob={} why={}", r.cluster, r.mover.namespace(), r.mover.jobName(),
-                r.mover.podName(), succeeded ? "unlock-succeeded" : "unlock-failed", r.unlockJob, why);
-        if (!succeeded && statuses.consecutiveFailures(r.monitorKey, r.repository) >= MonitorConditions.CIRCUIT_LIMIT) {
-            out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.monitor(r.monitorNamespace, r.monitorName, null), "Warning", "UnlockFailed",
-                    "circuit open: " + MonitorConditions.CIRCUIT_LIMIT + " unlocks in a row failed for " + r.repository + "; set the "
-                            + MonitorConditions.RETRY_ANNOTATION + " annotation to retry"));
-            monitors.refresh(r.cluster, r.monitorKey, now, out);
+        if (!toldBefore) {
+            out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), succeeded ? "Normal" : "Warning",
+                    succeeded ? "UnlockSucceeded" : "UnlockFailed", r.unlockJob + ": " + why));
+            LOG.info("cluster={} namespace={} job={} pod={} decision={} unlockJob={} why={}", r.cluster, r.mover.namespace(), r.mover.jobName(),
+                    r.mover.podName(), succeeded ? "unlock-succeeded" : "unlock-failed", r.unlockJob, why);
+            if (!succeeded && statuses.consecutiveFailures(r.monitorKey, r.repository) >= MonitorConditions.CIRCUIT_LIMIT) {
+                out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.monitor(r.monitorNamespace, r.monitorName, null), "Warning",
+                        "UnlockFailed", "circuit open: " + MonitorConditions.CIRCUIT_LIMIT + " unlocks in a row failed for " + r.repository
+                        + "; set the " + MonitorConditions.RETRY_ANNOTATION + " annotation to retry"));
+                monitors.refresh(r.cluster, r.monitorKey, now, out);
+            }
         }
+        var processed = statuses.processed(r.monitorKey, r.mover.podUid());
+        boolean removed = processed != null && Boolean.TRUE.equals(processed.getRemoved());
         boolean remove = monitors.policy(r.cluster, r.monitorKey).map(MonitorPolicy::removeFailedJobs).orElse(false);
-        if (succeeded && remove && r.mover.jobUid() != null && r.mover.jobName() != null) {
+        if (succeeded && remove && !removed && r.mover.jobUid() != null && r.mover.jobName() != null) {
             // Only after its unlock succeeded, only that very Job (UID), only while none of its pods runs.
             out.accept(new PolicyAction.DeleteFailedJob(r.key, r.cluster, r.mover.namespace(), r.mover.jobName(), r.mover.jobUid()));
         }

@@ -217,6 +217,29 @@ class UnlockJobFactoryTest {
         assertThat(job.getMetadata().getAnnotations()).containsEntry(FAILED_JOB_UID, "job-uid-1").containsEntry(APP, "ReplicationSource/jellyfin");
     }
 
+    /** A holder the hub cannot prove gone gets restic's own stale rule; a monitor's template cannot turn it into --remove-all. */
+    @Test
+    void aPlainUnlockStaysPlainWhateverTheTemplateSays() throws IOException {
+        Pod pod = VolSyncObjects.sourcePod(moverJob, "x7k2p", POD_UID, "jellyfin-restic").build();
+        MonitorPolicy policy = monitor("""
+                  enabled: true
+                  unlockJobTemplate:
+                    command: ["restic", "--remove-all"]
+                    args: ["unlock", "--remove-all", "--verbose"]
+                """);
+        LockVerdict verdict = LockDetector.BUILT_IN.examine(LOCK_LINE);
+        Job plain = UnlockJobFactory.build(new UnlockRequest("home", pod, FailedMover.of(pod, moverJob), policy, verdict,
+                RepositoryKey.of("home", pod), HolderRule.Kind.PLAIN, 2));
+        assertThat(container(plain).getCommand()).containsExactly("restic");
+        assertThat(container(plain).getArgs()).containsExactly("unlock", "--verbose");
+        assertThat(plain.getMetadata().getAnnotations()).containsEntry(UNLOCK_MODE, "plain").containsEntry(ATTEMPT, "2");
+        assertThat(UnlockJobFactory.isOwnName(plain.getMetadata().getName(), "jellyfin", POD_UID, 2)).isTrue();
+        assertThat(UnlockJobFactory.isOwnName(plain.getMetadata().getName(), "jellyfin", POD_UID, 1)).as("each attempt has its own name").isFalse();
+        Job removeAll = UnlockJobFactory.build(new UnlockRequest("home", pod, FailedMover.of(pod, moverJob), policy, verdict,
+                RepositoryKey.of("home", pod), HolderRule.Kind.REMOVE_ALL, 1));
+        assertThat(container(removeAll).getArgs()).containsExactly("unlock", "--remove-all", "--verbose");
+    }
+
     @Test
     void theTemplateWinsFieldByField() throws IOException {
         Pod pod = VolSyncObjects.sourcePod(moverJob, "x7k2p", POD_UID, "jellyfin-restic").build();
