@@ -284,7 +284,7 @@ public final class UnlockLifecycle {
      */
     private void catchRace(String cluster, PodFact mover, Instant now, Consumer<PolicyAction> out) {
         for (UnlockRecord r : List.copyOf(records.values())) {
-            if (r.state != UnlockRecord.State.Running || r.unlockJob == null || !r.cluster.equals(cluster)
+            if (r.state != UnlockRecord.State.Running || r.unlockJob == null || r.racedWhileCreating != null || !r.cluster.equals(cluster)
                     || !r.repository.equals(mover.repository()) || mover.uid().equals(r.mover.podUid())) {
                 continue;
             }
@@ -295,16 +295,26 @@ public final class UnlockLifecycle {
             r.races++;
             String why = "pod " + mover.namespace() + "/" + mover.name() + " of the repository started before unlock Job " + r.unlockJob
                     + " ran: the Job is deleted and the unlock waits for the repository (race " + r.races + ")";
-            out.accept(new PolicyAction.DeleteUnlockJob(cluster, r.mover.namespace(), r.unlockJob, r.unlockJobUid));
             out.accept(new PolicyAction.RecordEvent(cluster, Involved.failedJob(r.mover), "Warning", "UnlockRaced", why));
             LOG.warn("cluster={} namespace={} job={} decision=unlock-raced why={}", cluster, r.mover.namespace(), r.mover.jobName(), why);
-            if (!r.creating) {
-                statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, r.createdAt, StatusBook.Result.RACED, r.repository, now, why);
+            if (r.creating) {
+                // Its create is still on the way: the Job is deleted when the answer comes.
+                r.racedWhileCreating = why;
+                continue;
             }
-            r.mode = null;
-            setState(r, UnlockRecord.State.Queued, why, out);
-            updateActive(r.monitorKey, out);
+            withdraw(r, why, now, out);
         }
+    }
+
+    /** A raced unlock Job is deleted (that UID when known) and the record waits for the repository again. */
+    private void withdraw(UnlockRecord r, String why, Instant now, Consumer<PolicyAction> out) {
+        out.accept(new PolicyAction.DeleteUnlockJob(r.cluster, r.mover.namespace(), r.unlockJob, r.unlockJobUid));
+        statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, r.createdAt == null ? now : r.createdAt, StatusBook.Result.RACED,
+                r.repository, now, why);
+        r.mode = null;
+        r.wakeAt = now.plus(recheck);
+        setState(r, UnlockRecord.State.Queued, why, out);
+        updateActive(r.monitorKey, out);
     }
 
     // ---- holder ----
@@ -333,6 +343,7 @@ public final class UnlockLifecycle {
         }
         r.creating = false;
         if (error != null) {
+            r.racedWhileCreating = null;
             r.attempt--;
             r.unlockJob = null;
             r.mode = null;
@@ -342,6 +353,12 @@ public final class UnlockLifecycle {
         }
         r.createdAt = now;
         statuses.countCreated(r.monitorKey, r.mover, r.unlockJob, now, r.matched);
+        if (r.racedWhileCreating != null) {
+            String raced = r.racedWhileCreating;
+            r.racedWhileCreating = null;
+            withdraw(r, raced, now, out);
+            return;
+        }
         String why = r.reason;
         setState(r, UnlockRecord.State.Running, "unlock Job " + r.unlockJob + " created: " + why, out);
         if (!existed) {

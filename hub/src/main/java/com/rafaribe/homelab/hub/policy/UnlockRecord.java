@@ -60,6 +60,8 @@ final class UnlockRecord {
     final Map<String, List<HolderRule.HolderPod>> answers = new HashMap<>();
     final Set<String> unanswered = new HashSet<>();
     int races;
+    /** A mover of the repository started while the create was on its way: withdraw the Job once it is answered. */
+    String racedWhileCreating;
 
     UnlockRecord(String cluster, FailedMover mover, Map<String, String> labels, String monitorNamespace, String monitorName,
                  RepositoryKey repository, String matched, String holder, Instant detectedAt, Instant lockTime, Pod pod, LockVerdict verdict) {

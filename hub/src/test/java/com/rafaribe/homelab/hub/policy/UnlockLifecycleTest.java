@@ -268,6 +268,26 @@ class UnlockLifecycleTest {
                 .isNotEqualTo(job.getMetadata().getName());
     }
 
+    /** Seen on the real API server: the mover's pod appeared while the create request was on its way. */
+    @Test
+    void aMoverThatStartsWhileTheCreateIsOnItsWayGetsTheJobWithdrawnOnceCreated() {
+        Pod pod = failedPod("media", "jellyfin", "j1j1j");
+        String key = fail(pod, ownJobHolderLog(pod));
+        PolicyAction.CreateJob create = take(PolicyAction.CreateJob.class);
+        Pod next = new PodBuilder(failedPod("media", "jellyfin", "j2j2j")).withNewStatus().withPhase("Pending").endStatus().build();
+        life.podChanged(CLUSTER, PodFacts.of(CLUSTER, next), false, now, actions::add);
+        assertThat(actions).as("nothing to delete yet").noneMatch(PolicyAction.DeleteUnlockJob.class::isInstance);
+        life.jobCreateAnswered(key, false, null, now, actions::add);
+        assertThat(actions).anyMatch(a -> a instanceof PolicyAction.DeleteUnlockJob d && d.name().equals(create.job().getMetadata().getName()));
+        assertThat(record(key).state()).isEqualTo("Queued");
+        assertThat(record(key).races()).isEqualTo(1);
+        actions.clear();
+        life.unlockJobChanged(CLUSTER, new JobBuilder(create.job()).editMetadata().withUid("u").endMetadata().build(), List.of(), true, now,
+                actions::add);
+        assertThat(record(key).state()).as("the withdrawn Job's deletion is no failure").isEqualTo("Queued");
+        assertThat(count(status().getTotalUnlocksFailed())).isZero();
+    }
+
     @Test
     void aRepositoryInUseQueuesTheUnlock() {
         Pod running = new PodBuilder(failedPod("media", "jellyfin", "i2i2i")).withNewStatus().withPhase("Running").endStatus().build();
