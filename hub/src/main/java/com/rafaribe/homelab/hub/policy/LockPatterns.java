@@ -23,14 +23,15 @@ import java.util.stream.IntStream;
 public final class LockPatterns {
     public static final LockPatterns NONE = new LockPatterns(List.of(), List.of());
     /**
-     * The most {@link PatternCost} one pattern may have: matching a pattern at this limit against
-     * a 64 KiB log costs about 40 ms of CPU on the project's 2-core machine (0.5 to 1 ms per unit,
-     * whatever the log), and {@code .{0,100}} alone already costs 200. The seed's costliest is 22.
+     * The most {@link PatternCost} one pattern may have: a pattern at this limit adds about 25 ms
+     * of CPU to examining a 64 KiB log on the project's (loaded) 2-core machine, where
+     * {@code .{0,100}} alone costs 200. The seed monitor's costliest pattern costs 22.
      */
     public static final int MAX_PATTERN_COST = 48;
     /**
-     * The most all of a monitor's patterns may cost together, bounding what its patterns add to
-     * examining one log to under 100 ms; the seed monitor's seven patterns cost 75.
+     * The most all of a monitor's patterns may cost together: at this limit they add about 50 ms
+     * to the built-in rules' 40 ms per 64 KiB log (eight (.{0,100}){10} patterns added seconds).
+     * The seed monitor's seven patterns cost 75.
      */
     public static final int MAX_TOTAL_PATTERN_COST = 96;
     /** How many of the costliest patterns a refusal of the total names. */
