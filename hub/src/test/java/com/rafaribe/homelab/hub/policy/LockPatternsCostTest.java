@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,12 +66,16 @@ class LockPatternsCostTest {
         }
         LockDetector detector = new LockDetector(LockPatterns.compile(patterns));
         String log = ("a".repeat(1023) + "\n").repeat(LogTail.MAX_BYTES / 1024);
-        detector.examine(log); // warm up
-        long start = System.nanoTime();
-        LockVerdict v = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> detector.examine(log));
-        assertThat(v.lock()).isFalse();
-        // ~80 ms on a loaded 2-core machine, built-in rules included; the patterns refused took seconds.
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        // CPU time, the best of a few runs after warming up: a loaded machine stretches wall time.
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        long best = Long.MAX_VALUE;
+        for (int run = 0; run < 5; run++) {
+            long start = cpu.getCurrentThreadCpuTime();
+            assertThat(detector.examine(log).lock()).isFalse();
+            best = run < 2 ? best : Math.min(best, cpu.getCurrentThreadCpuTime() - start);
+        }
+        // ~80 ms on the project's 2-core machine, built-in rules included; the patterns refused took seconds.
+        assertThat(Duration.ofNanos(best)).isLessThan(Duration.ofMillis(500));
     }
 
     /** ".{0,n}" then {@code tail}, with the largest n within the per-pattern limit. */
