@@ -5,7 +5,8 @@ import com.google.re2j.Pattern;
 /**
  * What a log line says about locks, from restic's own messages (v0.9.0 to v0.19.1) and VolSync's
  * entry.sh around them. Conflicts decide "lock"; vetoes are lock-flavoured lines that are not a
- * conflict with another process, and a monitor pattern that matches them decides nothing.
+ * conflict with another process, and a monitor pattern that matches them decides nothing. How far
+ * beyond its own line a veto cancels a monitor pattern's match is its {@link Scope}.
  */
 public enum LineKind {
     /** "repository is already locked [exclusively] by PID n on host by user (UID u, GID g)", all versions. */
@@ -21,22 +22,51 @@ public enum LineKind {
     /** restic 0.18+ with --json: {"message_type":"exit_error","code":11,...}. */
     JSON_EXIT_11(Role.HINT, "json-exit-11", "restic --json: exit code 11 (lock conflict)"),
 
-    OWN_LOCK_REFRESH(Role.VETO, "own-lock-refresh", "the job's own lock could not be refreshed or removed; no other process holds it"),
-    LOCK_NOT_WRITABLE(Role.VETO, "lock-not-writable", "restic could not write its own lock file (locks/ not writable or backend error), not a conflict"),
-    CIRCUIT_BREAKER(Role.VETO, "circuit-breaker", "a lock file vanished while restic read it, the 0.17.0 circuit breaker of restic #5005: transient, not a conflict"),
-    UNLOCK_OUTPUT(Role.VETO, "unlock-output", "output of an unlock, not a failure to lock"),
-    HELP_OR_USAGE(Role.VETO, "help-or-usage", "help or usage text, not an error"),
-    WAITING_FOR_LOCK(Role.VETO, "waiting-for-lock", "restic waiting for a lock, which is no failure by itself (0.16+)"),
-    BACKEND_RETRY(Role.VETO, "backend-retry", "a retried backend operation on a lock file, not a conflict"),
-    LOCK_PROGRESS(Role.VETO, "lock-progress", "a progress message about taking a lock"),
-    LOCK_FILE_CONTENT(Role.VETO, "lock-file-content", "the contents of a lock file printed by a diagnostic command"),
-    SIGNAL(Role.VETO, "signal", "restic was interrupted, not blocked by a lock"),
+    // A veto whose scope is WHOLE_TAIL explains the run's failure as something an unlock cannot fix,
+    // so a pattern's match anywhere in the tail is taken to be a consequence of it.
+    /** The run held the lock itself: lock-flavoured lines before or after are about its own lock. */
+    OWN_LOCK_REFRESH(Role.VETO, Scope.WHOLE_TAIL, "own-lock-refresh", "the job's own lock could not be refreshed or removed; no other process holds it"),
+    /** restic could not write to locks/ at all, so an unlock (which deletes there) would fail the same way. */
+    LOCK_NOT_WRITABLE(Role.VETO, Scope.WHOLE_TAIL, "lock-not-writable", "restic could not write its own lock file (locks/ not writable or backend error), not a conflict"),
+    /** The run failed on a lock file that vanished mid-read: a race, with no stale lock left to remove. */
+    CIRCUIT_BREAKER(Role.VETO, Scope.WHOLE_TAIL, "circuit-breaker", "a lock file vanished while restic read it, the 0.17.0 circuit breaker of restic #5005: transient, not a conflict"),
+    /** The run failed for being interrupted: later lines are its clean-up, and restic exits on a fatal lock error, so earlier ones were not. */
+    SIGNAL(Role.VETO, Scope.WHOLE_TAIL, "signal", "restic was interrupted, not blocked by a lock"),
+    // SAME_LINE vetoes are noise that any run, failing or not, may print around a real failure.
+    /** Includes VolSync's "=== Starting unlock ===" step, which precedes every later step of the run. */
+    UNLOCK_OUTPUT(Role.VETO, Scope.SAME_LINE, "unlock-output", "output of an unlock, not a failure to lock"),
+    /** A help block already runs from its start to the end of the log; lines before it are not help. */
+    HELP_OR_USAGE(Role.VETO, Scope.SAME_LINE, "help-or-usage", "help or usage text, not an error"),
+    /** The wait may end in a real conflict printed on a later line. */
+    WAITING_FOR_LOCK(Role.VETO, Scope.SAME_LINE, "waiting-for-lock", "restic waiting for a lock, which is no failure by itself (0.16+)"),
+    /** Retries come before whatever outcome the run has. */
+    BACKEND_RETRY(Role.VETO, Scope.SAME_LINE, "backend-retry", "a retried backend operation on a lock file, not a conflict"),
+    /** Every run that locks prints it, failing or not. */
+    LOCK_PROGRESS(Role.VETO, Scope.SAME_LINE, "lock-progress", "a progress message about taking a lock"),
+    /** Data a diagnostic printed, not an event of the run. */
+    LOCK_FILE_CONTENT(Role.VETO, Scope.SAME_LINE, "lock-file-content", "the contents of a lock file printed by a diagnostic command"),
 
-    /** restic finished an operation: after a lock error, the run recovered. */
-    SUCCESS(Role.SUCCESS, "succeeded-after", "the run succeeded after the lock message"),
+    /** restic finished an operation: after a lock error, the run recovered; before it, it proves nothing. */
+    SUCCESS(Role.SUCCESS, Scope.AFTER_MATCH, "succeeded-after", "the run succeeded after the lock message"),
     OTHER(Role.NONE, "none", "no lock-related message");
 
     public enum Role { CONFLICT, HINT, VETO, SUCCESS, NONE }
+
+    /**
+     * Which lines a veto cancels a monitor pattern's match on. Each scope includes the narrower
+     * ones: a veto line that the pattern itself matched always cancels that match. Built-in
+     * conflicts are restic's own words and are cancelled only by a success after them.
+     */
+    public enum Scope {
+        /** Not a veto. */
+        NONE,
+        /** Only a match on the veto line itself. */
+        SAME_LINE,
+        /** A match on the veto line or on any line before it. */
+        AFTER_MATCH,
+        /** A match on any line of the examined tail. */
+        WHOLE_TAIL
+    }
 
     private static final int FLAGS = Pattern.CASE_INSENSITIVE;
     private static final Pattern INVALID_LOCK = Pattern.compile("invalid lock file", FLAGS);
@@ -63,17 +93,27 @@ public enum LineKind {
             "^snapshot [0-9a-f]+ saved$|^no errors were found$|^Summary: Restored|^done$", FLAGS);
 
     private final Role role;
+    private final Scope scope;
     private final String id;
     private final String description;
 
     LineKind(Role role, String id, String description) {
+        this(role, Scope.NONE, id, description);
+    }
+
+    LineKind(Role role, Scope scope, String id, String description) {
         this.role = role;
+        this.scope = scope;
         this.id = id;
         this.description = description;
     }
 
     public Role role() {
         return role;
+    }
+
+    public Scope scope() {
+        return scope;
     }
 
     /** Short stable name, used in reasons and by check-log --json. */

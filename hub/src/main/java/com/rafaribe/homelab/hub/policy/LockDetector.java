@@ -3,6 +3,7 @@ package com.rafaribe.homelab.hub.policy;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.rafaribe.homelab.hub.policy.LineKind.Role;
+import com.rafaribe.homelab.hub.policy.LineKind.Scope;
 import com.rafaribe.homelab.hub.policy.LockVerdict.Rule;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,9 +12,16 @@ import java.util.Optional;
 
 /**
  * Decides whether a failed mover's log shows a restic lock conflict:
- * lock = (built-in conflict OR a monitor pattern) AND NOT a built-in veto.
+ * lock = (built-in conflict OR a monitor pattern) AND NOT a built-in veto. A veto cancels a
+ * pattern's match as far as its {@link LineKind.Scope} reaches; a built-in conflict, restic's own
+ * words, is cancelled only by a success after it.
  * Only the last {@value LogTail#MAX_BYTES} bytes are examined, and every expression is RE2/J,
  * so the cost is linear in that bounded input.
+ *
+ * <p>Linear is still CPU-bound work that blocks its thread: per 64 KiB log, about 40 ms for the
+ * built-in rules and up to about 50 ms more for a monitor's patterns at their cost limit
+ * ({@link LockPatterns#MAX_TOTAL_PATTERN_COST}), measured on the project's 2-core machine.
+ * Call {@link #examine} from a worker thread, never from an event loop.
  */
 public final class LockDetector {
     public static final LockDetector BUILT_IN = new LockDetector(LockPatterns.NONE);
@@ -33,51 +41,70 @@ public final class LockDetector {
         this.patterns = patterns;
     }
 
+    /** Blocking: tens of milliseconds of CPU for a full 64 KiB tail (see the class comment). */
     public LockVerdict examine(String log) {
         List<LogLine> lines = LogLine.split(LogTail.of(log));
         List<LineKind> kinds = classify(lines);
 
         int conflict = lastIndex(kinds, Role.CONFLICT);
         int builtIn = conflict >= 0 ? conflict : lastIndex(kinds, Role.HINT);
-        int userMatch = -1;
-        String userPattern = null;
-        int vetoedMatch = -1;
-        String vetoedPattern = null;
-        if (!patterns.isEmpty()) {
-            for (int i = lines.size() - 1; i >= 0 && (userMatch < 0 || vetoedMatch < 0); i--) {
-                Optional<String> match = patterns.firstMatch(lines.get(i).text());
-                if (match.isEmpty()) {
-                    continue;
-                }
-                if (kinds.get(i).role() == Role.VETO) {
-                    if (vetoedMatch < 0) {
-                        vetoedMatch = i;
-                        vetoedPattern = match.get();
-                    }
-                } else if (userMatch < 0) {
-                    userMatch = i;
-                    userPattern = match.get();
-                }
-            }
-        }
-
-        int deciding = builtIn >= 0 ? builtIn : userMatch;
-        if (deciding >= 0) {
-            for (int i = deciding + 1; i < lines.size(); i++) {
+        if (builtIn >= 0) {
+            // restic's own conflict message: only a success after it overrules it, never a pattern's veto.
+            for (int i = builtIn + 1; i < lines.size(); i++) {
                 if (kinds.get(i) == LineKind.SUCCESS) {
-                    return LockVerdict.notLock(Rule.of(LineKind.SUCCESS), true, lines.get(i), null);
+                    return LockVerdict.notLock(Rule.of(LineKind.SUCCESS), true, lines.get(i));
                 }
             }
-            return builtIn >= 0 ? conflictVerdict(lines, kinds, builtIn) : lockByPattern(lines, userMatch, userPattern);
+            return conflictVerdict(lines, kinds, builtIn);
         }
-        if (vetoedMatch >= 0) {
-            return LockVerdict.notLock(Rule.of(kinds.get(vetoedMatch)), true, lines.get(vetoedMatch), vetoedPattern);
+        PatternMatch match = lastPatternMatch(lines, kinds);
+        if (match.decides()) {
+            int veto = vetoOf(kinds, match.at());
+            return veto >= 0 ? LockVerdict.vetoedPattern(kinds.get(veto), lines.get(veto), match.pattern(), lines.get(match.at()))
+                    : lockByPattern(lines, match.at(), match.pattern());
+        }
+        if (match.at() >= 0) {
+            return LockVerdict.vetoedPattern(kinds.get(match.at()), lines.get(match.at()), match.pattern(), lines.get(match.at()));
         }
         int veto = lastIndex(kinds, Role.VETO);
         if (veto >= 0) {
-            return LockVerdict.notLock(Rule.of(kinds.get(veto)), false, lines.get(veto), null);
+            return LockVerdict.notLock(Rule.of(kinds.get(veto)), false, lines.get(veto));
         }
-        return LockVerdict.notLock(Rule.NO_LOCK_ERROR, false, null, null);
+        return LockVerdict.notLock(Rule.NO_LOCK_ERROR, false, null);
+    }
+
+    /**
+     * The last line a monitor pattern matches that is no veto line itself; failing that, the last
+     * (veto) line a pattern matches, which then decides nothing.
+     */
+    private PatternMatch lastPatternMatch(List<LogLine> lines, List<LineKind> kinds) {
+        PatternMatch onVeto = PatternMatch.NONE;
+        for (int i = lines.size() - 1; i >= 0 && !patterns.isEmpty(); i--) {
+            Optional<String> pattern = patterns.firstMatch(lines.get(i).text());
+            if (pattern.isPresent() && kinds.get(i).scope() == Scope.NONE) {
+                return new PatternMatch(i, pattern.get(), true);
+            }
+            if (pattern.isPresent() && onVeto.at() < 0) {
+                onVeto = new PatternMatch(i, pattern.get(), false);
+            }
+        }
+        return onVeto;
+    }
+
+    /** The veto line that cancels a pattern's match on line {@code at}, by each veto's scope; -1 if none does. */
+    private static int vetoOf(List<LineKind> kinds, int at) {
+        for (int i = kinds.size() - 1; i >= 0; i--) {
+            Scope scope = kinds.get(i).scope();
+            if (scope == Scope.WHOLE_TAIL || (scope == Scope.AFTER_MATCH && i > at)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Line {@code at} (-1: none) matched {@code pattern}; it {@code decides} unless it is a veto line itself. */
+    private record PatternMatch(int at, String pattern, boolean decides) {
+        static final PatternMatch NONE = new PatternMatch(-1, null, false);
     }
 
     private static List<LineKind> classify(List<LogLine> lines) {
@@ -139,12 +166,12 @@ public final class LockDetector {
                 lockId = storage.group(1);
             }
         }
-        return new LockVerdict(true, Rule.of(kinds.get(at)), false, null, line.number(), line.text(), holder, age, createdAt, lockId);
+        return new LockVerdict(true, Rule.of(kinds.get(at)), false, null, 0, line.number(), line.text(), holder, age, createdAt, lockId);
     }
 
     private static LockVerdict lockByPattern(List<LogLine> lines, int at, String pattern) {
         LogLine line = lines.get(at);
-        return new LockVerdict(true, Rule.PATTERN, false, pattern, line.number(), line.text(),
+        return new LockVerdict(true, Rule.PATTERN, false, pattern, line.number(), line.number(), line.text(),
                 LockHolder.parse(line.text()).orElse(null), null, null, null);
     }
 }

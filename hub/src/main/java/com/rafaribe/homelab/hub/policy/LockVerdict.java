@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param rule          the built-in rule, monitor pattern or veto that decided
  * @param vetoed        a conflict or a pattern match was overruled by the veto {@code rule}
  * @param pattern       the monitor pattern that matched, when one did
+ * @param patternLine   the line number the pattern matched (0: none); a veto on another line overrules it
  * @param lineNumber    the deciding line's number in the examined tail (0: none)
  * @param line          the deciding line, unredacted: redact before it leaves the hub
  * @param holder        the process holding the lock, when restic named it
@@ -16,7 +17,7 @@ import java.time.Duration;
  * @param lockCreatedAt the lock's creation time as restic printed it (holder's local time)
  * @param lockId        the lock file's storage ID
  */
-public record LockVerdict(boolean lock, Rule rule, boolean vetoed, String pattern, int lineNumber, String line,
+public record LockVerdict(boolean lock, Rule rule, boolean vetoed, String pattern, int patternLine, int lineNumber, String line,
                           LockHolder holder, Duration lockAge, String lockCreatedAt, String lockId) {
 
     /** Which rule decided: a line kind of the built-in detector, a monitor pattern, or nothing at all. */
@@ -47,8 +48,10 @@ public record LockVerdict(boolean lock, Rule rule, boolean vetoed, String patter
             s.append(lock ? "built-in " : "veto ").append(rule.id()).append(" (").append(rule.description()).append(')')
                     .append(" at line ").append(lineNumber).append(": ").append(quoted);
         }
-        if (!lock && pattern != null) {
+        if (!lock && pattern != null && patternLine == lineNumber) {
             s.append("; pattern ").append(LockPatterns.quote(pattern)).append(" matched it");
+        } else if (!lock && pattern != null) {
+            s.append("; it overrules pattern ").append(LockPatterns.quote(pattern)).append(" at line ").append(patternLine);
         }
         if (holder != null) {
             s.append("; holder ").append(holder.describe());
@@ -59,8 +62,13 @@ public record LockVerdict(boolean lock, Rule rule, boolean vetoed, String patter
         return s.toString();
     }
 
-    static LockVerdict notLock(Rule rule, boolean vetoed, LogLine line, String pattern) {
-        return new LockVerdict(false, rule, vetoed, pattern, line == null ? 0 : line.number(), line == null ? null : line.text(),
+    static LockVerdict notLock(Rule rule, boolean vetoed, LogLine line) {
+        return new LockVerdict(false, rule, vetoed, null, 0, line == null ? 0 : line.number(), line == null ? null : line.text(),
                 null, null, null, null);
+    }
+
+    /** A veto on {@code line} overruled {@code pattern}'s match on {@code matched} (maybe the same line). */
+    static LockVerdict vetoedPattern(LineKind veto, LogLine line, String pattern, LogLine matched) {
+        return new LockVerdict(false, Rule.of(veto), true, pattern, matched.number(), line.number(), line.text(), null, null, null, null);
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rafaribe.homelab.hub.api.MonitorYaml;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.testing.SharedFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +80,20 @@ class MonitorValidatorTest {
     @Test
     void aZeroScanIntervalIsRejected() throws IOException {
         assertThat(validate("spec: {scanInterval: 0s}\n").problems()).singleElement().asString().contains("scanInterval");
+    }
+
+    @Test
+    void aPatternTooCostlyToMatchIsRejectedNamingIt() throws IOException {
+        assertThat(validate("spec: {lockErrorPatterns: [\"unable to create lock\", \"(.{0,100}){10}x\"]}\n").problems())
+                .singleElement().asString()
+                .startsWith("spec.lockErrorPatterns[1] \"(.{0,100}){10}x\" is too costly to match: cost 2004");
+    }
+
+    @Test
+    void theSeedMonitorsAreValid() throws IOException {
+        for (VolSyncMonitor monitor : MonitorYaml.parseAll(Files.readString(SharedFiles.seedMonitors()))) {
+            assertThat(MonitorValidator.validate(monitor).problems()).as(monitor.getMetadata().getName()).isEmpty();
+        }
     }
 
     @Test
