@@ -17,7 +17,7 @@ import java.util.Map;
 record UnlockJobClaim(String podUid, int attempt, String owner, HolderRule.Kind mode) {
     /** A rebuilt record has no verdict: it retries with a plain unlock. */
     static final LockVerdict NO_VERDICT = new LockVerdict(true, new LockVerdict.Rule("rebuilt", "rebuilt from an unlock Job"), false,
-            null, 0, null, null, null, null, null);
+            null, 0, 0, null, null, null, null, null);
 
     /** The claim, or null when the Job is not the hub's own unlock Job. */
     static UnlockJobClaim of(Job job) {

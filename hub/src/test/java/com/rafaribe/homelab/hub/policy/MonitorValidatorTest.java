@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rafaribe.homelab.hub.api.MonitorYaml;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
-import com.rafaribe.homelab.hub.testing.SharedFiles;
+import com.rafaribe.homelab.hub.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -91,7 +91,7 @@ class MonitorValidatorTest {
 
     @Test
     void theSeedMonitorsAreValid() throws IOException {
-        for (VolSyncMonitor monitor : MonitorYaml.parseAll(Files.readString(SharedFiles.seedMonitors()))) {
+        for (VolSyncMonitor monitor : MonitorYaml.parseAll(Files.readString(TestData.seedMonitors()))) {
             assertThat(MonitorValidator.validate(monitor).problems()).as(monitor.getMetadata().getName()).isEmpty();
         }
     }
