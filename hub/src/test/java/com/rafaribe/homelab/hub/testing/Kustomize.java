@@ -32,20 +32,9 @@ public final class Kustomize {
                 .map(doc -> (HasMetadata) Serialization.unmarshal(doc)).toList();
     }
 
-    /** The example overlay, with the dashboard token file a user creates first. */
+    /** The example overlay as it is in git: its token Secret is created beside it, not built. */
     public static List<HasMetadata> buildExample() throws Exception {
-        Path token = EXAMPLE.resolve("dashboard-token");
-        boolean created = !Files.exists(token);
-        if (created) {
-            Files.writeString(token, "test-token-not-a-secret\n");
-        }
-        try {
-            return build(EXAMPLE);
-        } finally {
-            if (created) {
-                Files.delete(token);
-            }
-        }
+        return build(EXAMPLE);
     }
 
     public static Deployment hubDeployment(List<HasMetadata> objects) {
