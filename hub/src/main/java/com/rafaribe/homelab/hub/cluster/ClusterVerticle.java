@@ -304,9 +304,11 @@ public final class ClusterVerticle extends AbstractVerticle {
         publishState();
     }
 
+    /** The pod's own Job: VolSync reuses Job names, so a Job of that name with another UID is a newer one, not this pod's. */
     private Job jobOf(Pod pod) {
         String jobName = FailedMover.of(pod, null).jobName();
-        return jobName == null ? null : moverJobs.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + jobName);
+        Job job = jobName == null ? null : moverJobs.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + jobName);
+        return FailedMover.isJobOf(pod, job) ? job : null;
     }
 
     /** A mover Job appeared: a ReplicationSource waiting for one to mirror may now be handled. */
