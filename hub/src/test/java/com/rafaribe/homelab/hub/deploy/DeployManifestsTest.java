@@ -81,7 +81,7 @@ class DeployManifestsTest {
         for (String kubectl : Kustomize.kubectls()) {
             for (Path root : List.of(REPO.resolve("deploy"), AgentConfig.DIR)) {
                 try (Stream<Path> files = Files.walk(root)) {
-                    for (Path kustomization : files.filter(p -> p.getFileName().toString().equals("kustomization.yaml")).toList()) {
+                    for (Path kustomization : files.filter(p -> p.getFileName().toString().matches("kustomization\\.ya?ml")).toList()) {
                         Path dir = kustomization.getParent();
                         List<HasMetadata> built = dir.equals(Kustomize.EXAMPLE) ? Kustomize.buildExample(kubectl) : Kustomize.build(dir, kubectl);
                         assertThat(built).as(kubectl + " kustomize " + dir).isNotEmpty();
