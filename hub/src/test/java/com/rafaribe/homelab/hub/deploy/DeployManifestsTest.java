@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -74,17 +75,49 @@ class DeployManifestsTest {
         }
     }
 
+    /** With the PATH's kubectl and with Debian's 1.20 (kustomize 2.0.3: no folders under `resources`, no `components`). */
     @Test
-    void everyKustomizationBuilds() throws Exception {
-        for (Path root : List.of(REPO.resolve("deploy"), AgentConfig.DIR)) {
-            try (Stream<Path> files = Files.walk(root)) {
-                for (Path kustomization : files.filter(p -> p.getFileName().toString().equals("kustomization.yaml")).toList()) {
-                    Path dir = kustomization.getParent();
-                    List<HasMetadata> built = dir.equals(Kustomize.EXAMPLE) ? Kustomize.buildExample() : Kustomize.build(dir);
-                    assertThat(built).as(dir.toString()).isNotEmpty();
+    void everyKustomizationBuildsWithOldAndNewKustomize() throws Exception {
+        for (String kubectl : Kustomize.kubectls()) {
+            for (Path root : List.of(REPO.resolve("deploy"), AgentConfig.DIR)) {
+                try (Stream<Path> files = Files.walk(root)) {
+                    for (Path kustomization : files.filter(p -> p.getFileName().toString().matches("kustomization\\.ya?ml")).toList()) {
+                        Path dir = kustomization.getParent();
+                        List<HasMetadata> built = dir.equals(Kustomize.EXAMPLE) ? Kustomize.buildExample(kubectl) : Kustomize.build(dir, kubectl);
+                        assertThat(built).as(kubectl + " kustomize " + dir).isNotEmpty();
+                    }
                 }
             }
         }
+    }
+
+    /** `kubectl apply -k agent-config/`: the Namespace, the CRD and the identity; the samples are their own kustomization. */
+    @Test
+    void agentConfigIsTheCrdAndTheIdentityAndTheSamplesAMonitor() throws Exception {
+        List<HasMetadata> agentConfig = Kustomize.build(AgentConfig.DIR);
+        assertThat(agentConfig).extracting(o -> o.getKind() + " " + o.getMetadata().getName()).containsExactlyInAnyOrder(
+                "Namespace homelab-assistant-system", "CustomResourceDefinition " + AgentConfig.MONITOR_CRD,
+                "ServiceAccount volsync-monitor-hub", "ClusterRole volsync-monitor-hub", "ClusterRoleBinding volsync-monitor-hub");
+        assertThat(Kustomize.one(agentConfig, CustomResourceDefinition.class, AgentConfig.MONITOR_CRD))
+                .isEqualTo(Serialization.unmarshal(Files.readString(AgentConfig.DIR.resolve("crd/" + AgentConfig.MONITOR_CRD + "-v1.yml"))));
+        assertThat(Kustomize.build(AgentConfig.DIR.resolve("samples"))).singleElement().satisfies(monitor -> {
+            assertThat(monitor.getKind()).isEqualTo("VolSyncMonitor");
+            assertThat(monitor.getMetadata().getNamespace()).isEqualTo("homelab-assistant-system");
+        });
+    }
+
+    /** The hub's own cluster gets the CRD too (without it every watch of the home cluster fails), unchanged. */
+    @Test
+    void deployInstallsTheCrd() throws Exception {
+        assertThat(Kustomize.one(base, CustomResourceDefinition.class, AgentConfig.MONITOR_CRD))
+                .isEqualTo(Kustomize.one(Kustomize.build(AgentConfig.DIR), CustomResourceDefinition.class, AgentConfig.MONITOR_CRD));
+    }
+
+    /** The base's image is a name to replace: the example overlay shows how, with kustomize's `images:`. */
+    @Test
+    void theExampleOverlayNamesItsOwnImage() throws Exception {
+        String image = Kustomize.hubDeployment(Kustomize.buildExample()).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+        assertThat(image).isNotEqualTo(hub.getImage()).doesNotStartWith("ghcr.io/rafaribe/").contains("/volsync-monitor-hub:");
     }
 
     @Test
@@ -151,7 +184,7 @@ class DeployManifestsTest {
         String account = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
         assertThat(Kustomize.one(base, ServiceAccount.class, account).getMetadata().getNamespace()).isEqualTo("homelab-assistant-system");
         ClusterRole built = Kustomize.one(base, ClusterRole.class, "volsync-monitor-hub");
-        ClusterRole agentConfig = Kustomize.one(Kustomize.build(AgentConfig.DIR.resolve("rbac")), ClusterRole.class, "volsync-monitor-hub");
+        ClusterRole agentConfig = Kustomize.one(Kustomize.build(AgentConfig.DIR), ClusterRole.class, "volsync-monitor-hub");
         assertThat(built.getRules()).isEqualTo(agentConfig.getRules());
     }
 

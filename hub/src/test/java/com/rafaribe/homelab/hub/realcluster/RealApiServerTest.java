@@ -153,26 +153,117 @@ class RealApiServerTest {
         }
     }
 
+    /** What agent-config/mint-kubeconfig printed on standard output and standard error, and its exit code. */
+    record Minted(int exit, String out, String err) {
+        String describe() {
+            return "exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err;
+        }
+    }
+
+    static Minted mint(Path kubeconfig, String... args) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of(AGENT_CONFIG.resolve("mint-kubeconfig").toString()));
+        argv.addAll(List.of(args));
+        Path err = Files.createTempFile("mint", ".err");
+        try {
+            ProcessBuilder mint = new ProcessBuilder(argv).redirectError(err.toFile());
+            mint.environment().put("KUBECONFIG", kubeconfig.toString());
+            Process p = mint.start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("mint-kubeconfig ended").isTrue();
+            return new Minted(p.exitValue(), out, Files.readString(err));
+        } finally {
+            Files.delete(err);
+        }
+    }
+
+    /** The token's lifetime as the API server issued it: exp - iat of the JWT. */
+    static Duration lifetime(String kubeconfig) {
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("(?m)^\\s+token: (\\S+)$").matcher(kubeconfig);
+        assertThat(token.find()).as(kubeconfig).isTrue();
+        String payload = token.group(1).split("\\.")[1];
+        io.vertx.core.json.JsonObject claims = new io.vertx.core.json.JsonObject(
+                new String(java.util.Base64.getUrlDecoder().decode(payload), java.nio.charset.StandardCharsets.UTF_8));
+        return Duration.ofSeconds(claims.getLong("exp") - claims.getLong("iat"));
+    }
+
+    /**
+     * The control plane listens on 127.0.0.1, as k3s's own kubeconfig names its server: copied as
+     * is, the hub in its pod would talk to itself. mint-kubeconfig refuses it, says how to fix
+     * it, and with --server mints a kubeconfig that verifies the server's CA and is the hub's
+     * identity (pods yes, Secrets no), for 30 days by default, and runs the hub.
+     */
     @Test
     void theMintedKubeconfigIsTheHubsIdentityAndRunsTheHub(ControlPlane plane) throws Exception {
-        ProcessBuilder mint = new ProcessBuilder(AGENT_CONFIG.resolve("mint-kubeconfig").toString(), "--name", "minted")
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        mint.environment().put("KUBECONFIG", plane.kubeconfig("admin-cli", plane.adminToken).toString());
-        Process p = mint.start();
-        String kubeconfig = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(kubeconfig).isZero();
-        assertThat(kubeconfig).contains("server: " + plane.server, "current-context: minted").doesNotContain(plane.adminToken);
-        Path minted = Files.writeString(plane.dir.resolve("minted.kubeconfig"), kubeconfig);
+        Path adminConfig = plane.kubeconfig("admin-cli", plane.adminToken);
+        Minted loopback = mint(adminConfig, "--name", "minted");
+        assertThat(loopback.exit()).as(loopback.describe()).isEqualTo(1);
+        assertThat(loopback.out()).as("nothing a redirect would save as a kubeconfig").isEmpty();
+        assertThat(loopback.err()).contains(plane.server, "loopback", "--server https://");
 
+        Minted minted = mint(adminConfig, "--name", "minted", "--server", plane.server);
+        assertThat(minted.exit()).as(minted.describe()).isZero();
+        String kubeconfig = minted.out();
+        assertThat(kubeconfig).contains("server: " + plane.server, "current-context: minted", "certificate-authority-data: " + plane.caData())
+                .doesNotContain(plane.adminToken, "insecure-skip-tls-verify");
+        assertThat(lifetime(kubeconfig)).as("the default lifetime").isEqualTo(Duration.ofDays(30));
+        Path mintedFile = Files.writeString(plane.dir.resolve("minted.kubeconfig"), kubeconfig);
+
+        // Config.fromKubeconfig trusts only the kubeconfig's CA: the TLS handshake checks it.
         try (KubernetesClient asHub = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
                 .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig)).build()) {
             assertThat(asHub.pods().inAnyNamespace().list().getItems()).isNotNull();
             assertThatThrownBy(() -> asHub.secrets().inAnyNamespace().list())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
         }
-        try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, minted)) {
+        try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, mintedFile)) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hub.api.list("/api/clusters")).singleElement()
                     .satisfies(c -> assertThat(c.getString("name") + " " + c.getString("state")).isEqualTo("minted Connected")));
+        }
+    }
+
+    @Test
+    void mintDurationsAreHoursDaysWeeksOrYears(ControlPlane plane) throws Exception {
+        Path adminConfig = plane.kubeconfig("admin-cli", plane.adminToken);
+        for (var expected : java.util.Map.of("720h", Duration.ofHours(720), "30d", Duration.ofDays(30), "2w", Duration.ofDays(14),
+                "1y", Duration.ofDays(365)).entrySet()) {
+            Minted minted = mint(adminConfig, "--server", plane.server, "--duration", expected.getKey());
+            assertThat(minted.exit()).as(minted.describe()).isZero();
+            assertThat(lifetime(minted.out())).as(expected.getKey()).isEqualTo(expected.getValue());
+        }
+        for (String bad : List.of("30", "1.5d", "30m", "0h", "d", "8760hours")) {
+            Minted refused = mint(adminConfig, "--server", plane.server, "--duration", bad);
+            assertThat(refused.exit()).as(bad + ": " + refused.describe()).isEqualTo(2);
+            assertThat(refused.out()).isEmpty();
+            assertThat(refused.err()).contains("--duration " + bad);
+        }
+    }
+
+    /** A context that skips TLS verification would make the hub send its token to whoever answers: refused unless asked for. */
+    @Test
+    void mintRefusesAnInsecureContextUnlessAllowed(ControlPlane plane) throws Exception {
+        Path insecure = plane.insecureKubeconfig("insecure-cli", plane.adminToken);
+        Minted refused = mint(insecure, "--server", plane.server);
+        assertThat(refused.exit()).as(refused.describe()).isEqualTo(1);
+        assertThat(refused.out()).isEmpty();
+        assertThat(refused.err()).contains("insecure-skip-tls-verify", "--allow-insecure");
+
+        Minted allowed = mint(insecure, "--server", plane.server, "--allow-insecure");
+        assertThat(allowed.exit()).as(allowed.describe()).isZero();
+        assertThat(allowed.out()).contains("insecure-skip-tls-verify: true", "server: " + plane.server);
+    }
+
+    @Test
+    void mintHelpIsTheUsageAndABadOptionIsAUsageError(ControlPlane plane) throws Exception {
+        Path adminConfig = plane.kubeconfig("admin-cli", plane.adminToken);
+        Minted help = mint(adminConfig, "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).startsWith("Usage: agent-config/mint-kubeconfig").contains("--server URL", "--duration", "30d", "720h", "1y",
+                "--allow-insecure").doesNotContain("set -", "pipefail", "#!");
+        for (List<String> bad : List.of(List.of("--bogus"), List.of("--server"), List.of("--server", "http://10.0.0.1:6443"))) {
+            Minted refused = mint(adminConfig, bad.toArray(String[]::new));
+            assertThat(refused.exit()).as(bad + ": " + refused.describe()).isEqualTo(2);
+            assertThat(refused.out()).isEmpty();
         }
     }
 

@@ -1,16 +1,19 @@
 package com.rafaribe.homelab.hub.testing;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
-/** What a user applies to a managed cluster: agent-config/ (without the samples), server-side, plus a stand-in for VolSync's CRD. */
+/**
+ * What a user applies to a managed cluster, `kubectl apply -k agent-config/`: exactly what that
+ * kustomization builds (so a file it leaves out is missing here too), applied server-side, plus a
+ * stand-in for VolSync's CRD. The samples are a separate step, as for the user.
+ */
 public final class AgentConfig {
     public static final Path DIR = Path.of(System.getProperty("repo.dir", "..")).resolve("agent-config");
     public static final String MONITOR_CRD = "volsyncmonitors.homelab.rafaribe.com";
@@ -20,16 +23,20 @@ public final class AgentConfig {
     private AgentConfig() {
     }
 
+    /** What `kubectl kustomize agent-config/` builds: the Namespace and the CRD first, as kubectl orders them. */
+    public static List<HasMetadata> objects() throws IOException {
+        try {
+            return Kustomize.build(DIR);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
     public static void apply(KubernetesClient admin) throws IOException {
-        try (Stream<Path> files = Files.walk(DIR)) {
-            for (Path yaml : files.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().toList()) {
-                if (yaml.startsWith(DIR.resolve("samples")) || yaml.getFileName().toString().equals("kustomization.yaml")) {
-                    continue;
-                }
-                try (InputStream in = Files.newInputStream(yaml)) {
-                    admin.load(in).forceConflicts().serverSideApply();
-                }
-            }
+        for (HasMetadata object : objects()) {
+            admin.resource(object).forceConflicts().serverSideApply();
         }
         try (InputStream in = AgentConfig.class.getResourceAsStream("/sandbox-replicationsource-crd.yaml")) {
             admin.load(in).forceConflicts().serverSideApply();

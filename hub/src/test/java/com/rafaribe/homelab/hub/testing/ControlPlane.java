@@ -154,16 +154,37 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    /** A kubeconfig with one context, {@code name}, for this token: what the hub's `run` reads. */
+    /**
+     * A kubeconfig with one context, {@code name}, for this token: what the hub's `run` reads. It
+     * verifies the API server's certificate with the CA the API server generated, as a real
+     * cluster's kubeconfig does (agent-config/mint-kubeconfig refuses a context that does not).
+     */
     public Path kubeconfig(String name, String token) throws IOException {
+        return writeKubeconfig(name, token, "certificate-authority-data: \"" + caData() + "\"");
+    }
+
+    /** The same without TLS verification (insecure-skip-tls-verify: true), as some hand-written kubeconfigs are. */
+    public Path insecureKubeconfig(String name, String token) throws IOException {
+        return writeKubeconfig(name, token, "insecure-skip-tls-verify: true");
+    }
+
+    private Path writeKubeconfig(String name, String token, String tls) throws IOException {
         return Files.writeString(dir.resolve(name + ".kubeconfig"), """
                 apiVersion: v1
                 kind: Config
-                clusters: [{name: %1$s, cluster: {server: "%2$s", insecure-skip-tls-verify: true}}]
+                clusters: [{name: %1$s, cluster: {server: "%2$s", %4$s}}]
                 users: [{name: %1$s, user: {token: "%3$s"}}]
                 contexts: [{name: %1$s, context: {cluster: %1$s, user: %1$s}}]
                 current-context: %1$s
-                """.formatted(name, server, token));
+                """.formatted(name, server, token, tls));
+    }
+
+    /**
+     * The API server's self-signed certificate and the CA that signed it (it names 127.0.0.1),
+     * written to --cert-dir when it first starts and kept across restarts: base64, for certificate-authority-data.
+     */
+    public String caData() throws IOException {
+        return Base64.getEncoder().encodeToString(Files.readAllBytes(dir.resolve("certs/apiserver.crt")));
     }
 
     public KubernetesClient client(String token) {

@@ -9,7 +9,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** deploy/ as `kubectl apply -k` sees it: what `kubectl kustomize` builds, as objects. */
+/**
+ * deploy/ and agent-config/ as `kubectl apply -k` sees them: what `kubectl kustomize` builds, as
+ * objects. Two kubectls matter: the PATH's (whatever this machine ships, a modern kustomize) and
+ * Debian's 1.20 (kustomize 2.0.3, the oldest the README promises), which
+ * scripts/build-kube-control-plane unpacks beside the control plane's binaries.
+ */
 public final class Kustomize {
     public static final Path DEPLOY = Path.of(System.getProperty("repo.dir", "..")).resolve("deploy");
     public static final Path EXAMPLE = DEPLOY.resolve("overlays/example");
@@ -21,20 +26,55 @@ public final class Kustomize {
         Tier.require(onPath("kubectl"), "the deploy/ manifests (kubectl kustomize)", "install kubectl (apt-get install kubernetes-client)");
     }
 
-    public static List<HasMetadata> build(Path dir) throws Exception {
+    /** Debian's kubectl 1.20, unpacked by scripts/build-kube-control-plane (not installed: the PATH's kubectl stays). */
+    public static Path debianKubectl() {
+        return ControlPlane.binaries().resolve("client").resolve("kubectl");
+    }
+
+    public static boolean hasDebianKubectl() {
+        return Files.isExecutable(debianKubectl());
+    }
+
+    public static void requireDebianKubectl() {
+        Tier.require(hasDebianKubectl(), "Debian's kubectl 1.20 (kustomize 2.0.3)", "run scripts/build-kube-control-plane as root once");
+    }
+
+    /** The kubectls to check with: the PATH's, and Debian's 1.20 where it is unpacked. */
+    public static List<String> kubectls() {
         requireKubectl();
-        Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new AssertionError("kubectl kustomize " + dir + " failed (exit " + p.exitValue() + ")");
+        return hasDebianKubectl() ? List.of("kubectl", debianKubectl().toString()) : List.of("kubectl");
+    }
+
+    public static List<HasMetadata> build(Path dir) throws Exception {
+        return build(dir, "kubectl");
+    }
+
+    /** `kubectl kustomize DIR` with this kubectl; its error output in the failure when it fails. */
+    public static List<HasMetadata> build(Path dir, String kubectl) throws Exception {
+        if ("kubectl".equals(kubectl)) {
+            requireKubectl();
         }
-        return Arrays.stream(yaml.split("(?m)^---\\s*$")).filter(doc -> !doc.isBlank())
-                .map(doc -> (HasMetadata) Serialization.unmarshal(doc)).toList();
+        Path err = Files.createTempFile("kustomize", ".err");
+        try {
+            Process p = new ProcessBuilder(kubectl, "kustomize", dir.toString()).redirectError(err.toFile()).start();
+            String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new AssertionError(kubectl + " kustomize " + dir + " failed (exit " + p.exitValue() + "):\n" + Files.readString(err));
+            }
+            return Arrays.stream(yaml.split("(?m)^---\\s*$")).filter(doc -> !doc.isBlank())
+                    .map(doc -> (HasMetadata) Serialization.unmarshal(doc)).toList();
+        } finally {
+            Files.deleteIfExists(err);
+        }
     }
 
     /** The example overlay as it is in git: its token Secret is created beside it, not built. */
     public static List<HasMetadata> buildExample() throws Exception {
-        return build(EXAMPLE);
+        return buildExample("kubectl");
+    }
+
+    public static List<HasMetadata> buildExample(String kubectl) throws Exception {
+        return build(EXAMPLE, kubectl);
     }
 
     public static Deployment hubDeployment(List<HasMetadata> objects) {
