@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /** Carries out the policy's commands on one cluster; blocking calls run on the shared pool. */
 final class ClusterCommands {
+    /** A DNS-1123 subdomain, which every pod name is. */
+    private static final java.util.regex.Pattern POD_NAME = java.util.regex.Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Logger LOG = LoggerFactory.getLogger(ClusterCommands.class);
     /** The last 500 lines are enough for restic's error, which it prints last. */
     static final int TAIL_LINES = 500;
@@ -199,6 +202,10 @@ final class ClusterCommands {
      * cache; any other costs one GET by name in its namespace, never a list.
      */
     private Future<CommandReply.HolderFacts> findHolder(ClusterCommand.FindHolder c) {
+        if (!POD_NAME.matcher(c.podName()).matches()) {
+            // restic printed a host name no pod can have (a NAS, a laptop): no such pod exists, and no request is needed.
+            return Future.succeededFuture(new CommandReply.HolderFacts(List.of()));
+        }
         List<Pod> cached = new java.util.ArrayList<>();
         List<String> toAsk = new java.util.ArrayList<>();
         for (String namespace : c.namespaces()) {
