@@ -223,16 +223,13 @@ public final class ClusterVerticle extends AbstractVerticle {
         }
     }
 
+    /** A refusal shows as the other refusals do, with what it costs; only while the cluster is watched, where it is true. */
     private void identityRead(Identity identity) {
-        if (identity.refused() != null) {
-            permissions.denied(IDENTITY_COMMAND, identity.refused());
-        } else {
-            permissions.allowed(IDENTITY_COMMAND);
-        }
         String warning = identity.uid() != null ? null
-                : identity.refused() != null ? IDENTITY_UNKNOWN : IDENTITY_UNKNOWN.replace("is unknown", "is unknown: no such namespace");
+                : identity.refused() != null ? identity.refused() + " (refused: " + IDENTITY_COMMAND + "); " + IDENTITY_UNKNOWN
+                : IDENTITY_UNKNOWN.replace("is unknown", "is unknown: no such namespace");
         if (warning != null && !warning.equals(identityWarning)) {
-            LOG.warn("cluster {}: {}", target.name(), warning);
+            LOG.warn("cluster {}: {}", target.name(), Redactor.redact(warning));
         }
         identityWarning = warning;
     }
@@ -315,8 +312,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         identities.stoppedWatching(target.name());
         duplicateOf = decision.other();
         lastEventAt = null;
-        // What this connection was refused no longer matters; that the identity was refused still does.
-        deniedCommands.keySet().removeIf(command -> !IDENTITY_COMMAND.equals(command));
+        // What this connection was refused no longer matters.
+        deniedCommands.clear();
         LOG.info("cluster {}: not watched here: {}", target.name(), decision.why());
         if (watched) {
             vertx.eventBus().publish(Addresses.CLUSTER_EVENTS, new ClusterEvent.ClusterRemoved(target.name()));
@@ -689,8 +686,8 @@ public final class ClusterVerticle extends AbstractVerticle {
             errors.add(error);
         }
         deniedCommands.forEach((command, why) -> errors.add(Redactor.redact(why) + " (refused: " + command + ")"));
-        if (identityWarning != null && mode != Mode.DUPLICATE) {
-            errors.add(identityWarning);
+        if (identityWarning != null && "Connected".equals(state)) {
+            errors.add(Redactor.redact(identityWarning));
         }
         if (kubeconfigProblem != null) {
             errors.add(Redactor.redact(kubeconfigProblem));
