@@ -12,6 +12,9 @@ import com.rafaribe.homelab.hub.policy.PodFacts;
 import com.rafaribe.homelab.hub.policy.PodStates;
 import com.rafaribe.homelab.hub.policy.Redactor;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.batch.v1.JobList;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -22,6 +25,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
@@ -69,6 +73,10 @@ public final class ClusterVerticle extends AbstractVerticle {
     public static final ResourceDefinitionContext REPLICATION_SOURCES = new ResourceDefinitionContext.Builder()
             .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationSource").withPlural("replicationsources")
             .withNamespaced(true).build();
+
+    /** One for every client: Jackson builds a type's deserializers once per serialization, not per connection. */
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static boolean warm;
 
     private final ClusterTarget target;
     private final Duration resync;
@@ -333,7 +341,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         config.setRequestRetryBackoffLimit(1);
         config.setWatchReconnectLimit(-1);
         config.setWatchReconnectInterval(1_000);
-        KubernetesClient c = new KubernetesClientBuilder().withConfig(config)
+        warmUp();
+        KubernetesClient c = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
                 .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build();
         try {
             c.getKubernetesVersion();
@@ -342,6 +351,24 @@ public final class ClusterVerticle extends AbstractVerticle {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * fabric8 parses responses on an event loop, and the first response of a type builds its Jackson
+     * deserializers there: for pods and Jobs, seconds on a cold JVM on a busy machine, with several
+     * clusters connecting at once. So every client shares one serialization, whose deserializers for
+     * what the informers list are built once, here, on the worker pool.
+     */
+    private static void warmUp() {
+        synchronized (SERIALIZATION) {
+            if (!warm) {
+                for (Class<?> type : List.of(PodList.class, JobList.class, VolSyncMonitor.class, GenericKubernetesResourceList.class,
+                        Namespace.class)) {
+                    SERIALIZATION.unmarshal("{}", type);
+                }
+                warm = true;
+            }
+        }
     }
 
     /** @param of the connection they belong to: what they report after it closed is ignored */
