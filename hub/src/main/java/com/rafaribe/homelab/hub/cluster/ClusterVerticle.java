@@ -257,7 +257,7 @@ public final class ClusterVerticle extends AbstractVerticle {
             }
             case WAIT -> {
                 // A cluster already watched goes on until it is told it is a duplicate.
-                if (mode != Mode.WATCHING) {
+                if (mode != Mode.WATCHING && !(mode == Mode.WAITING && decision.why().equals(error))) {
                     mode = Mode.WAITING;
                     duplicateOf = null;
                     LOG.info("cluster {}: {}", target.name(), decision.why());
