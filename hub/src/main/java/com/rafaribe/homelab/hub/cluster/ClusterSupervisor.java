@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * Secret volume swaps a {@code ..data} symlink rather than writing the files). After a change
  * settles the files are read again and only the clusters whose context was added, changed or
  * removed are started, restarted or stopped ({@link KubeconfigChanges}). A file that does not
- * parse is read again every {@link #RETRY} until it does.
+ * parse is read again every {@link #RETRY} until it does. The clusters share one
+ * {@link ClusterIdentities}: a cluster reached through two entries is watched by one of them.
  */
 public final class ClusterSupervisor extends AbstractVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterSupervisor.class);
@@ -43,6 +44,7 @@ public final class ClusterSupervisor extends AbstractVerticle {
     private final boolean inCluster;
     private final Duration resync;
     private final Map<String, Running> running = new LinkedHashMap<>();
+    private final ClusterIdentities identities = new ClusterIdentities();
     private WatchService watcher;
     private long settleTimer = -1;
     private long retryTimer = -1;
@@ -96,9 +98,21 @@ public final class ClusterSupervisor extends AbstractVerticle {
         synchronized (this) {
             changes = KubeconfigChanges.between(clusters(), discovered);
         }
+        // Told before any stop: a duplicate of a cluster that restarts waits for it rather than taking over for a moment.
+        for (ClusterTarget target : changes.start()) {
+            if (target.problem() == null) {
+                identities.starting(target.name(), target.isInCluster(), target.serverKey());
+            }
+        }
         Future<Void> done = Future.succeededFuture();
         for (String name : changes.stop()) {
-            done = done.compose(v -> stopCluster(name, changes.start().stream().noneMatch(t -> t.name().equals(name))));
+            boolean gone = changes.start().stream().noneMatch(t -> t.name().equals(name));
+            boolean connects = changes.start().stream().anyMatch(t -> t.name().equals(name) && t.problem() == null);
+            done = done.compose(v -> stopCluster(name, gone)).onSuccess(v -> {
+                if (!connects) {
+                    identities.gone(name);
+                }
+            });
         }
         for (ClusterTarget target : changes.start()) {
             done = done.compose(v -> startCluster(target));
@@ -120,7 +134,7 @@ public final class ClusterSupervisor extends AbstractVerticle {
     }
 
     private Future<Void> startCluster(ClusterTarget target) {
-        return vertx.deployVerticle(new ClusterVerticle(target, resync)).map(id -> {
+        return vertx.deployVerticle(new ClusterVerticle(target, resync, identities)).map(id -> {
             synchronized (this) {
                 running.put(target.name(), new Running(target, id));
             }

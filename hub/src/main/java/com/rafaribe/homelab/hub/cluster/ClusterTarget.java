@@ -16,10 +16,19 @@ import java.nio.file.Path;
  *                    with it, so a file broken later does not break a running cluster
  * @param fingerprint the context's whole content (its context, cluster and user entries): two
  *                    targets of one name with equal fingerprints are the same connection
+ * @param serverKey   a digest of the server URL and CA, or null: two contexts with equal keys reach
+ *                    one cluster, which tells them apart where its kube-system UID cannot be read
+ *                    ({@link ClusterIdentities})
  */
 public record ClusterTarget(String name, String context, Path file, String server, String proxy, String problem, String kubeconfig,
-                            String fingerprint) {
+                            String fingerprint, String serverKey) {
     public static final String IN_CLUSTER = "in-cluster";
+
+    /** A target without a server key: its cluster is known by its kube-system UID only. */
+    public ClusterTarget(String name, String context, Path file, String server, String proxy, String problem, String kubeconfig,
+                         String fingerprint) {
+        this(name, context, file, server, proxy, problem, kubeconfig, fingerprint, null);
+    }
 
     public static ClusterTarget inCluster() {
         return new ClusterTarget(IN_CLUSTER, null, null, "https://kubernetes.default.svc", null, null, null, IN_CLUSTER);

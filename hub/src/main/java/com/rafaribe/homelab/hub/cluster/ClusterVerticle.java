@@ -12,14 +12,20 @@ import com.rafaribe.homelab.hub.policy.PodFacts;
 import com.rafaribe.homelab.hub.policy.PodStates;
 import com.rafaribe.homelab.hub.policy.Redactor;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.batch.v1.JobList;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
@@ -44,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * ReplicationSources; the commands the policy sends it; its connection state. Informer callbacks
  * run on fabric8 threads and hop to this verticle's context before touching state; blocking calls
  * go to the shared {@link KubernetesOps} pool. Trouble here never reaches another cluster.
+ *
+ * <p>On connect, before any informer, it reads the UID of the cluster's {@code kube-system}
+ * namespace and asks {@link ClusterIdentities} whether it is the entry that watches that cluster:
+ * if another entry of the hub (a second context, or in-cluster) reaches the same cluster and ranks
+ * first, this one closes its connection and shows state Duplicate, naming that entry, until the
+ * other goes away.
  */
 public final class ClusterVerticle extends AbstractVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
@@ -53,12 +65,40 @@ public final class ClusterVerticle extends AbstractVerticle {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     /** A monitor cannot make the hub rescan more often than this. */
     static final Duration MIN_RESCAN = Duration.ofSeconds(5);
+    /** The namespace whose UID names the cluster: every cluster has one, created once with the cluster. */
+    static final String IDENTITY_NAMESPACE = "kube-system";
+    static final String IDENTITY_COMMAND = "get namespace " + IDENTITY_NAMESPACE;
+    static final String IDENTITY_UNKNOWN = "cannot tell whether another context reaches this cluster too (its kube-system UID is"
+            + " unknown): it is watched anyway";
     public static final ResourceDefinitionContext REPLICATION_SOURCES = new ResourceDefinitionContext.Builder()
             .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationSource").withPlural("replicationsources")
             .withNamespaced(true).build();
 
+    /** One for every client: Jackson builds a type's deserializers once per serialization, not per connection. */
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static boolean warm;
+
     private final ClusterTarget target;
     private final Duration resync;
+    private final ClusterIdentities identities;
+    /** The registry's decision for this entry changed: look again, on this verticle's context. */
+    private final Runnable identitiesChanged = () -> context.runOnContext(v -> identitiesChanged());
+
+    /**
+     * Where this connection stands. IDLE: connecting (no identity yet); WAITING: connected and
+     * identified, not allowed to watch yet; WATCHING: informers started or starting; DUPLICATE:
+     * another entry watches this cluster, no connection kept.
+     */
+    private enum Mode { IDLE, WAITING, WATCHING, DUPLICATE }
+
+    private Mode mode = Mode.IDLE;
+    /** Counts connections: a continuation of one that was closed meanwhile does nothing. */
+    private int connection;
+    /** The informers of this connection have listed and watch: the probe may report the cluster back. */
+    private boolean watchStarted;
+    private String duplicateOf;
+    /** Set while the cluster's identity is unknown (refused, or no kube-system): duplicates cannot be told. */
+    private String identityWarning;
     private KubernetesOps ops;
     private KubernetesClient client;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
@@ -90,9 +130,16 @@ public final class ClusterVerticle extends AbstractVerticle {
     private String watchFailure;
     private MessageConsumer<ClusterCommand> consumer;
 
+    /** A cluster on its own: no other entry can reach the same cluster. */
     public ClusterVerticle(ClusterTarget target, Duration resync) {
+        this(target, resync, new ClusterIdentities());
+    }
+
+    /** @param identities shared by every cluster of the hub: says which entry watches a cluster two entries reach */
+    public ClusterVerticle(ClusterTarget target, Duration resync, ClusterIdentities identities) {
         this.target = target;
         this.resync = resync;
+        this.identities = identities;
     }
 
     @Override
@@ -117,36 +164,170 @@ public final class ClusterVerticle extends AbstractVerticle {
             }
             commands.handle(message, permissions);
         });
+        identities.listen(target.name(), identitiesChanged);
         connect();
         started.complete();
     }
 
     @Override
     public void stop() {
+        identities.unlisten(target.name(), identitiesChanged);
         vertx.cancelTimer(probeTimer);
         vertx.cancelTimer(rescanTimer);
         vertx.cancelTimer(retryTimer);
         closeClient();
+        identities.stoppedWatching(target.name());
         ops.close();
     }
 
+    /** A connection and the cluster's identity read through it. */
+    private record Opened(KubernetesClient client, Identity identity) {
+    }
+
+    /** {@code uid} null when unknown: {@code refused} says why when the API server refused it, else the namespace is missing. */
+    private record Identity(String uid, String refused) {
+    }
+
     private void connect() {
-        ops.run(this::openClient)
-                .compose(c -> {
-                    client = c;
-                    return Future.fromCompletionStage(startInformers(c), context);
-                })
-                .onSuccess(v -> {
-                    attempt = 0;
-                    connected();
+        int attemptOf = ++connection;
+        mode = Mode.IDLE;
+        ops.run(() -> {
+            KubernetesClient c = openClient();
+            try {
+                return new Opened(c, readIdentity(c));
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }).onComplete(ar -> {
+            if (attemptOf != connection) {
+                if (ar.succeeded()) {
+                    ar.result().client().close();
+                }
+            } else if (ar.failed()) {
+                fail(ConnectionErrors.describe(ar.cause()) + (target.proxy() == null ? "" : " (through proxy " + target.proxy() + ")"));
+                closeClient();
+                // Not reached, it claims no cluster: a duplicate of it that is reached takes over meanwhile.
+                identities.unreachable(target.name());
+                retryLater();
+            } else {
+                client = ar.result().client();
+                identityRead(ar.result().identity());
+                act(identities.identified(target.name(), ar.result().identity().uid()));
+            }
+        });
+    }
+
+    /** On the worker pool. 401/403 are not a failure of the connection: the cluster is watched without knowing who it is. */
+    private static Identity readIdentity(KubernetesClient c) {
+        try {
+            Namespace ns = c.namespaces().withName(IDENTITY_NAMESPACE).get();
+            return new Identity(ns == null || ns.getMetadata() == null ? null : ns.getMetadata().getUid(), null);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 401 || e.getCode() == 403) {
+                return new Identity(null, ConnectionErrors.describe(e));
+            }
+            throw e;
+        }
+    }
+
+    /** A refusal shows as the other refusals do, with what it costs; only while the cluster is watched, where it is true. */
+    private void identityRead(Identity identity) {
+        String warning = identity.uid() != null ? null
+                : identity.refused() != null ? identity.refused() + " (refused: " + IDENTITY_COMMAND + "); " + IDENTITY_UNKNOWN
+                : IDENTITY_UNKNOWN.replace("is unknown", "is unknown: no such namespace");
+        if (warning != null && !warning.equals(identityWarning)) {
+            LOG.warn("cluster {}: {}", target.name(), Redactor.redact(warning));
+        }
+        identityWarning = warning;
+    }
+
+    /** What {@link ClusterIdentities} decided for this entry, carried out on this connection. */
+    private void act(ClusterIdentities.Decision decision) {
+        if (decision == null) {
+            return;
+        }
+        switch (decision.kind()) {
+            case WATCH -> {
+                if (mode != Mode.WATCHING) {
+                    mode = Mode.WATCHING;
+                    duplicateOf = null;
+                    startWatching(connection);
+                }
+            }
+            case WAIT -> {
+                // A cluster already watched goes on until it is told it is a duplicate.
+                if (mode != Mode.WATCHING && !(mode == Mode.WAITING && decision.why().equals(error))) {
+                    mode = Mode.WAITING;
+                    duplicateOf = null;
+                    LOG.info("cluster {}: {}", target.name(), decision.why());
+                    setState("Connecting", decision.why());
+                }
+            }
+            case DUPLICATE -> standDown(decision);
+        }
+    }
+
+    private void identitiesChanged() {
+        ClusterIdentities.Decision decision = identities.decision(target.name());
+        if (decision == null || mode == Mode.IDLE) {
+            return;
+        }
+        if (mode != Mode.DUPLICATE) {
+            act(decision);
+        } else if (decision.kind() == ClusterIdentities.Decision.Kind.DUPLICATE) {
+            duplicateOf = decision.other();
+            setState("Duplicate", decision.why());
+        } else {
+            LOG.info("cluster {}: {} watches this cluster no more: connecting to take over", target.name(), duplicateOf);
+            connect();
+        }
+    }
+
+    private void startWatching(int of) {
+        Future.fromCompletionStage(startInformers(client, of), context).onComplete(ar -> {
+            if (of != connection || mode != Mode.WATCHING) {
+                return;
+            }
+            if (ar.succeeded()) {
+                attempt = 0;
+                watchStarted = true;
+                connected();
+                if (probeTimer < 0) {
                     schedulePing();
+                }
+                if (rescanTimer < 0) {
                     scheduleRescan();
-                })
-                .onFailure(e -> {
-                    fail(ConnectionErrors.describe(e) + (target.proxy() == null ? "" : " (through proxy " + target.proxy() + ")"));
-                    closeClient();
-                    retryLater();
-                });
+                }
+            } else {
+                fail(ConnectionErrors.describe(ar.cause()) + (target.proxy() == null ? "" : " (through proxy " + target.proxy() + ")"));
+                closeClient();
+                identities.stoppedWatching(target.name());
+                retryLater();
+            }
+        });
+    }
+
+    /**
+     * Another entry watches this cluster: close the connection, and if this one watched until now,
+     * let the policy and the dashboard forget what it reported under this name (the other entry
+     * reports the same objects under its own).
+     */
+    private void standDown(ClusterIdentities.Decision decision) {
+        boolean watched = mode == Mode.WATCHING;
+        closeClient();
+        mode = Mode.DUPLICATE;
+        identities.stoppedWatching(target.name());
+        duplicateOf = decision.other();
+        lastEventAt = null;
+        // What this connection was refused no longer matters.
+        deniedCommands.clear();
+        LOG.info("cluster {}: not watched here: {}", target.name(), decision.why());
+        if (watched) {
+            vertx.eventBus().publish(Addresses.CLUSTER_EVENTS, new ClusterEvent.ClusterRemoved(target.name()));
+            vertx.eventBus().publish(Addresses.READ_MODEL, new com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterGone(target.name()));
+        }
+        setState("Duplicate", decision.why());
     }
 
     private KubernetesClient openClient() throws Exception {
@@ -160,7 +341,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         config.setRequestRetryBackoffLimit(1);
         config.setWatchReconnectLimit(-1);
         config.setWatchReconnectInterval(1_000);
-        KubernetesClient c = new KubernetesClientBuilder().withConfig(config)
+        warmUp();
+        KubernetesClient c = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
                 .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build();
         try {
             c.getKubernetesVersion();
@@ -171,7 +353,26 @@ public final class ClusterVerticle extends AbstractVerticle {
         return c;
     }
 
-    private CompletableFuture<Void> startInformers(KubernetesClient c) {
+    /**
+     * fabric8 parses responses on an event loop, and the first response of a type builds its Jackson
+     * deserializers there: for pods and Jobs, seconds on a cold JVM on a busy machine, with several
+     * clusters connecting at once. So every client shares one serialization, whose deserializers for
+     * what the informers list are built once, here, on the worker pool.
+     */
+    private static void warmUp() {
+        synchronized (SERIALIZATION) {
+            if (!warm) {
+                for (Class<?> type : List.of(PodList.class, JobList.class, VolSyncMonitor.class, GenericKubernetesResourceList.class,
+                        Namespace.class)) {
+                    SERIALIZATION.unmarshal("{}", type);
+                }
+                warm = true;
+            }
+        }
+    }
+
+    /** @param of the connection they belong to: what they report after it closed is ignored */
+    private CompletableFuture<Void> startInformers(KubernetesClient c, int of) {
         // No informer resync: the rescan below does its job on the cached objects, at the monitors' scanInterval.
         long resyncMillis = 0;
         moverPods = c.pods().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis);
@@ -189,27 +390,36 @@ public final class ClusterVerticle extends AbstractVerticle {
         // The full resource context: naming only apiVersion and kind would make fabric8 run a blocking discovery call here.
         replicationSources = c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis);
         replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> { }));
-        replicationSources.exceptionHandler((isStarted, t) -> {
-            replicationSourcesRefused(t);
+        SharedIndexInformer<GenericKubernetesResource> sources = replicationSources;
+        sources.exceptionHandler((isStarted, t) -> {
+            replicationSourcesRefused(t, of);
             return true;
         });
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (SharedIndexInformer<?> informer : informers) {
             informer.exceptionHandler((isStarted, t) -> {
-                context.runOnContext(v -> onWatchError(t));
+                context.runOnContext(v -> {
+                    if (of == connection) {
+                        onWatchError(t);
+                    }
+                });
                 return true;
             });
             starts.add(informer.start().toCompletableFuture());
         }
         return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
-                .thenRun(() -> replicationSources.start().whenComplete((v, t) -> replicationSourcesRefused(t)));
+                .thenRun(() -> sources.start().whenComplete((v, t) -> replicationSourcesRefused(t, of)));
     }
 
     /** VolSync not installed (404) is fine; not allowed (401/403) must show, though the cluster works without them. */
-    private void replicationSourcesRefused(Throwable t) {
+    private void replicationSourcesRefused(Throwable t, int of) {
         Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-        if (cause instanceof io.fabric8.kubernetes.client.KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
-            context.runOnContext(v -> permissions.denied("watch ReplicationSources", ConnectionErrors.describe(cause)));
+        if (cause instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
+            context.runOnContext(v -> {
+                if (of == connection) {
+                    permissions.denied("watch ReplicationSources", ConnectionErrors.describe(cause));
+                }
+            });
         }
     }
 
@@ -380,7 +590,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (!why.equals(watchFailure)) {
             LOG.warn("cluster {}: watch error, retrying: {}", target.name(), Redactor.redact(why));
         }
-        boolean denied = t instanceof io.fabric8.kubernetes.client.KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)
+        boolean denied = t instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)
                 || why.startsWith("401") || why.startsWith("403");
         if (denied || !"Connected".equals(state)) {
             watchFailure = why;
@@ -391,12 +601,29 @@ public final class ClusterVerticle extends AbstractVerticle {
     /** A watch on a dead server can stay silent, so a cheap GET /version says whether the cluster answers. */
     private void schedulePing() {
         probeTimer = vertx.setPeriodic(PROBE_INTERVAL.toMillis(), id -> {
-            if (probing || client == null) {
+            if (probing || client == null || !watchStarted) {
                 return;
             }
             probing = true;
-            ops.run(() -> client.getKubernetesVersion()).onComplete(ar -> {
+            int of = connection;
+            KubernetesClient c = client;
+            // An identity refused or missing is asked for again: once it is known, a duplicate is told apart.
+            boolean askIdentity = identityWarning != null;
+            ops.run(() -> {
+                c.getKubernetesVersion();
+                return askIdentity ? readIdentity(c) : null;
+            }).onComplete(ar -> {
                 probing = false;
+                if (of != connection) {
+                    return;
+                }
+                if (ar.succeeded() && ar.result() != null && ar.result().uid() != null) {
+                    identityRead(ar.result());
+                    act(identities.identified(target.name(), ar.result().uid()));
+                    if (mode != Mode.WATCHING) {
+                        return;
+                    }
+                }
                 if (ar.failed()) {
                     if (!"Failed".equals(state)) {
                         LOG.warn("cluster {}: health probe failed: {}", target.name(), ConnectionErrors.describe(ar.cause()));
@@ -420,6 +647,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     private void closeClient() {
+        connection++;
+        watchStarted = false;
         if (replicationSources != null) {
             replicationSources.close();
             replicationSources = null;
@@ -472,11 +701,12 @@ public final class ClusterVerticle extends AbstractVerticle {
     };
 
     private void publishState() {
-        int monitorCount = monitors == null ? 0 : monitors.getStore().list().size();
-        int podCount = moverPods == null ? 0 : moverPods.getStore().list().size();
+        boolean counted = mode != Mode.DUPLICATE;
+        int monitorCount = monitors == null || !counted ? 0 : monitors.getStore().list().size();
+        int podCount = moverPods == null || !counted ? 0 : moverPods.getStore().list().size();
         vertx.eventBus().publish(Addresses.READ_MODEL,
                 new ClusterView(target.name(), Redactor.redact(target.server()), state, errorWithRefusals(), since, monitorCount, podCount,
-                        lastEventAt));
+                        lastEventAt, mode == Mode.DUPLICATE ? duplicateOf : null));
     }
 
     private String errorWithRefusals() {
@@ -485,6 +715,9 @@ public final class ClusterVerticle extends AbstractVerticle {
             errors.add(error);
         }
         deniedCommands.forEach((command, why) -> errors.add(Redactor.redact(why) + " (refused: " + command + ")"));
+        if (identityWarning != null && "Connected".equals(state)) {
+            errors.add(Redactor.redact(identityWarning));
+        }
         if (kubeconfigProblem != null) {
             errors.add(Redactor.redact(kubeconfigProblem));
         }

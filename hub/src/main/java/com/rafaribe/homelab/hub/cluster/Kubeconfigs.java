@@ -16,24 +16,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds the clusters to watch in kubeconfig files and folders. A context name found in two
- * files becomes {@code <file name>/<context>}; two contexts with the same server and CA are
- * watched once and the duplicate is reported; a file that does not parse becomes a cluster in
- * state Failed, and the others go on.
+ * files becomes {@code <file name>/<context>}; a file that does not parse becomes a cluster in
+ * state Failed, and the others go on. Every context is a target, even two of one cluster: which of
+ * them watches is {@link ClusterIdentities}'s to decide, and the other is shown as a duplicate.
  */
 public final class Kubeconfigs {
-    private static final Logger LOG = LoggerFactory.getLogger(Kubeconfigs.class);
-
     private Kubeconfigs() {
     }
 
@@ -76,35 +71,29 @@ public final class Kubeconfigs {
         }
         Map<String, Integer> nameCounts = new HashMap<>();
         found.forEach(f -> nameCounts.merge(f.context().getName(), 1, Integer::sum));
-        Map<String, ClusterTarget> byServer = new LinkedHashMap<>();
         List<ClusterTarget> targets = new ArrayList<>(broken);
         for (Found f : found) {
             String name = nameCounts.get(f.context().getName()) > 1
                     ? f.file().getFileName() + "/" + f.context().getName() : f.context().getName();
-            ClusterTarget target = new ClusterTarget(name, f.context().getName(), f.file(), f.server(), f.proxy(),
+            targets.add(new ClusterTarget(name, f.context().getName(), f.file(), f.server(), f.proxy(),
                     f.server() == null ? "context " + f.context().getName() + " in " + f.file() + " names no cluster with a server" : null,
-                    f.text(), f.fingerprint());
-            String serverKey = f.server() + "|" + f.caKey();
-            ClusterTarget first = f.server() == null ? null : byServer.putIfAbsent(serverKey, target);
-            if (first != null) {
-                LOG.warn("cluster {} (context {} in {}) has the same server and CA as {}: watched once, as {}",
-                        name, f.context().getName(), f.file(), first.name(), first.name());
-                continue;
-            }
-            targets.add(target);
+                    f.text(), f.fingerprint(), f.server() == null ? null : digest(f.server() + "\n" + f.caKey())));
         }
         return targets;
     }
 
     /** A digest of everything the connection is made of; the credentials go in only digested. */
     private static String fingerprint(NamedContext context, NamedCluster cluster, NamedAuthInfo user) {
+        StringBuilder parts = new StringBuilder();
+        for (Object part : new Object[] {context, cluster, user}) {
+            parts.append(Serialization.asJson(part)).append('\0');
+        }
+        return digest(parts.toString());
+    }
+
+    private static String digest(String text) {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (Object part : new Object[] {context, cluster, user}) {
-                sha.update(Serialization.asJson(part).getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(sha.digest());
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -20,7 +20,7 @@ import java.util.Set;
  * and were found again at start, are not counted twice.
  */
 final class HubMetrics {
-    static final List<String> CLUSTER_STATES = List.of("Connecting", "Connected", "Failed");
+    static final List<String> CLUSTER_STATES = List.of("Connecting", "Connected", "Failed", "Duplicate");
     /** Buckets from seconds (the hub's own reaction) to an hour (restic's stale age and more). */
     private static final Duration[] BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15),
             Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(30),

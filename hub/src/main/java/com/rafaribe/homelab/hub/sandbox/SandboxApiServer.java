@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.sandbox;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -26,6 +27,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,7 +74,15 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
         SandboxApiServer cluster = new SandboxApiServer(name);
         cluster.startServer(0);
         cluster.client.apiextensions().v1().customResourceDefinitions().resource(volSyncMonitorCrd()).create();
+        // Every cluster has one, and its UID is how the hub tells clusters apart: two contexts of this server reach one cluster.
+        cluster.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("kube-system")
+                .withUid(UUID.randomUUID().toString()).endMetadata().build()).create();
         return cluster;
+    }
+
+    /** The UID of this cluster's kube-system namespace: its identity, as the hub reads it. */
+    public String clusterUid() {
+        return client.namespaces().withName("kube-system").get().getMetadata().getUid();
     }
 
     private void startServer(int onPort) {

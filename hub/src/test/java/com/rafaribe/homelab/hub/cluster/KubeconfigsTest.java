@@ -35,10 +35,13 @@ class KubeconfigsTest {
         assertThat(targets).allSatisfy(t -> assertThat(t.problem()).isNull());
     }
 
+    /** Both are clusters of the hub, and one watches: the same server and CA mark them as one cluster ({@link ClusterIdentities}). */
     @Test
-    void theSameServerAndCaAreWatchedOnce() throws IOException {
-        Path file = kubeconfig("k.yaml", "one", "https://10.0.0.1:6443", "two", "https://10.0.0.1:6443");
-        assertThat(Kubeconfigs.discover(List.of(file), Set.of())).extracting(ClusterTarget::name).containsExactly("one");
+    void theSameServerAndCaAreKnownAsOneCluster() throws IOException {
+        Path file = kubeconfig("k.yaml", "one", "https://10.0.0.1:6443", "two", "https://10.0.0.1:6443", "three", "https://10.0.0.3:6443");
+        List<ClusterTarget> targets = Kubeconfigs.discover(List.of(file), Set.of());
+        assertThat(targets).extracting(ClusterTarget::name).containsExactly("one", "two", "three");
+        assertThat(targets.get(0).serverKey()).isNotNull().isEqualTo(targets.get(1).serverKey()).isNotEqualTo(targets.get(2).serverKey());
     }
 
     @Test

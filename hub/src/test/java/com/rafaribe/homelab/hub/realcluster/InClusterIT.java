@@ -34,24 +34,8 @@ class InClusterIT {
         }
         Path token = Files.writeString(dir.resolve("token"), plane.hubToken + "\n");
         Path kubeconfigs = Files.createDirectories(dir.resolve("kubeconfigs"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        ProcessBuilder builder = new ProcessBuilder(HubJar.command("run"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("KUBE") || k.startsWith("HUB_"));
-        builder.environment().putAll(java.util.Map.of(
-                "HOME", dir.toString(),
-                "KUBERNETES_SERVICE_HOST", "127.0.0.1",
-                "KUBERNETES_SERVICE_PORT", String.valueOf(URI.create(plane.server).getPort()),
-                "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", token.toString(),
-                "KUBERNETES_CERTS_CA_FILE", plane.dir.resolve("certs/apiserver.crt").toString(),
-                "HUB_IN_CLUSTER", "true",
-                "HUB_KUBECONFIG", kubeconfigs.toString(),
-                "HUB_HTTP_HOST", "127.0.0.1",
-                "HUB_HTTP_PORT", String.valueOf(port)));
-        Process hub = builder.start();
+        int port = freePort();
+        Process hub = startInCluster(plane, dir, token, kubeconfigs, port);
         try {
             HubApi api = new HubApi(port);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(api.list("/api/clusters"))
@@ -72,5 +56,60 @@ class InClusterIT {
             assertThat(hub.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(Files.readString(dir.resolve("log"))).as("the token never reaches the log").doesNotContain(plane.hubToken);
+    }
+
+    /**
+     * The user minted a kubeconfig for every cluster, this one included: the same cluster through
+     * in-cluster and a context. Watched once, as in-cluster; the context says whose duplicate it is.
+     */
+    @Test
+    void theOwnClusterInTheKubeconfigsTooIsWatchedOnceAsInCluster(ControlPlane plane, @TempDir Path dir) throws Exception {
+        String uid;
+        try (KubernetesClient admin = plane.admin()) {
+            AgentConfig.apply(admin);
+            uid = admin.namespaces().withName("kube-system").get().getMetadata().getUid();
+        }
+        Path token = Files.writeString(dir.resolve("token"), plane.hubToken + "\n");
+        Path kubeconfigs = Files.createDirectories(dir.resolve("kubeconfigs"));
+        Files.copy(plane.kubeconfig("home", plane.hubToken), kubeconfigs.resolve("home.kubeconfig"));
+        int port = freePort();
+        Process hub = startInCluster(plane, dir, token, kubeconfigs, port);
+        try {
+            HubApi api = new HubApi(port);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(api.list("/api/clusters"))
+                    .extracting(c -> c.getString("name") + " " + c.getString("state"))
+                    .containsExactlyInAnyOrder("in-cluster Connected", "home Duplicate"));
+            var home = api.list("/api/clusters").stream().filter(c -> "home".equals(c.getString("name"))).findFirst().orElseThrow();
+            assertThat(home.getString("duplicateOf")).isEqualTo("in-cluster");
+            assertThat(home.getString("error")).contains("same cluster (kube-system UID " + uid + ") as in-cluster; watched there",
+                    "in-cluster is preferred");
+        } finally {
+            hub.destroy();
+            assertThat(hub.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /** The jar as the Deployment runs it: the pod's environment, these kubeconfigs too. */
+    static Process startInCluster(ControlPlane plane, Path dir, Path token, Path kubeconfigs, int port) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(HubJar.command("run"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("KUBE") || k.startsWith("HUB_"));
+        builder.environment().putAll(java.util.Map.of(
+                "HOME", dir.toString(),
+                "KUBERNETES_SERVICE_HOST", "127.0.0.1",
+                "KUBERNETES_SERVICE_PORT", String.valueOf(URI.create(plane.server).getPort()),
+                "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", token.toString(),
+                "KUBERNETES_CERTS_CA_FILE", plane.dir.resolve("certs/apiserver.crt").toString(),
+                "HUB_IN_CLUSTER", "true",
+                "HUB_KUBECONFIG", kubeconfigs.toString(),
+                "HUB_HTTP_HOST", "127.0.0.1",
+                "HUB_HTTP_PORT", String.valueOf(port)));
+        return builder.start();
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 }

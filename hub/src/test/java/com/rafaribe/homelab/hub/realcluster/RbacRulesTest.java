@@ -109,7 +109,7 @@ class RbacRulesTest {
     }
 
     @ParameterizedTest(name = "without rule {0}")
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7})
     void withoutAnyOneRuleTheClusterShowsThe403(int rule, ControlPlane plane) throws Exception {
         ClusterRole reduced = role();
         List<PolicyRule> rules = new ArrayList<>(reduced.getRules());
@@ -122,6 +122,25 @@ class RbacRulesTest {
             await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
                 JsonObject cluster = hub.api.list("/api/clusters").get(0);
                 assertThat(cluster.getString("error")).as("without " + what + ": " + cluster.encode()).isNotNull().contains("403");
+            });
+        }
+    }
+
+    /** Without its identity the cluster is still watched: the 403 shows, and that a second context of it cannot be told apart. */
+    @org.junit.jupiter.api.Test
+    void withoutTheIdentityRuleTheClusterIsWatchedAndSaysItCannotTellDuplicates(ControlPlane plane) throws Exception {
+        ClusterRole reduced = role();
+        reduced.setRules(reduced.getRules().stream().filter(r -> !r.getResources().contains("namespaces")).toList());
+        assertThat(reduced.getRules()).hasSize(complete.getRules().size() - 1);
+        admin.rbac().clusterRoles().resource(reduced).update();
+
+        try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, plane.kubeconfig("rbac", plane.hubToken))) {
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
+                JsonObject cluster = hub.api.list("/api/clusters").get(0);
+                assertThat(cluster.getString("state")).as(cluster.encode()).isEqualTo("Connected");
+                assertThat(cluster.getString("error")).contains("403", "(refused: get namespace kube-system)",
+                        "cannot tell whether another context reaches this cluster too");
+                assertThat(cluster.getInteger("monitors")).as("watched all the same").isPositive();
             });
         }
     }

@@ -5,9 +5,17 @@ import java.time.Instant;
 /** What the dashboard shows, published on {@link Addresses#READ_MODEL}. Values only: safe to serialise as they are. */
 public sealed interface ReadModelUpdate extends HubMessage {
 
-    /** One cluster's connection. {@code state}: Connecting, Connected or Failed; {@code lastEventAt}: the last watch event, if any. */
+    /**
+     * One cluster's connection. {@code state}: Connecting, Connected, Failed, or Duplicate (another
+     * entry of the hub reaches the same cluster and watches it: {@code duplicateOf} names it, {@code
+     * error} says why); {@code lastEventAt}: the last watch event, if any.
+     */
     record ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods,
-                       Instant lastEventAt) implements ReadModelUpdate {
+                       Instant lastEventAt, String duplicateOf) implements ReadModelUpdate {
+        public ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods,
+                           Instant lastEventAt) {
+            this(name, server, state, error, since, monitors, moverPods, lastEventAt, null);
+        }
     }
 
     /** One unlock, keyed by cluster and failed pod UID. {@code state}: Queued, WaitingForHolder, Running, Succeeded, Failed. */
