@@ -20,13 +20,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * deploy/monitoring: its alert rules pass `promtool check rules` and the unit tests of
- * deploy/monitoring/tests pass `promtool test rules`; every alert has a summary, a runbook line
+ * deploy/monitoring/tests pass `promtool test rules` (on tests/rules/, the PrometheusRule's spec
+ * cut out, which must not drift from it); every alert has a summary, a runbook line
  * into docs/troubleshooting.md and a unit test, and reads only metrics the hub exports; the
  * ServiceMonitor scrapes deploy/'s Service, and the job VolSyncHubAbsent looks for is its name.
  */
@@ -38,15 +38,22 @@ class MonitoringRulesTest {
             "VolSyncHubUnlockWaitingTooLong", "VolSyncHubMonitorDegraded");
     static final YAMLMapper YAML = new YAMLMapper();
 
-    /** The rules file promtool reads, cut from the PrometheusRule as docs/monitoring.md does by hand (sed). */
-    static String rulesFile() throws Exception {
+    /** The rules file promtool reads: the PrometheusRule's spec, cut out as the file's first lines say (sed). */
+    static final Path RULES_FILE = MONITORING.resolve("tests/rules/volsync-monitor-hub.yaml");
+
+    @Test
+    void theRulesFilePromtoolReadsIsThePrometheusRulesSpec() throws Exception {
         List<String> lines = Files.readAllLines(RULE);
         int spec = lines.indexOf("spec:");
         assertThat(spec).as("a top-level spec: line in " + RULE).isPositive();
-        String rules = lines.subList(spec + 1, lines.size()).stream().map(l -> l.startsWith("  ") ? l.substring(2) : l)
+        String cut = lines.subList(spec + 1, lines.size()).stream().map(l -> l.startsWith("  ") ? l.substring(2) : l)
                 .collect(Collectors.joining("\n", "", "\n"));
-        assertThat(YAML.readTree(rules)).as("the cut is the PrometheusRule's spec").isEqualTo(YAML.readTree(RULE.toFile()).get("spec"));
-        return rules;
+        assertThat(YAML.readTree(cut)).as("the cut is the PrometheusRule's spec").isEqualTo(YAML.readTree(RULE.toFile()).get("spec"));
+        List<String> committed = Files.readAllLines(RULES_FILE);
+        String header = committed.stream().takeWhile(l -> l.startsWith("#")).collect(Collectors.joining("\n", "", "\n"));
+        assertThat(header).contains("sed -e '1,/^spec:$/d' -e 's/^  //' deploy/monitoring/prometheusrule.yaml");
+        assertThat(Files.readString(RULES_FILE)).as(RULES_FILE + " is prometheusrule.yaml's spec: regenerate it as its first lines say")
+                .isEqualTo(header + cut);
     }
 
     static List<JsonNode> alerts() throws Exception {
@@ -56,25 +63,22 @@ class MonitoringRulesTest {
     }
 
     @Test
-    void promtoolChecksTheRulesAndPassesTheirUnitTests(@TempDir Path dir) throws Exception {
+    void promtoolChecksTheRulesAndPassesTheirUnitTests() throws Exception {
         Tier.require(Command.onPath("promtool"), "the alert rules (promtool)", "install promtool (apt-get install prometheus)");
-        Files.writeString(dir.resolve("rules.yaml"), rulesFile());
-        List<String> tests = new ArrayList<>();
+        Path repo = Kustomize.DEPLOY.getParent();
+        List<String> tests;
         try (Stream<Path> files = Files.list(MONITORING.resolve("tests"))) {
-            for (Path test : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                Files.copy(test, dir.resolve(test.getFileName()));
-                tests.add(test.getFileName().toString());
-            }
+            tests = files.filter(p -> p.toString().endsWith(".yaml")).sorted().map(p -> repo.relativize(p).toString()).toList();
         }
-        assertThat(tests).isNotEmpty();
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(4);
 
-        Command.Output check = Command.run(dir, 60, List.of("promtool", "check", "rules", "rules.yaml"));
+        Command.Output check = Command.run(repo, 60, List.of("promtool", "check", "rules", repo.relativize(RULES_FILE).toString()));
         assertThat(check.exit()).as("promtool check rules:\n" + check.text()).isZero();
         assertThat(check.text()).contains("SUCCESS: " + alerts().size() + " rules found");
 
         List<String> argv = new ArrayList<>(List.of("promtool", "test", "rules"));
         argv.addAll(tests);
-        Command.Output test = Command.run(dir, 120, argv);
+        Command.Output test = Command.run(repo, 120, argv);
         assertThat(test.exit()).as("promtool test rules:\n" + test.text()).isZero();
         assertThat(test.text()).doesNotContain("FAILED");
     }
@@ -101,7 +105,7 @@ class MonitoringRulesTest {
         assertThat(names).doesNotHaveDuplicates().allMatch(n -> n.startsWith("volsync-hub."));
         StringBuilder tests = new StringBuilder();
         try (Stream<Path> files = Files.list(MONITORING.resolve("tests"))) {
-            for (Path test : files.toList()) {
+            for (Path test : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
                 tests.append(Files.readString(test));
             }
         }
