@@ -1,5 +1,6 @@
-# The hub's image: `docker build -t ghcr.io/rafaribe/volsync-monitor-hub:0.1.0 .`
-# (or without a Docker engine: `mvn -pl hub -am package jib:build`, see deploy/README.md).
+# The hub's image for this machine's platform: `docker build -t ghcr.io/rafaribe/volsync-monitor-hub:<version> .`
+# (<version>: the root pom.xml's). Releases are built with Jib for linux/amd64 and linux/arm64,
+# without a Docker engine: `mvn -pl hub -am -DskipTests package jib:build` (docs/releasing.md).
 # The build stage runs the same Maven build as CI, tests skipped; the image holds a JRE and the jar.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src

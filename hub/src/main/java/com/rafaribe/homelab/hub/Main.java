@@ -19,6 +19,11 @@ import picocli.CommandLine.Spec;
         description = "Watches VolSync restic movers across Kubernetes clusters and removes stale restic locks safely.",
         subcommands = {RunCommand.class, DemoCommand.class, CheckLogCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    /** Wide enough that no description is wrapped: each of its lines is a whole sentence (HelpTextTest). */
+    static final int HELP_WIDTH = 110;
+    /** The longest option, with its parameter, before its description: --monitor-namespace=NS[,NS...]. */
+    static final int LONG_OPTIONS_WIDTH = 30;
+
     @Spec
     private CommandSpec spec;
 
@@ -32,7 +37,8 @@ public final class Main implements Runnable {
     public static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
         Main main = new Main();
         main.stdin = in;
-        return new CommandLine(main).setOut(out).setErr(err).execute(args);
+        return new CommandLine(main).setOut(out).setErr(err).setUsageHelpWidth(HELP_WIDTH)
+                .setUsageHelpLongOptionsMaxWidth(LONG_OPTIONS_WIDTH).execute(args);
     }
 
     public InputStream stdin() {

@@ -35,7 +35,7 @@ import tools.jackson.databind.ObjectMapper;
                 "Prints FILE<TAB>lock|not-lock<TAB>reason per file (tabs and newlines in the reason escaped).",
                 "Only the last 64 KiB of each file is examined."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every file was read", "2:a usage error, an invalid monitor, or a file that could not be read"})
+        exitCodeList = {"0:Every file was read.", "2:There was a usage error or an invalid monitor, or a file could not be read."})
 public final class CheckLogCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,17 +46,17 @@ public final class CheckLogCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--monitor", paramLabel = "FILE.yaml",
-            description = "Add this VolSyncMonitor's lockErrorPatterns to the built-in detector.")
+            description = "Adds the lockErrorPatterns of this file's VolSyncMonitor to the built-in rules.")
     private Path monitorFile;
 
     @Option(names = "--monitor-name", paramLabel = "NAME",
-            description = "Which VolSyncMonitor of the --monitor file (default: the first).")
+            description = {"Takes the VolSyncMonitor of this name from the --monitor file.", "Default: the first."})
     private String monitorName;
 
-    @Option(names = "--json", description = "One JSON object per line, with the lock holder and the lock's age.")
+    @Option(names = "--json", description = "Prints one line of JSON per file, with the lock's holder and age.")
     private boolean json;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Log files; - reads standard input.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Reads these log files; - reads the standard input.")
     private List<String> files;
 
     @Override

@@ -11,16 +11,21 @@ import picocli.CommandLine.Option;
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         versionProvider = HubVersion.class,
-        description = {"Starts sandbox clusters whose VolSync movers really run restic, runs the hub against them, and",
-                "injects a stale restic lock every so often; prints what happens. Ctrl-C stops everything."})
+        description = {"Runs the hub against sandbox clusters whose VolSync movers run the real restic.",
+                "Injects a stale restic lock every --lock-every seconds and prints what the hub does about it.",
+                "Needs Linux, Java 17 or newer, and restic on the PATH (Debian: apt-get install restic).",
+                "Needs root: each sandbox pod runs restic under its own hostname and user.",
+                "Needs unshare and setpriv for that (Debian: apt-get install util-linux).",
+                "Ctrl-C stops everything and removes the demo's temporary folder."})
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--http-port", defaultValue = "8080", description = "Port of the hub's API and dashboard, 0 for any free one. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--http-port", defaultValue = "8080", description = {"Serves the hub's API and dashboard on this port; 0 picks a free one.",
+            "Default: ${DEFAULT-VALUE}."})
     private int httpPort;
 
-    @Option(names = "--clusters", defaultValue = "2", description = "How many sandbox clusters. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--clusters", defaultValue = "2", description = {"Starts this many sandbox clusters.", "Default: ${DEFAULT-VALUE}."})
     private int clusters;
 
-    @Option(names = "--lock-every", defaultValue = "60", description = "Seconds between injected locks. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lock-every", defaultValue = "60", description = {"Injects a stale lock every this many seconds.", "Default: ${DEFAULT-VALUE}."})
     private int lockEvery;
 
     @Override

@@ -27,44 +27,47 @@ import picocli.CommandLine.Spec;
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         versionProvider = HubVersion.class,
-        description = {"Watches the VolSync movers of every kubeconfig context and unlocks stale restic locks.",
-                "Every option can also be set by the environment variable named in its description."})
+        description = {"Watches every cluster of the kubeconfigs and unlocks stale restic locks.",
+                "Every option can also be set by the environment variable its description names."})
 public final class RunCommand implements Runnable {
     @Spec
     private CommandSpec spec;
 
     @Option(names = "--kubeconfig", paramLabel = "PATH", split = ",", defaultValue = "${env:HUB_KUBECONFIG}",
-            description = "Kubeconfig file or folder of files; repeatable (HUB_KUBECONFIG, comma-separated). Default: $KUBECONFIG, then ~/.kube/config.")
+            description = {"Reads this kubeconfig file, or every file in this folder; repeatable.",
+                    "Environment: HUB_KUBECONFIG, comma-separated.", "Default: $KUBECONFIG, then ~/.kube/config."})
     private List<Path> kubeconfigs = new ArrayList<>();
 
     @Option(names = "--context", paramLabel = "NAME", split = ",", defaultValue = "${env:HUB_CONTEXT}",
-            description = "Only these contexts; repeatable (HUB_CONTEXT). Default: every context.")
+            description = {"Watches only this context; repeatable.", "Environment: HUB_CONTEXT, comma-separated.", "Default: every context."})
     private List<String> contexts = new ArrayList<>();
 
     @Option(names = "--in-cluster", defaultValue = "${env:HUB_IN_CLUSTER:-false}",
-            description = "Also watch the cluster the hub runs in, through its service account (HUB_IN_CLUSTER).")
+            description = {"Also watches the cluster the hub runs in, through its service account.", "Environment: HUB_IN_CLUSTER."})
     private boolean inCluster;
 
     @Option(names = "--monitor-namespace", paramLabel = "NS", split = ",",
             defaultValue = "${env:HUB_MONITOR_NAMESPACE:-" + TrustedNamespaces.DEFAULT + "}",
-            description = "Honour VolSyncMonitors only in these namespaces, * for all; repeatable (HUB_MONITOR_NAMESPACE). Default: ${DEFAULT-VALUE}.")
+            description = {"Honours VolSyncMonitors only in this namespace (* for all); repeatable.",
+                    "Environment: HUB_MONITOR_NAMESPACE, comma-separated.", "Default: ${DEFAULT-VALUE}."})
     private List<String> monitorNamespaces = new ArrayList<>();
 
     @Option(names = "--http-host", defaultValue = "${env:HUB_HTTP_HOST:-0.0.0.0}",
-            description = "Address of the dashboard and API (HUB_HTTP_HOST). Default: ${DEFAULT-VALUE}.")
+            description = {"Serves the dashboard and API on this address.", "Environment: HUB_HTTP_HOST.", "Default: ${DEFAULT-VALUE}."})
     private String httpHost;
 
     @Option(names = "--http-port", defaultValue = "${env:HUB_HTTP_PORT:-8080}",
-            description = "Port of the dashboard and API, 0 for any free one (HUB_HTTP_PORT). Default: ${DEFAULT-VALUE}.")
+            description = {"Serves the dashboard and API on this port; 0 picks a free one.", "Environment: HUB_HTTP_PORT.",
+                    "Default: ${DEFAULT-VALUE}."})
     private int httpPort;
 
     @Option(names = "--dashboard-token-file", paramLabel = "FILE", defaultValue = "${env:HUB_DASHBOARD_TOKEN_FILE}",
-            description = "A file holding the token the dashboard and /api/* ask for (HUB_DASHBOARD_TOKEN_FILE). Default: none, "
-                    + "an open dashboard.")
+            description = {"Asks for the token this file holds on the dashboard and /api/*.", "Environment: HUB_DASHBOARD_TOKEN_FILE.",
+                    "Default: none, an open dashboard."})
     private Path dashboardTokenFile;
 
     @Option(names = "--log-format", defaultValue = "${env:HUB_LOG_FORMAT:-text}",
-            description = "text or json (HUB_LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
+            description = {"Logs as text or json.", "Environment: HUB_LOG_FORMAT.", "Default: ${DEFAULT-VALUE}."})
     private String logFormat;
 
     @Override

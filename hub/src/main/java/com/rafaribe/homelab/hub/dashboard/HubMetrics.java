@@ -2,6 +2,8 @@ package com.rafaribe.homelab.hub.dashboard;
 
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorGone;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorView;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.UnlockView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -30,6 +32,8 @@ final class HubMetrics {
     private final ReadModel model;
     private final Instant started;
     private final Map<String, String> clusterStates = new HashMap<>();
+    /** cluster/namespace/name of each monitor the hub knows: whether it is Degraded. */
+    private final Map<String, Boolean> monitorsDegraded = new HashMap<>();
 
     HubMetrics(MeterRegistry registry, ReadModel model, Instant started) {
         this.registry = registry;
@@ -45,11 +49,35 @@ final class HubMetrics {
             }
         } else if (update instanceof UnlockView u) {
             unlock(u, previous);
-        } else if (update instanceof ReadModelUpdate.ClusterGone g && clusterStates.remove(g.name()) != null) {
-            for (String gauge : List.of("volsync_hub_cluster_state", "volsync_hub_unlocks_active", "volsync_hub_unlocks_queued")) {
-                registry.find(gauge).tag("cluster", g.name()).meters().forEach(registry::remove);
+        } else if (update instanceof MonitorView m) {
+            if (monitorsDegraded.put(monitorKey(m.cluster(), m.namespace(), m.name()), m.degraded()) == null) {
+                registerMonitor(m.cluster(), m.namespace(), m.name());
             }
+        } else if (update instanceof MonitorGone g && monitorsDegraded.remove(monitorKey(g.cluster(), g.namespace(), g.name())) != null) {
+            registry.find("volsync_hub_monitor_degraded").tags("cluster", g.cluster(), "monitor_namespace", g.namespace(), "monitor", g.name())
+                    .meters().forEach(registry::remove);
+        } else if (update instanceof ReadModelUpdate.ClusterGone g) {
+            if (clusterStates.remove(g.name()) != null) {
+                for (String gauge : List.of("volsync_hub_cluster_state", "volsync_hub_unlocks_active", "volsync_hub_unlocks_queued",
+                        "volsync_hub_unlock_oldest_waiting_seconds")) {
+                    registry.find(gauge).tag("cluster", g.name()).meters().forEach(registry::remove);
+                }
+            }
+            monitorsDegraded.keySet().removeIf(k -> k.startsWith(g.name() + "/"));
+            registry.find("volsync_hub_monitor_degraded").tag("cluster", g.name()).meters().forEach(registry::remove);
         }
+    }
+
+    private static String monitorKey(String cluster, String namespace, String name) {
+        return cluster + "/" + namespace + "/" + name;
+    }
+
+    /** The monitor's namespace is monitor_namespace: Prometheus's target labels already have a namespace (the hub's). */
+    private void registerMonitor(String cluster, String namespace, String name) {
+        String key = monitorKey(cluster, namespace, name);
+        Gauge.builder("volsync_hub_monitor_degraded", monitorsDegraded, m -> Boolean.TRUE.equals(m.get(key)) ? 1 : 0)
+                .description("1 while the monitor is Degraded: unlocks of a repository failed 3 times in a row and stopped")
+                .tags("cluster", cluster, "monitor_namespace", namespace, "monitor", name).register(registry);
     }
 
     private void registerCluster(String cluster) {
@@ -63,6 +91,10 @@ final class HubMetrics {
         Gauge.builder("volsync_hub_unlocks_queued", model, m -> m.countUnlocks(cluster, Set.of("Queued", "WaitingForHolder")))
                 .description("Unlocks waiting for a holder, the repository or the concurrency limit").tag("cluster", cluster)
                 .register(registry);
+        Gauge.builder("volsync_hub_unlock_oldest_waiting_seconds", model, m -> m.firstDetected(cluster, Set.of("Queued", "WaitingForHolder"))
+                        .map(at -> Math.max(0, Duration.between(at, Instant.now()).toMillis() / 1000.0)).orElse(0.0))
+                .description("Seconds since the longest-waiting unlock (Queued or WaitingForHolder) was detected; 0 when none waits")
+                .tag("cluster", cluster).baseUnit("seconds").register(registry);
     }
 
     private void unlock(UnlockView u, UnlockView previous) {

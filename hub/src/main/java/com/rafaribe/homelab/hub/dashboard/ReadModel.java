@@ -88,6 +88,12 @@ public final class ReadModel {
         return update instanceof UnlockView u ? unlocks.get(u.cluster() + "/" + u.failedPodUid()) : null;
     }
 
+    /** When the longest-waiting of the cluster's unlocks in these states was detected, if any is. */
+    java.util.Optional<java.time.Instant> firstDetected(String cluster, java.util.Set<String> states) {
+        return unlocks.values().stream().filter(u -> u.cluster().equals(cluster) && states.contains(u.state()) && u.detectedAt() != null)
+                .map(UnlockView::detectedAt).min(java.time.Instant::compareTo);
+    }
+
     int countUnlocks(String cluster, java.util.Set<String> states) {
         return (int) unlocks.values().stream().filter(u -> u.cluster().equals(cluster) && states.contains(u.state())).count();
     }

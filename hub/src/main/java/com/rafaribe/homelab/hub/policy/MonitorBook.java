@@ -125,7 +125,8 @@ final class MonitorBook {
                 v.valid() ? null : String.join("; ", v.problems()),
                 value(s == null ? null : s.getTotalUnlocksCreated()), value(s == null ? null : s.getTotalUnlocksSucceeded()),
                 value(s == null ? null : s.getTotalUnlocksFailed()), value(s == null ? null : s.getTotalLockErrorsDetected()),
-                value(s == null ? null : s.getTotalFailedJobsRemoved()), s == null ? 0 : s.getActiveUnlocks().size())));
+                value(s == null ? null : s.getTotalFailedJobsRemoved()), s == null ? 0 : s.getActiveUnlocks().size(),
+                s != null && Conditions.isTrue(s.getConditions(), Conditions.DEGRADED))));
     }
 
     private static long value(Long value) {

@@ -70,6 +70,15 @@ public final class Demo implements AutoCloseable {
         if (!onPath("restic")) {
             throw new IllegalStateException("the demo runs the real restic, which is not on the PATH: install it (Debian: apt-get install restic)");
         }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            // Without root every lock would name this machine, a host the hub cannot place: no lock would be unlocked at once.
+            throw new IllegalStateException("the demo needs root: each sandbox pod runs restic under its own hostname (unshare --uts) "
+                    + "and user (setpriv), as in a cluster; run it as root");
+        }
+        if (!onPath("unshare") || !onPath("setpriv")) {
+            throw new IllegalStateException("the demo gives each sandbox pod its own hostname and user with unshare and setpriv, "
+                    + "which are not on the PATH: install them (Debian: apt-get install util-linux)");
+        }
         Demo demo = new Demo(Files.createTempDirectory("volsync-monitor-demo"), out);
         try {
             demo.startClusters(clusterCount, syncInterval);

@@ -238,6 +238,9 @@ class SafetyTest {
         }
         await().atMost(WAIT).until(() -> MonitorPrecedenceTest.condition(VolSyncWorld.monitor(north, HUB_NS, "volsync-monitor"), "Degraded")
                 .getStatus().equals("True"));
+        String degradedMetric = "volsync_hub_monitor_degraded{cluster=\"" + north.name() + "\",monitor=\"volsync-monitor\",monitor_namespace=\""
+                + HUB_NS + "\"} ";
+        await().atMost(WAIT).until(() -> fixture.api.get("/metrics").body().contains(degradedMetric + "1"));
         Mover blocked = VolSyncWorld.failMover(north, ns, "vault", "g2000", "vault-restic", VolSyncWorld.lockLog("volsync-src-vault-zzzzz", "2m"));
         await().atMost(WAIT).until(() -> fixture.failure(blocked.pod().getMetadata().getUid()) != null);
         assertThat(fixture.failure(blocked.pod().getMetadata().getUid()).getString("decision")).isEqualTo("circuit-open");
@@ -250,6 +253,7 @@ class SafetyTest {
         });
         await().atMost(WAIT).until(() -> MonitorPrecedenceTest.condition(VolSyncWorld.monitor(north, HUB_NS, "volsync-monitor"), "Degraded")
                 .getStatus().equals("False"));
+        await().atMost(WAIT).until(() -> fixture.api.get("/metrics").body().contains(degradedMetric + "0"));
         VolSyncWorld.failMover(north, ns, "vault", "g3000", "vault-restic", VolSyncWorld.lockLog("volsync-src-vault-zzzzz", "2m"));
         await().atMost(WAIT).until(() -> unlockJobs(north, ns).size() == 4);
     }

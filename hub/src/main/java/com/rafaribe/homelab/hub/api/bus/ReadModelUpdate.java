@@ -30,10 +30,10 @@ public sealed interface ReadModelUpdate extends HubMessage {
                        String decision, String reason, String monitor, Instant seenAt) implements ReadModelUpdate {
     }
 
-    /** A monitor as the policy sees it. */
+    /** A monitor as the policy sees it. {@code degraded}: its Degraded condition is True (the circuit breaker is open). */
     record MonitorView(String cluster, String namespace, String name, boolean enabled, boolean valid, boolean trusted,
                        String phase, String problems, long created, long succeeded, long failed, long detected,
-                       long removed, int active) implements ReadModelUpdate {
+                       long removed, int active, boolean degraded) implements ReadModelUpdate {
     }
 
     /** A cluster is watched no more: its context left the kubeconfigs. */

@@ -1,0 +1,73 @@
+package com.rafaribe.homelab.hub.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorGone;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorView;
+import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.UnlockView;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The metrics deploy/monitoring's alerts read: a Degraded monitor, and how long the oldest unlock has waited. */
+class HubMetricsTest {
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final ReadModel model = new ReadModel();
+    final HubMetrics metrics = new HubMetrics(registry, model, Instant.now().minusSeconds(7200));
+
+    void publish(ReadModelUpdate update) {
+        metrics.record(update, model.previous(update));
+        model.apply(update);
+    }
+
+    static MonitorView monitor(String cluster, boolean degraded) {
+        return new MonitorView(cluster, "media", "volsync-monitor", true, true, true, "Active", null, 3, 0, 3, 3, 0, 0, degraded);
+    }
+
+    static UnlockView unlock(String uid, String state, Instant detected) {
+        return new UnlockView("east", "media", "media/volsync-monitor", "sonarr", "volsync-src-sonarr", "volsync-src-sonarr-" + uid, uid,
+                null, state, "why", "locked", "truenas", "east/media/repo", detected, null, null, null);
+    }
+
+    @Test
+    void aDegradedMonitorIsOneUntilItRecoversOrGoes() {
+        publish(new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 0, null));
+        publish(monitor("east", false));
+        assertThat(registry.scrape()).contains("volsync_hub_monitor_degraded{cluster=\"east\",monitor=\"volsync-monitor\",monitor_namespace=\"media\"} 0");
+        publish(monitor("east", true));
+        assertThat(registry.scrape()).contains("volsync_hub_monitor_degraded{cluster=\"east\",monitor=\"volsync-monitor\",monitor_namespace=\"media\"} 1");
+        publish(new MonitorGone("east", "media", "volsync-monitor"));
+        assertThat(registry.scrape()).doesNotContain("volsync_hub_monitor_degraded{");
+        publish(monitor("east", true));
+        publish(new ReadModelUpdate.ClusterGone("east"));
+        assertThat(registry.scrape()).doesNotContain("volsync_hub_monitor_degraded{", "cluster=\"east\"");
+    }
+
+    @Test
+    void theOldestWaitingUnlockCountsFromItsDetectionUntilItRuns() {
+        publish(new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 0, null));
+        assertThat(oldestWaiting()).isZero();
+        Instant now = Instant.now();
+        publish(unlock("a", "WaitingForHolder", now.minusSeconds(3900)));
+        publish(unlock("b", "Queued", now.minusSeconds(60)));
+        assertThat(oldestWaiting()).isBetween(3900.0, 3960.0);
+        assertThat(registry.scrape()).contains("volsync_hub_unlocks_queued{cluster=\"east\"} 2");
+        publish(unlock("a", "Running", now.minusSeconds(3900)));
+        assertThat(oldestWaiting()).isBetween(60.0, 120.0);
+        publish(unlock("b", "Cancelled", now.minusSeconds(60)));
+        assertThat(oldestWaiting()).isZero();
+    }
+
+    double oldestWaiting() {
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("# TYPE volsync_hub_unlock_oldest_waiting_seconds gauge");
+        Matcher m = Pattern.compile("(?m)^volsync_hub_unlock_oldest_waiting_seconds\\{cluster=\"east\"} (\\S+)$").matcher(scrape);
+        assertThat(m.find()).as(scrape).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+}
