@@ -131,9 +131,13 @@ class HubJarIT {
             container.getEnv().forEach(e -> builder.environment().put(e.getName(), e.getValue()));
             builder.environment().put("HUB_KUBECONFIG", secret.toString());
             builder.environment().put("HUB_HTTP_PORT", String.valueOf(port));
+            // The Secret hub-dashboard-token, mounted where the Deployment says (here: a file of the test's).
+            assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("HUB_DASHBOARD_TOKEN_FILE"));
+            String token = "a-dashboard-token-of-at-least-32-characters";
+            builder.environment().put("HUB_DASHBOARD_TOKEN_FILE", Files.writeString(dir.resolve("token"), token + "\n").toString());
             Process hub = builder.start();
             try {
-                HubApi api = new HubApi(port);
+                HubApi api = new HubApi(port, token);
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> api.get("/readyz").statusCode() == 200);
                 assertThat(api.get("/healthz").statusCode()).isEqualTo(200);
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

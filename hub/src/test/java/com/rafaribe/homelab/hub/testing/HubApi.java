@@ -13,14 +13,25 @@ import java.util.List;
 public final class HubApi {
     private final HttpClient http = HttpClient.newHttpClient();
     private final int port;
+    private final String token;
 
     public HubApi(int port) {
+        this(port, null);
+    }
+
+    /** With the dashboard token, sent as a script sends it: {@code Authorization: Bearer}. */
+    public HubApi(int port, String token) {
         this.port = port;
+        this.token = token;
     }
 
     public HttpResponse<String> get(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
