@@ -19,6 +19,13 @@ import java.util.Set;
 public final class HolderRule {
     /** restic's own stale age: a live lock is refreshed every 5 minutes. */
     public static final Duration STALE_AGE = Duration.ofMinutes(30);
+    /**
+     * The API server writes whole seconds, and a node's clock (the lock's time, the container's end)
+     * is not the API server's: a holder whose pod was created this little after the lock's time by
+     * those clocks may still have taken it. Seen on the real control plane, where restic locks
+     * within a second of its pod's creation.
+     */
+    static final Duration CLOCK_SLACK = Duration.ofSeconds(5);
 
     private HolderRule() {
     }
@@ -98,7 +105,7 @@ public final class HolderRule {
         if (!namespaces.contains(pod.namespace())) {
             return false;
         }
-        return e.lockTime() == null || pod.createdAt() == null || !pod.createdAt().isAfter(e.lockTime());
+        return e.lockTime() == null || pod.createdAt() == null || !pod.createdAt().isAfter(e.lockTime().plus(CLOCK_SLACK));
     }
 
     private static Decision plain(Evidence e, Instant now, String why) {

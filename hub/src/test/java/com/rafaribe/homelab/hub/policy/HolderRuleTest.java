@@ -64,6 +64,14 @@ class HolderRuleTest {
         assertThat(d.reason()).contains("not a pod the hub can place");
     }
 
+    /** Whole seconds on the API server, another clock on the node: a pod created a moment "after" its own lock is still its holder. */
+    @Test
+    void aHolderCreatedWithinTheClockSlackOfItsLockIsStillTheHolder() {
+        HolderPod justAfter = pod("home", "media", "volsync-src-jellyfin-h2x9k", "Running", true, LOCK_TIME.plusSeconds(1));
+        assertThat(HolderRule.decide(evidence(lock("volsync-src-jellyfin-h2x9k"), List.of(justAfter), Set.of(), null, NOW), NOW).kind())
+                .isEqualTo(Kind.WAIT);
+    }
+
     @Test
     void anImpostorInAnotherNamespaceNeitherEndsNorBlocksTheWait() {
         HolderPod elsewhere = pod("home", "tenant", "truenas", "Running", true, LOCK_TIME.minusSeconds(60));
