@@ -34,7 +34,7 @@ class RealResticLockTest {
     /** A backup reading standard input holds its (non-exclusive) lock until its input ends. */
     Process holdBackupLock() throws Exception {
         Process holder = restic.start("backup", "--stdin", "--stdin-filename", "dump.sql");
-        await().atMost(Duration.ofSeconds(30)).until(restic::hasLocks);
+        await().atMost(Duration.ofSeconds(30)).until(restic::hasReadableLock);
         return holder;
     }
 

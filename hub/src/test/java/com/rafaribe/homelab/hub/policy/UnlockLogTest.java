@@ -56,14 +56,14 @@ class UnlockLogTest {
         assertThat(unlock(restic, "unlock")).isEqualTo(counts ? OptionalInt.of(0) : OptionalInt.empty());
 
         Process killed = restic.start("backup", "--stdin", "--stdin-filename", "dump.sql");
-        await().atMost(Duration.ofSeconds(30)).until(restic::hasLocks);
+        await().atMost(Duration.ofSeconds(30)).until(restic::hasReadableLock);
         killed.destroyForcibly().waitFor();
         assertThat(unlock(restic, "unlock")).as("a lock of a dead process on this host").isEqualTo(counts ? OptionalInt.of(1) : OptionalInt.empty());
         assertThat(restic.hasLocks()).isFalse();
 
         Process live = restic.startAs("other-host", "backup", "--stdin", "--stdin-filename", "dump.sql");
         try {
-            await().atMost(Duration.ofSeconds(30)).until(restic::hasLocks);
+            await().atMost(Duration.ofSeconds(30)).until(restic::hasReadableLock);
             assertThat(unlock(restic, "unlock")).as("another host's live lock").isEqualTo(counts ? OptionalInt.of(0) : OptionalInt.empty());
             assertThat(restic.hasLocks()).isTrue();
             assertThat(unlock(restic, "unlock", "--remove-all")).isEqualTo(counts ? OptionalInt.of(1) : OptionalInt.empty());

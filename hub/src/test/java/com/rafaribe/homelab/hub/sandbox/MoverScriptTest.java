@@ -77,7 +77,7 @@ class MoverScriptTest {
     Process liveExclusiveLock() throws Exception {
         assertThat(restic.run("backup", data.toString()).exit()).isZero();
         Process check = restic.start("check", "--read-data", "--limit-download", "1");
-        await().atMost(Duration.ofSeconds(30)).until(() -> restic.hasLocks());
+        await().atMost(Duration.ofSeconds(30)).until(restic::hasReadableLock);
         return check;
     }
 
@@ -108,7 +108,7 @@ class MoverScriptTest {
     @Test
     void forgetAfterABackupFailsOnAStaleLockOfAKilledBackup() throws Exception {
         Process holder = restic.start("backup", "--stdin", "--stdin-filename", "dump.sql");
-        await().atMost(Duration.ofSeconds(30)).until(() -> restic.hasLocks());
+        await().atMost(Duration.ofSeconds(30)).until(restic::hasReadableLock);
         holder.destroyForcibly().waitFor();
         MoverScript.Result r = mover(Restic.PASSWORD, "--keep-last 1", "backup", "prune");
         assertThat(r.exit()).isNotZero();
@@ -121,7 +121,7 @@ class MoverScriptTest {
     void unlockThenBackupStillFailsInForgetOnAnotherPodsRecentStaleLock() throws Exception {
         Tier.require(ROOT, "tier 3 (restic under another hostname)", "needs root for unshare --uts; CI runs as root");
         Process holder = restic.startAs("volsync-src-app-x7k2p", "backup", "--stdin", "--stdin-filename", "dump.sql");
-        await().atMost(Duration.ofSeconds(30)).until(() -> restic.hasLocks());
+        await().atMost(Duration.ofSeconds(30)).until(restic::hasReadableLock);
         holder.destroyForcibly().waitFor();
         MoverScript.Result r = mover(Restic.PASSWORD, "--keep-last 1", "unlock", "backup");
         assertThat(r.exit()).isNotZero();
