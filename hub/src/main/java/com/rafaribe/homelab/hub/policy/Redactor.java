@@ -20,6 +20,14 @@ public final class Redactor {
                     + "|[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|ACCESS_KEY|ACCOUNT_KEY|API_KEY|PRIVATE_KEY|CREDENTIALS|_PASS)[A-Z0-9_]*))"
                     + "(\"?\\s*[=:]\\s*\"?)([^\\s\"',;]+)");
 
+    /**
+     * Every name {@link #SECRET_ASSIGNMENT} matches contains one of these (it is case-sensitive), and
+     * an assignment needs '=' or ':': text with neither skips the regex, which is most text (the
+     * status conditions written on every monitor change, the reasons of the read model).
+     */
+    private static final String[] SECRET_NAME_PARTS = {"PASS", "SECRET", "TOKEN", "_KEY", "CREDENTIAL", "USERNAME", "REPOSITORY",
+            "ACCOUNT_", "PROJECT_ID"};
+
     private Redactor() {
     }
 
@@ -27,9 +35,24 @@ public final class Redactor {
         if (text == null || text.isEmpty()) {
             return text;
         }
-        String withoutUserinfo = URL_USERINFO.matcher(text).replaceAll("$1" + MASK + "@");
+        String withoutUserinfo = text.contains("://") ? URL_USERINFO.matcher(text).replaceAll("$1" + MASK + "@") : text;
+        if (!mayAssignSecret(withoutUserinfo)) {
+            return withoutUserinfo;
+        }
         Matcher m = SECRET_ASSIGNMENT.matcher(withoutUserinfo);
         return m.replaceAll("$1$2" + MASK);
+    }
+
+    private static boolean mayAssignSecret(String text) {
+        if (text.indexOf('=') < 0 && text.indexOf(':') < 0) {
+            return false;
+        }
+        for (String part : SECRET_NAME_PARTS) {
+            if (text.contains(part)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Redacted, then cut to at most {@code maxChars} characters with a marker when cut. */

@@ -127,6 +127,23 @@ public final class StatusBook {
         return p == null ? rolledOut(monitorKey, createdAt) : unlockJob.equals(p.getUnlockJobName()) && p.getUnlockResult() != null;
     }
 
+    /**
+     * Whether the pod's processedJobs entry names another unlock Job than {@code unlockJob} (attempt
+     * {@code attempt}) that is not an earlier attempt's: a later one, made after this one ended.
+     */
+    boolean laterAttempt(String monitorKey, String podUid, String owner, int attempt, String unlockJob) {
+        ProcessedJob p = processed(monitorKey, podUid);
+        if (p == null || p.getUnlockJobName() == null || p.getUnlockJobName().equals(unlockJob)) {
+            return false;
+        }
+        for (int earlier = 1; earlier < attempt; earlier++) {
+            if (UnlockJobFactory.isOwnName(p.getUnlockJobName(), owner, podUid, earlier)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     void countCreated(String monitorKey, FailedMover mover, String unlockJob, Instant createdAt, String lockError) {
         if (createdCounted(monitorKey, mover.podUid(), unlockJob, createdAt)) {
             return;

@@ -44,12 +44,20 @@ public final class UnlockLifecycle {
     public static final Duration PLAIN_RETRY = Duration.ofMinutes(10);
     /** A create that failed (cluster busy or down) is tried again after this. */
     static final Duration CREATE_RETRY = Duration.ofSeconds(10);
+    /**
+     * An unlock Job ends within its activeDeadlineSeconds; a Running record that has not seen its
+     * end this long after creating it missed it (the Job came and went while its watch was down:
+     * a relist reports no deletion for an object it never listed).
+     */
+    static final Duration JOB_UNSEEN = Duration.ofSeconds(UnlockJobFactory.ACTIVE_DEADLINE_SECONDS).plus(Duration.ofMinutes(5));
 
     private final Duration recheck;
     private final StatusBook statuses = new StatusBook();
     private final MonitorBook monitors;
     private final PodTable pods = new PodTable();
     private final Set<String> synced = new HashSet<>();
+    /** Every cluster the hub watches, as its connection states name them. */
+    private final Set<String> known = new HashSet<>();
     private final Set<String> down = new HashSet<>();
     private final Map<String, UnlockRecord> records = new LinkedHashMap<>();
     private final Map<String, Evidence> evidence = new HashMap<>();
@@ -81,6 +89,7 @@ public final class UnlockLifecycle {
     // ---- clusters ----
 
     public void clusterSynced(String cluster, Instant now, Consumer<PolicyAction> out) {
+        known.add(cluster);
         synced.add(cluster);
         down.remove(cluster);
         evaluateAll(now, out);
@@ -88,6 +97,7 @@ public final class UnlockLifecycle {
 
     /** The cluster stopped answering (or answers again): a holder there cannot be checked meanwhile. */
     public void clusterDown(String cluster, boolean isDown, Instant now, Consumer<PolicyAction> out) {
+        known.add(cluster);
         if (isDown) {
             down.add(cluster);
         } else if (down.remove(cluster)) {
@@ -103,6 +113,7 @@ public final class UnlockLifecycle {
         pods.forget(cluster);
         synced.remove(cluster);
         down.remove(cluster);
+        known.remove(cluster);
         decided.removeIf(key -> key.startsWith(cluster + "/"));
         LOG.info("cluster={} decision=forgotten why=its context left the kubeconfigs", cluster);
     }
@@ -112,8 +123,9 @@ public final class UnlockLifecycle {
     public void monitorsChanged(String cluster, List<VolSyncMonitor> resources, Instant now, Consumer<PolicyAction> out) {
         monitors.replace(cluster, resources, now, out);
         // A waiting record whose monitor went away, was disabled or is no longer the governing one is re-governed.
+        // One whose create is on its way (it raced meanwhile) stays until the answer: the Job it makes must be deleted.
         for (UnlockRecord r : List.copyOf(records.values())) {
-            if (!r.cluster.equals(cluster) || !r.waiting()) {
+            if (!r.cluster.equals(cluster) || !r.waiting() || r.creating) {
                 continue;
             }
             Optional<MonitorEntry> governing = monitors.governing(cluster, r.mover, r.labels);
@@ -213,6 +225,7 @@ public final class UnlockLifecycle {
                 .filter(r -> r.active() && r.cluster.equals(cluster) && r.repository.equals(repository.asString())).findFirst().orElse(null);
         if (leader != null) {
             leader.joined.add(mover);
+            newerEvidence(leader, verdict, lockTime, e.printedAt(), now, out);
             // The leader's unlock serves this pod too: a restarted hub must not unlock for it again.
             statuses.noteJoined(monitorKey, mover.podUid(), leader.unlockJob != null ? leader.unlockJob
                     : UnlockJobFactory.jobName(leader.mover.ownerName(), leader.mover.podUid(), leader.attempt + 1));
@@ -226,6 +239,7 @@ public final class UnlockLifecycle {
         String holder = verdict.holder() != null ? verdict.holder().describe() : verdict.invalidLockFile() ? "invalid lock file" : "unknown";
         UnlockRecord record = new UnlockRecord(cluster, mover, e.labels(), e.monitor().namespace(), e.monitor().name(), repository,
                 verdict.line(), holder, now, lockTime, e.pod(), verdict);
+        record.evidenceAt = e.printedAt();
         // Listed with the others: /api/failures shows every failed mover pod; its unlock goes on in /api/unlocks.
         publishFailure(cluster, mover, "unlocked", verdict.reason(), e.monitor().key(), now, out);
         records.put(record.key, record);
@@ -279,7 +293,7 @@ public final class UnlockLifecycle {
 
     /**
      * The busy check ran when the unlock Job was created; a mover of the repository (VolSync's next
-     * retry) can start before the unlock pod runs. Until an unlock pod has finished, such a Job is
+     * retry) can start before the unlock pod runs. Until an unlock pod has succeeded, such a Job is
      * deleted and waits for the repository again, and the race is recorded.
      */
     private void catchRace(String cluster, PodFact mover, Instant now, Consumer<PolicyAction> out) {
@@ -288,7 +302,8 @@ public final class UnlockLifecycle {
                     || !r.repository.equals(mover.repository()) || mover.uid().equals(r.mover.podUid())) {
                 continue;
             }
-            boolean ran = pods.unlockPodsOf(cluster, r.mover.namespace(), r.unlockJob).stream().anyMatch(p -> !p.alive());
+            // Only a pod that succeeded ran restic unlock to the end; after a failed one the Job starts another (backoffLimit).
+            boolean ran = pods.unlockPodsOf(cluster, r.mover.namespace(), r.unlockJob).stream().anyMatch(p -> "Succeeded".equals(p.phase()));
             if (ran) {
                 continue;
             }
@@ -313,8 +328,74 @@ public final class UnlockLifecycle {
                 r.repository, now, why);
         r.mode = null;
         r.wakeAt = now.plus(recheck);
+        r.evidenceStale = true;
         setState(r, UnlockRecord.State.Queued, why, out);
         updateActive(r.monitorKey, out);
+    }
+
+    /**
+     * A joined failure printed after the leader's evidence shows the lock table as it is now: the
+     * leader decides on it. A --remove-all the leader started on older evidence that named another
+     * lock is stopped before it runs (its holder rule was about a lock that may be gone).
+     */
+    private void newerEvidence(UnlockRecord r, LockVerdict verdict, Instant lockTime, Instant printedAt, Instant now, Consumer<PolicyAction> out) {
+        if (r.evidenceAt != null && !printedAt.isAfter(r.evidenceAt)
+                || r.newerEvidenceAt != null && !printedAt.isAfter(r.newerEvidenceAt)) {
+            return;
+        }
+        if (!r.asked.isEmpty()) {
+            // The answers on their way are about the holder the older evidence named: decide on them never, ask again after.
+            r.newerVerdict = verdict;
+            r.newerLockTime = lockTime;
+            r.newerEvidenceAt = printedAt;
+            return;
+        }
+        boolean sameLock = r.verdict != null && sameLock(r.verdict, verdict);
+        r.verdict = verdict;
+        r.lockTime = lockTime;
+        r.evidenceAt = printedAt;
+        // Fresh, unless it names the holder seen alive and was printed before the hub saw it gone: that holder may have been
+        // alive then, and its clean exit since would have removed its lock and let another process lock.
+        boolean namesHolderSeenAlive = r.holderSeenAlive != null && r.holderSeenAlive.equals(holderKey(verdict));
+        if (!namesHolderSeenAlive || r.holderSeenGoneAt != null && printedAt.isAfter(r.holderSeenGoneAt)) {
+            r.evidenceStale = false;
+            r.holderSeenAlive = null;
+            r.holderSeenGoneAt = null;
+        }
+        r.holder = verdict.holder() != null ? verdict.holder().describe() : verdict.invalidLockFile() ? "invalid lock file" : "unknown";
+        if (sameLock || r.state != UnlockRecord.State.Running || r.mode != HolderRule.Kind.REMOVE_ALL || r.unlockJob == null) {
+            return;
+        }
+        boolean ran = pods.unlockPodsOf(r.cluster, r.mover.namespace(), r.unlockJob).stream().anyMatch(p -> "Succeeded".equals(p.phase()));
+        if (ran) {
+            return;
+        }
+        r.races++;
+        String why = "a newer lock failure names " + r.holder + ", not the lock unlock Job " + r.unlockJob + " was decided on: the Job is"
+                + " deleted and the unlock decided again (race " + r.races + ")";
+        out.accept(new PolicyAction.DeleteUnlockJob(r.cluster, r.mover.namespace(), r.unlockJob, r.unlockJobUid));
+        out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), "Warning", "UnlockRaced", why));
+        if (!r.creating) {
+            statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, r.createdAt, StatusBook.Result.RACED, r.repository, now, why);
+        }
+        r.mode = null;
+        setState(r, UnlockRecord.State.Queued, why, out);
+        updateActive(r.monitorKey, out);
+    }
+
+    private static String holderKey(LockVerdict v) {
+        return v == null || v.holder() == null ? null : v.holder().host() + "/" + v.holder().pid();
+    }
+
+    /** The same lock file: the same storage ID, or else the same holder (host and PID). */
+    private static boolean sameLock(LockVerdict a, LockVerdict b) {
+        if (a.invalidLockFile() != b.invalidLockFile()) {
+            return false;
+        }
+        if (a.lockId() != null && b.lockId() != null) {
+            return a.lockId().equals(b.lockId());
+        }
+        return a.holder() != null && b.holder() != null && a.holder().host().equals(b.holder().host()) && a.holder().pid() == b.holder().pid();
     }
 
     // ---- holder ----
@@ -330,6 +411,19 @@ public final class UnlockLifecycle {
             r.answers.put(cluster, found);
         }
         if (r.asked.isEmpty()) {
+            if (r.newerVerdict != null) {
+                LockVerdict verdict = r.newerVerdict;
+                Instant lockTime = r.newerLockTime;
+                Instant printedAt = r.newerEvidenceAt;
+                r.newerVerdict = null;
+                r.newerLockTime = null;
+                r.newerEvidenceAt = null;
+                r.answers.clear();
+                r.unanswered.clear();
+                newerEvidence(r, verdict, lockTime, printedAt, now, out);
+                evaluate(r, now, out);
+                return;
+            }
             decide(r, now, out);
         }
     }
@@ -351,12 +445,32 @@ public final class UnlockLifecycle {
             setState(r, UnlockRecord.State.Queued, "unlock Job not created yet: " + error, out);
             return;
         }
+        created(r, existed, null, now, out);
+    }
+
+    /**
+     * The record's unlock Job exists: its create was answered, or its watch reported it first (the
+     * answer, when it comes, then changes nothing). A record that raced while the create was on its
+     * way (a mover of the repository started) deletes the Job now: the delete it asked for then may
+     * have come before the Job existed.
+     */
+    private void created(UnlockRecord r, boolean existed, String uid, Instant now, Consumer<PolicyAction> out) {
+        r.creating = false;
         r.createdAt = now;
         statuses.countCreated(r.monitorKey, r.mover, r.unlockJob, now, r.matched);
         if (r.racedWhileCreating != null) {
             String raced = r.racedWhileCreating;
             r.racedWhileCreating = null;
-            withdraw(r, raced, now, out);
+            withdraw(r, "unlock Job " + r.unlockJob + " was created after " + raced, now, out);
+            return;
+        }
+        if (r.state != UnlockRecord.State.Running) {
+            // A create answered with an error made the Job after all, and the record has not meant it to run since.
+            String why = "unlock Job " + r.unlockJob + " was created after its create was answered with an error, and the record is "
+                    + r.state + " (" + r.reason + "): it is deleted before it runs";
+            out.accept(new PolicyAction.DeleteUnlockJob(r.cluster, r.mover.namespace(), r.unlockJob, uid));
+            statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, now, StatusBook.Result.RACED, r.repository, now, why);
+            setState(r, r.state, why, out);
             return;
         }
         String why = r.reason;
@@ -385,7 +499,8 @@ public final class UnlockLifecycle {
             return;
         }
         if (r == null) {
-            if (deleted) {
+            // A pod this hub decided on already (its record ended and was forgotten): its unlock Jobs are history.
+            if (deleted || decided.contains(key)) {
                 return;
             }
             r = UnlockJobClaim.rebuild(cluster, job, claim, now);
@@ -397,6 +512,10 @@ public final class UnlockLifecycle {
                 ignore(cluster, job, "monitor " + r.monitorNamespace + "/" + r.monitorName + " is not a trusted monitor selecting namespace " + ns);
                 return;
             }
+            if (statuses.laterAttempt(r.monitorKey, claim.podUid(), claim.owner(), claim.attempt(), r.unlockJob)) {
+                // The status names a later attempt's Job for this pod: this one ended, and was counted, before that was made.
+                return;
+            }
             records.put(key, r);
             decided.add(key);
             if (!statuses.createdCounted(r.monitorKey, r.mover.podUid(), r.unlockJob, r.createdAt)) {
@@ -404,6 +523,16 @@ public final class UnlockLifecycle {
             }
             out.accept(new PolicyAction.Publish(r.view()));
             updateActive(r.monitorKey, out);
+        }
+        if (r.creating && job.getMetadata().getName().equals(r.unlockJob)) {
+            created(r, false, job.getMetadata().getUid(), now, out);
+        } else if (!r.creating && r.waiting() && claim.attempt() == r.attempt + 1) {
+            // A create answered with an error (a timeout) made the Job after all; the record no longer meant it to run now.
+            r.attempt++;
+            r.unlockJob = job.getMetadata().getName();
+            r.mode = claim.mode();
+            created(r, false, job.getMetadata().getUid(), now, out);
+            return;
         }
         if (!job.getMetadata().getName().equals(r.unlockJob) || r.terminal() || r.state != UnlockRecord.State.Running) {
             return;
@@ -466,6 +595,13 @@ public final class UnlockLifecycle {
     public void tick(Instant now, Consumer<PolicyAction> out) {
         Instant before = now.minus(KEEP_FINISHED);
         records.values().removeIf(r -> r.terminal() && r.finishedAt != null && r.finishedAt.isBefore(before));
+        for (UnlockRecord r : List.copyOf(records.values())) {
+            if (r.state == UnlockRecord.State.Running && !r.creating && !r.readingLog && r.createdAt != null
+                    && r.createdAt.plus(JOB_UNSEEN).isBefore(now)) {
+                finish(r, StatusBook.Result.FAILED, false, "unlock Job " + r.unlockJob + " was not seen to end within "
+                        + JOB_UNSEEN.toMinutes() + " minutes of its creation: it ended while its cluster's watch was down", now, out);
+            }
+        }
         for (UnlockRecord r : List.copyOf(records.values())) {
             if (r.waiting() && r.wakeAt != null && !r.wakeAt.isAfter(now)) {
                 evaluate(r, now, out);
@@ -533,9 +669,20 @@ public final class UnlockLifecycle {
     private void decide(UnlockRecord r, Instant now, Consumer<PolicyAction> out) {
         Map<String, Set<String>> allowed = new HashMap<>();
         Set<String> unreachable = new java.util.TreeSet<>(r.unanswered);
+        if (r.location != null) {
+            // A cluster not listed since the hub started, or not answering now, may run the holder where the repository is
+            // shared (its pods may have changed since it was last seen): it is not known not to, so it could not be asked.
+            known.stream().filter(c -> !c.equals(r.cluster) && (!synced.contains(c) || down.contains(c))).forEach(unreachable::add);
+        }
+        boolean askedAboutHolder = r.verdict != null && r.verdict.holder() != null && !r.verdict.holder().host().isEmpty()
+                && !r.verdict.invalidLockFile();
         for (String c : clustersToAsk(r)) {
             allowed.put(c, allowedNamespaces(r, c));
             if (r.verdict != null && r.verdict.invalidLockFile() && (down.contains(c) || !synced.contains(c))) {
+                unreachable.add(c);
+            }
+            if (askedAboutHolder && !r.answers.containsKey(c) && !r.unanswered.contains(c)) {
+                // It shares the repository's location since the question went out (it listed its pods meanwhile): not asked.
                 unreachable.add(c);
             }
         }
@@ -561,19 +708,38 @@ public final class UnlockLifecycle {
         }
         HolderRule.Decision decision = HolderRule.decide(new HolderRule.Evidence(r.verdict, r.lockTime, r.cluster, r.mover.namespace(),
                 r.mover.jobName(), allowed, found, unreachable, deletedHolder, busyBy, staleNotBefore), now);
+        if (busyBy != null || decision.kind() == HolderRule.Kind.WAIT) {
+            // Another pod of the repository runs, or the holder still does: when it ends (a clean exit removes its own
+            // lock), the lock table is no longer the one the evidence showed.
+            r.evidenceStale = true;
+            if (decision.kind() == HolderRule.Kind.WAIT && holderKey(r.verdict) != null) {
+                r.holderSeenAlive = holderKey(r.verdict);
+                r.holderSeenGoneAt = null;
+            }
+        } else if (decision.kind() == HolderRule.Kind.REMOVE_ALL && r.holderSeenAlive != null && r.holderSeenGoneAt == null) {
+            r.holderSeenGoneAt = now;
+        }
+        if (decision.kind() == HolderRule.Kind.REMOVE_ALL && r.evidenceStale) {
+            // Its holder is gone, but the lock it held may be too: a pod of the repository ran since, and another process
+            // (a NAS job, another pod) may hold a live lock now. Only restic's own stale rule is safe until a newer failure.
+            Instant at = staleNotBefore.isAfter(now) ? staleNotBefore : now;
+            decision = new HolderRule.Decision(HolderRule.Kind.PLAIN, at, decision.reason() + "; but a pod of the repository ran since that"
+                    + " lock was seen, so a plain restic unlock (never --remove-all) until a newer failure shows the lock again");
+        }
         r.answers.clear();
         r.unanswered.clear();
+        if (busyBy != null && decision.kind() != HolderRule.Kind.WAIT) {
+            // No unlock starts while a pod of the repository is Pending or Running: that is what the record waits for first.
+            r.wakeAt = now.plus(recheck);
+            setState(r, UnlockRecord.State.Queued, "repository in use by pod " + busyBy + " (" + decision.reason() + ")", out);
+            return;
+        }
         if (decision.kind() == HolderRule.Kind.WAIT || decision.notBefore().isAfter(now)) {
             r.wakeAt = decision.kind() == HolderRule.Kind.WAIT ? now.plus(recheck) : decision.notBefore();
             if (r.state != UnlockRecord.State.WaitingForHolder || !decision.reason().equals(r.reason)) {
                 out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), "Normal", "WaitingForHolder", decision.reason()));
             }
             setState(r, UnlockRecord.State.WaitingForHolder, decision.reason(), out);
-            return;
-        }
-        if (busyBy != null) {
-            r.wakeAt = now.plus(recheck);
-            setState(r, UnlockRecord.State.Queued, "repository in use by pod " + busyBy + " (" + decision.reason() + ")", out);
             return;
         }
         String blocker = capacityBlocker(r);

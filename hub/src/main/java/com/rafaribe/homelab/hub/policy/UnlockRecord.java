@@ -29,14 +29,31 @@ final class UnlockRecord {
     final String repository;
     final String location;
     final String matched;
-    final String holder;
+    /** The holder as the newest evidence names it. */
+    String holder;
     final Instant detectedAt;
-    /** When the lock was last written, by the age the mover's log printed; null when it printed none. */
-    final Instant lockTime;
+    /** When the lock was last written, by the age the newest evidence printed; null when it printed none. */
+    Instant lockTime;
     /** The failed pod (or the pod template of a rebuilt unlock Job), mirrored by every unlock Job. */
     final Pod pod;
-    /** The detector's verdict; null for a record rebuilt from an unlock Job after a restart. */
-    final LockVerdict verdict;
+    /** The newest evidence's verdict: the leader's own, or a joined failure's printed later; null when rebuilt after a restart. */
+    LockVerdict verdict;
+    /** When the newest evidence was printed (the failed pod's end); null when rebuilt. */
+    Instant evidenceAt;
+    /**
+     * Another pod of the repository ran (a race, a busy repository), or the holder was seen alive,
+     * since the newest evidence: the lock it saw may be gone and another taken since, so no
+     * --remove-all until a newer failure shows the lock table again.
+     */
+    boolean evidenceStale;
+    /** The holder (host/PID) seen alive: a newer failure naming it is stale too, unless printed after it was seen gone. */
+    String holderSeenAlive;
+    /** When the hub first saw that holder gone (terminated or deleted). */
+    Instant holderSeenGoneAt;
+    /** Newer evidence that came while holder questions about the older one were out: adopted once they are answered. */
+    LockVerdict newerVerdict;
+    Instant newerLockTime;
+    Instant newerEvidenceAt;
     final List<FailedMover> joined = new ArrayList<>();
 
     State state = State.Queued;
