@@ -1,8 +1,10 @@
 package com.rafaribe.homelab.hub.policy;
 
 import com.rafaribe.homelab.hub.api.bus.ClusterEvent.PodFact;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,7 +20,7 @@ final class PodTable {
     static final int DELETED_PER_CLUSTER = 10_000;
 
     private final Map<String, Map<String, PodFact>> live = new HashMap<>();
-    private final Map<String, LinkedHashMap<String, PodFact>> deleted = new HashMap<>();
+    private final Map<String, Map<String, PodFact>> deleted = new HashMap<>();
 
     void changed(String cluster, PodFact pod, boolean gone) {
         Map<String, PodFact> pods = live.computeIfAbsent(cluster, c -> new HashMap<>());
@@ -49,6 +51,29 @@ final class PodTable {
         return live.getOrDefault(cluster, Map.of()).values().stream()
                 .filter(p -> p.alive() && repository.equals(p.repository()) && !exceptUids.contains(p.uid()))
                 .findFirst();
+    }
+
+    /**
+     * A pod of the repository (same cluster and key, or the same location in any cluster), live or
+     * seen deleted, created after {@code since}: it ran restic on the repository after that time.
+     * What it finds survives a restart of the hub as long as the pod does.
+     */
+    Optional<PodFact> startedSince(String cluster, String repository, String location, Instant since, Set<String> exceptUids) {
+        for (Map<String, Map<String, PodFact>> table : List.of(live, deleted)) {
+            for (Map.Entry<String, Map<String, PodFact>> c : table.entrySet()) {
+                boolean sameCluster = c.getKey().equals(cluster);
+                if (!sameCluster && location == null) {
+                    continue;
+                }
+                for (PodFact p : c.getValue().values()) {
+                    boolean sameRepository = sameCluster && repository.equals(p.repository()) || location != null && location.equals(p.location());
+                    if (sameRepository && p.createdAt() != null && p.createdAt().isAfter(since) && !exceptUids.contains(p.uid())) {
+                        return Optional.of(p);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Clusters (other than {@code cluster}) where a watched pod uses the same repository location. */

@@ -323,6 +323,7 @@ public final class UnlockLifecycle {
 
     /** A raced unlock Job is deleted (that UID when known) and the record waits for the repository again. */
     private void withdraw(UnlockRecord r, String why, Instant now, Consumer<PolicyAction> out) {
+        lockTableChanged(r, now);
         out.accept(new PolicyAction.DeleteUnlockJob(r.cluster, r.mover.namespace(), r.unlockJob, r.unlockJobUid));
         statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, r.createdAt == null ? now : r.createdAt, StatusBook.Result.RACED,
                 r.repository, now, why);
@@ -719,7 +720,11 @@ public final class UnlockLifecycle {
         } else if (decision.kind() == HolderRule.Kind.REMOVE_ALL && r.holderSeenAlive != null && r.holderSeenGoneAt == null) {
             r.holderSeenGoneAt = now;
         }
-        if (decision.kind() == HolderRule.Kind.REMOVE_ALL && r.evidenceStale) {
+        // Another unlock of the repository ended, or a pod of it started, after the evidence was printed (what the hub still
+        // sees of that survives its own restart): the lock the evidence showed may be gone and another taken.
+        if (decision.kind() == HolderRule.Kind.REMOVE_ALL && (r.evidenceStale
+                || r.lockTableChangedAt != null && (r.evidenceAt == null || !r.evidenceAt.isAfter(r.lockTableChangedAt))
+                || r.evidenceAt != null && pods.startedSince(r.cluster, r.repository, r.location, r.evidenceAt, except).isPresent())) {
             // Its holder is gone, but the lock it held may be too: a pod of the repository ran since, and another process
             // (a NAS job, another pod) may hold a live lock now. Only restic's own stale rule is safe until a newer failure.
             Instant at = staleNotBefore.isAfter(now) ? staleNotBefore : now;
@@ -758,9 +763,18 @@ public final class UnlockLifecycle {
         if (running >= max) {
             return "maxConcurrentUnlocks (" + max + ") unlocks already running";
         }
-        boolean sameRepository = records.values().stream().anyMatch(o -> o != r && o.state == UnlockRecord.State.Running
-                && o.cluster.equals(r.cluster) && o.repository.equals(r.repository));
+        boolean sameRepository = records.values().stream().anyMatch(o -> o != r && o.state == UnlockRecord.State.Running && sharesLocks(o, r));
         return sameRepository ? "an unlock of the same repository is running" : null;
+    }
+
+    /** The same repository key, or the same location (an NFS export, a URL) reached under another key or from another cluster. */
+    private static boolean sharesLocks(UnlockRecord a, UnlockRecord b) {
+        return a.cluster.equals(b.cluster) && a.repository.equals(b.repository) || a.location != null && a.location.equals(b.location);
+    }
+
+    /** An unlock ended (or was withdrawn): the others of its repository no longer see the lock table their evidence showed. */
+    private void lockTableChanged(UnlockRecord ended, Instant now) {
+        records.values().stream().filter(o -> o != ended && sharesLocks(o, ended)).forEach(o -> o.lockTableChangedAt = now);
     }
 
     private void create(UnlockRecord r, HolderRule.Decision decision, Instant now, Consumer<PolicyAction> out) {
@@ -783,6 +797,7 @@ public final class UnlockLifecycle {
     }
 
     private void finish(UnlockRecord r, StatusBook.Result result, boolean breaker, String why, Instant now, Consumer<PolicyAction> out) {
+        lockTableChanged(r, now);
         boolean succeeded = result == StatusBook.Result.SUCCEEDED;
         Instant created = r.createdAt == null ? now : r.createdAt;
         // A Job whose end was counted before (a restart, a record forgotten and rebuilt) is told about once only.

@@ -50,6 +50,11 @@ final class UnlockRecord {
     String holderSeenAlive;
     /** When the hub first saw that holder gone (terminated or deleted). */
     Instant holderSeenGoneAt;
+    /**
+     * When another unlock of the same repository or location last ended: it may have removed the
+     * lock this record's evidence showed, and another process may have locked since.
+     */
+    Instant lockTableChangedAt;
     /** Newer evidence that came while holder questions about the older one were out: adopted once they are answered. */
     LockVerdict newerVerdict;
     Instant newerLockTime;
