@@ -54,26 +54,24 @@ final class PodTable {
     }
 
     /**
-     * A pod of the repository (same cluster and key, or the same location in any cluster), live or
-     * seen deleted, created after {@code since}: it ran restic on the repository after that time.
-     * What it finds survives a restart of the hub as long as the pod does.
+     * A pod of the repository (same cluster and key), live or seen deleted, created after
+     * {@code since} and seen past Pending: it ran restic on the repository after that time. What it finds survives a
+     * restart of the hub as long as the pod does.
      */
-    Optional<PodFact> startedSince(String cluster, String repository, String location, Instant since, Set<String> exceptUids) {
+    Optional<PodFact> startedSince(String cluster, String repository, Instant since, Set<String> exceptUids) {
         for (Map<String, Map<String, PodFact>> table : List.of(live, deleted)) {
-            for (Map.Entry<String, Map<String, PodFact>> c : table.entrySet()) {
-                boolean sameCluster = c.getKey().equals(cluster);
-                if (!sameCluster && location == null) {
-                    continue;
-                }
-                for (PodFact p : c.getValue().values()) {
-                    boolean sameRepository = sameCluster && repository.equals(p.repository()) || location != null && location.equals(p.location());
-                    if (sameRepository && p.createdAt() != null && p.createdAt().isAfter(since) && !exceptUids.contains(p.uid())) {
-                        return Optional.of(p);
-                    }
+            for (PodFact p : table.getOrDefault(cluster, Map.of()).values()) {
+                if (repository.equals(p.repository()) && ran(p) && p.createdAt() != null && p.createdAt().isAfter(since) && !exceptUids.contains(p.uid())) {
+                    return Optional.of(p);
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** Its containers started (or it ended): a pod deleted while Pending never ran restic. */
+    static boolean ran(PodFact p) {
+        return p.phase() != null && !"Pending".equals(p.phase());
     }
 
     /** Clusters (other than {@code cluster}) where a watched pod uses the same repository location. */

@@ -2,30 +2,19 @@ package com.rafaribe.homelab.hub.policy;
 
 import static com.rafaribe.homelab.hub.api.UnlockJobMetadata.*;
 
-import com.rafaribe.homelab.hub.api.ActiveUnlock;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
-import com.rafaribe.homelab.hub.api.VolSyncMonitorSpec;
 import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
 import com.rafaribe.homelab.hub.api.bus.ClusterEvent.PodFact;
-import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.FailureView;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The unlock life cycle of every failed mover pod, as a deterministic state machine: each input
@@ -33,48 +22,13 @@ import org.slf4j.LoggerFactory;
  * the actions to take through {@code out}. It reads no clock, no network and no random source, so
  * the verticle is a thin adapter and the simulation drives it through thousands of schedules.
  * Detection, holder and busy checks, the limits, the unlock Job and its outcome are decided here;
- * the rules themselves are {@link HolderRule}, {@link UnlockOutcome}, {@link StatusBook}.
+ * the rules themselves are {@link HolderRule}, {@link UnlockOutcome}, {@link StatusBook}. This class
+ * takes the inputs; what it knows is {@link LifecycleBooks}, when and how it unlocks {@link UnlockDecisions}.
  */
-public final class UnlockLifecycle {
-    private static final Logger LOG = LoggerFactory.getLogger(UnlockLifecycle.class);
-    static final int MAX_DECIDED = 20_000;
-    /** A finished unlock is forgotten this long after it finished; its Job's annotations and the status remember it. */
-    static final Duration KEEP_FINISHED = Duration.ofHours(1);
-    /** After a plain unlock removed nothing (the lock is live), the next try. */
-    public static final Duration PLAIN_RETRY = Duration.ofMinutes(10);
-    /** A create that failed (cluster busy or down) is tried again after this. */
-    static final Duration CREATE_RETRY = Duration.ofSeconds(10);
-    /**
-     * An unlock Job ends within its activeDeadlineSeconds; a Running record that has not seen its
-     * end this long after creating it missed it (the Job came and went while its watch was down:
-     * a relist reports no deletion for an object it never listed).
-     */
-    static final Duration JOB_UNSEEN = Duration.ofSeconds(UnlockJobFactory.ACTIVE_DEADLINE_SECONDS).plus(Duration.ofMinutes(5));
-
-    private final Duration recheck;
-    private final StatusBook statuses = new StatusBook();
-    private final MonitorBook monitors;
-    private final PodTable pods = new PodTable();
-    private final Set<String> synced = new HashSet<>();
-    /** Every cluster the hub watches, as its connection states name them. */
-    private final Set<String> known = new HashSet<>();
-    private final Set<String> down = new HashSet<>();
-    private final Map<String, UnlockRecord> records = new LinkedHashMap<>();
-    private final Map<String, Evidence> evidence = new HashMap<>();
-    /** Per repository, the newest time its lock was seen written (the mover log's time minus the age it printed). */
-    private final Map<String, Instant> lockSeen = new HashMap<>();
-    /** Failed pods already decided on; bounded, the oldest forgotten first (a restart forgets them all: state lives in the clusters). */
-    private final Set<String> decided = bounded(MAX_DECIDED);
-    private final Set<String> ignoredJobs = bounded(1_000);
-
-    /** A failed pod whose evidence is being read. */
-    private record Evidence(Pod pod, FailedMover mover, Map<String, String> labels, MonitorEntry monitor, Instant printedAt) {
-    }
-
+public final class UnlockLifecycle extends UnlockDecisions {
     /** @param recheck how often a holder outside the watched pods is asked about again */
     public UnlockLifecycle(TrustedNamespaces trusted, Duration recheck) {
-        this.recheck = recheck;
-        this.monitors = new MonitorBook(trusted, statuses);
+        super(trusted, recheck);
     }
 
     public StatusBook statuses() {
@@ -85,8 +39,6 @@ public final class UnlockLifecycle {
     public Collection<UnlockRecordView> records() {
         return records.values().stream().map(UnlockRecordView::of).toList();
     }
-
-    // ---- clusters ----
 
     public void clusterSynced(String cluster, Instant now, Consumer<PolicyAction> out) {
         known.add(cluster);
@@ -118,8 +70,6 @@ public final class UnlockLifecycle {
         LOG.info("cluster={} decision=forgotten why=its context left the kubeconfigs", cluster);
     }
 
-    // ---- monitors ----
-
     public void monitorsChanged(String cluster, List<VolSyncMonitor> resources, Instant now, Consumer<PolicyAction> out) {
         monitors.replace(cluster, resources, now, out);
         // A waiting record whose monitor went away, was disabled or is no longer the governing one is re-governed.
@@ -142,8 +92,6 @@ public final class UnlockLifecycle {
         }
         evaluateAll(now, out);
     }
-
-    // ---- failed movers ----
 
     /**
      * A mover pod failed. {@code alreadyRead}: the evidence when the pod is gone (the log tail
@@ -225,7 +173,7 @@ public final class UnlockLifecycle {
                 .filter(r -> r.active() && r.cluster.equals(cluster) && r.repository.equals(repository.asString())).findFirst().orElse(null);
         if (leader != null) {
             leader.joined.add(mover);
-            newerEvidence(leader, verdict, lockTime, e.printedAt(), now, out);
+            newerEvidence(leader, verdict, lockTime, e.printedAt(), mover.jobName(), now, out);
             // The leader's unlock serves this pod too: a restarted hub must not unlock for it again.
             statuses.noteJoined(monitorKey, mover.podUid(), leader.unlockJob != null ? leader.unlockJob
                     : UnlockJobFactory.jobName(leader.mover.ownerName(), leader.mover.podUid(), leader.attempt + 1));
@@ -258,8 +206,6 @@ public final class UnlockLifecycle {
                     && p.getProcessedTime() != null && !Instant.parse(p.getProcessedTime()).isBefore(since));
         });
     }
-
-    // ---- pods ----
 
     public void podChanged(String cluster, PodFact pod, boolean deleted, Instant now, Consumer<PolicyAction> out) {
         pods.changed(cluster, pod, deleted);
@@ -308,6 +254,9 @@ public final class UnlockLifecycle {
                 continue;
             }
             r.races++;
+            if (PodTable.ran(mover)) {
+                r.ranSince.add(mover.uid());
+            }
             String why = "pod " + mover.namespace() + "/" + mover.name() + " of the repository started before unlock Job " + r.unlockJob
                     + " ran: the Job is deleted and the unlock waits for the repository (race " + r.races + ")";
             out.accept(new PolicyAction.RecordEvent(cluster, Involved.failedJob(r.mover), "Warning", "UnlockRaced", why));
@@ -320,86 +269,6 @@ public final class UnlockLifecycle {
             withdraw(r, why, now, out);
         }
     }
-
-    /** A raced unlock Job is deleted (that UID when known) and the record waits for the repository again. */
-    private void withdraw(UnlockRecord r, String why, Instant now, Consumer<PolicyAction> out) {
-        lockTableChanged(r, now);
-        out.accept(new PolicyAction.DeleteUnlockJob(r.cluster, r.mover.namespace(), r.unlockJob, r.unlockJobUid));
-        statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, r.createdAt == null ? now : r.createdAt, StatusBook.Result.RACED,
-                r.repository, now, why);
-        r.mode = null;
-        r.wakeAt = now.plus(recheck);
-        r.evidenceStale = true;
-        setState(r, UnlockRecord.State.Queued, why, out);
-        updateActive(r.monitorKey, out);
-    }
-
-    /**
-     * A joined failure printed after the leader's evidence shows the lock table as it is now: the
-     * leader decides on it. A --remove-all the leader started on older evidence that named another
-     * lock is stopped before it runs (its holder rule was about a lock that may be gone).
-     */
-    private void newerEvidence(UnlockRecord r, LockVerdict verdict, Instant lockTime, Instant printedAt, Instant now, Consumer<PolicyAction> out) {
-        if (r.evidenceAt != null && !printedAt.isAfter(r.evidenceAt)
-                || r.newerEvidenceAt != null && !printedAt.isAfter(r.newerEvidenceAt)) {
-            return;
-        }
-        if (!r.asked.isEmpty()) {
-            // The answers on their way are about the holder the older evidence named: decide on them never, ask again after.
-            r.newerVerdict = verdict;
-            r.newerLockTime = lockTime;
-            r.newerEvidenceAt = printedAt;
-            return;
-        }
-        boolean sameLock = r.verdict != null && sameLock(r.verdict, verdict);
-        r.verdict = verdict;
-        r.lockTime = lockTime;
-        r.evidenceAt = printedAt;
-        // Fresh, unless it names the holder seen alive and was printed before the hub saw it gone: that holder may have been
-        // alive then, and its clean exit since would have removed its lock and let another process lock.
-        boolean namesHolderSeenAlive = r.holderSeenAlive != null && r.holderSeenAlive.equals(holderKey(verdict));
-        if (!namesHolderSeenAlive || r.holderSeenGoneAt != null && printedAt.isAfter(r.holderSeenGoneAt)) {
-            r.evidenceStale = false;
-            r.holderSeenAlive = null;
-            r.holderSeenGoneAt = null;
-        }
-        r.holder = verdict.holder() != null ? verdict.holder().describe() : verdict.invalidLockFile() ? "invalid lock file" : "unknown";
-        if (sameLock || r.state != UnlockRecord.State.Running || r.mode != HolderRule.Kind.REMOVE_ALL || r.unlockJob == null) {
-            return;
-        }
-        boolean ran = pods.unlockPodsOf(r.cluster, r.mover.namespace(), r.unlockJob).stream().anyMatch(p -> "Succeeded".equals(p.phase()));
-        if (ran) {
-            return;
-        }
-        r.races++;
-        String why = "a newer lock failure names " + r.holder + ", not the lock unlock Job " + r.unlockJob + " was decided on: the Job is"
-                + " deleted and the unlock decided again (race " + r.races + ")";
-        out.accept(new PolicyAction.DeleteUnlockJob(r.cluster, r.mover.namespace(), r.unlockJob, r.unlockJobUid));
-        out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), "Warning", "UnlockRaced", why));
-        if (!r.creating) {
-            statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, r.createdAt, StatusBook.Result.RACED, r.repository, now, why);
-        }
-        r.mode = null;
-        setState(r, UnlockRecord.State.Queued, why, out);
-        updateActive(r.monitorKey, out);
-    }
-
-    private static String holderKey(LockVerdict v) {
-        return v == null || v.holder() == null ? null : v.holder().host() + "/" + v.holder().pid();
-    }
-
-    /** The same lock file: the same storage ID, or else the same holder (host and PID). */
-    private static boolean sameLock(LockVerdict a, LockVerdict b) {
-        if (a.invalidLockFile() != b.invalidLockFile()) {
-            return false;
-        }
-        if (a.lockId() != null && b.lockId() != null) {
-            return a.lockId().equals(b.lockId());
-        }
-        return a.holder() != null && b.holder() != null && a.holder().host().equals(b.holder().host()) && a.holder().pid() == b.holder().pid();
-    }
-
-    // ---- holder ----
 
     public void holderAnswered(String recordKey, String cluster, List<HolderRule.HolderPod> found, Instant now, Consumer<PolicyAction> out) {
         UnlockRecord r = records.get(recordKey);
@@ -416,20 +285,19 @@ public final class UnlockLifecycle {
                 LockVerdict verdict = r.newerVerdict;
                 Instant lockTime = r.newerLockTime;
                 Instant printedAt = r.newerEvidenceAt;
+                String printedBy = r.newerEvidenceJob;
                 r.newerVerdict = null;
                 r.newerLockTime = null;
                 r.newerEvidenceAt = null;
                 r.answers.clear();
                 r.unanswered.clear();
-                newerEvidence(r, verdict, lockTime, printedAt, now, out);
+                newerEvidence(r, verdict, lockTime, printedAt, printedBy, now, out);
                 evaluate(r, now, out);
                 return;
             }
             decide(r, now, out);
         }
     }
-
-    // ---- unlock Jobs ----
 
     public void jobCreateAnswered(String recordKey, boolean existed, String error, Instant now, Consumer<PolicyAction> out) {
         UnlockRecord r = records.get(recordKey);
@@ -517,6 +385,12 @@ public final class UnlockLifecycle {
                 // The status names a later attempt's Job for this pod: this one ended, and was counted, before that was made.
                 return;
             }
+            if (statuses.finishCounted(r.monitorKey, claim.podUid(), r.unlockJob, r.createdAt)
+                    && UnlockOutcome.of(job, jobPods, now).state() == UnlockOutcome.State.RUNNING) {
+                // Withdrawn after a race (its end counted) and still there: its delete was lost or has not landed yet.
+                out.accept(new PolicyAction.DeleteUnlockJob(cluster, job.getMetadata().getNamespace(), r.unlockJob, job.getMetadata().getUid()));
+                return;
+            }
             records.put(key, r);
             decided.add(key);
             if (!statuses.createdCounted(r.monitorKey, r.mover.podUid(), r.unlockJob, r.createdAt)) {
@@ -590,8 +464,6 @@ public final class UnlockLifecycle {
         }
     }
 
-    // ---- time ----
-
     /** Waits that end now, create retries, and forgetting what finished long ago. */
     public void tick(Instant now, Consumer<PolicyAction> out) {
         Instant before = now.minus(KEEP_FINISHED);
@@ -608,303 +480,5 @@ public final class UnlockLifecycle {
                 evaluate(r, now, out);
             }
         }
-    }
-
-    // ---- deciding ----
-
-    private void evaluateAll(Instant now, Consumer<PolicyAction> out) {
-        for (UnlockRecord r : List.copyOf(records.values())) {
-            if (r.waiting()) {
-                evaluate(r, now, out);
-            }
-        }
-    }
-
-    /** Holder first (never remove a live lock), then a busy repository, then the limits, then create. */
-    private void evaluate(UnlockRecord r, Instant now, Consumer<PolicyAction> out) {
-        if (!r.waiting() || r.creating || !r.asked.isEmpty() || records.get(r.key) != r) {
-            return;
-        }
-        if (!synced.contains(r.cluster)) {
-            // Its pods and Jobs are not all known yet: no decision on half a picture.
-            setState(r, UnlockRecord.State.Queued, "waiting for cluster " + r.cluster + " to list its pods and Jobs", out);
-            return;
-        }
-        LockHolder holder = r.verdict == null ? null : r.verdict.holder();
-        if (holder == null || holder.host().isEmpty() || r.verdict.invalidLockFile()) {
-            decide(r, now, out);
-            return;
-        }
-        r.answers.clear();
-        r.unanswered.clear();
-        for (String c : clustersToAsk(r)) {
-            if (down.contains(c) || !synced.contains(c)) {
-                r.unanswered.add(c);
-            } else {
-                r.asked.add(c);
-            }
-        }
-        if (r.asked.isEmpty()) {
-            decide(r, now, out);
-            return;
-        }
-        for (String c : List.copyOf(r.asked)) {
-            out.accept(new PolicyAction.FindHolder(r.key, c, holder.host(), allowedNamespaces(r, c)));
-        }
-    }
-
-    private Set<String> clustersToAsk(UnlockRecord r) {
-        Set<String> clusters = new java.util.TreeSet<>(pods.clustersSharing(r.location));
-        clusters.add(r.cluster);
-        return clusters;
-    }
-
-    private Set<String> allowedNamespaces(UnlockRecord r, String cluster) {
-        Set<String> namespaces = new java.util.TreeSet<>(pods.namespacesSharing(cluster, r.location));
-        if (cluster.equals(r.cluster)) {
-            namespaces.add(r.mover.namespace());
-        }
-        return namespaces;
-    }
-
-    private void decide(UnlockRecord r, Instant now, Consumer<PolicyAction> out) {
-        Map<String, Set<String>> allowed = new HashMap<>();
-        Set<String> unreachable = new java.util.TreeSet<>(r.unanswered);
-        if (r.location != null) {
-            // A cluster not listed since the hub started, or not answering now, may run the holder where the repository is
-            // shared (its pods may have changed since it was last seen): it is not known not to, so it could not be asked.
-            known.stream().filter(c -> !c.equals(r.cluster) && (!synced.contains(c) || down.contains(c))).forEach(unreachable::add);
-        }
-        boolean askedAboutHolder = r.verdict != null && r.verdict.holder() != null && !r.verdict.holder().host().isEmpty()
-                && !r.verdict.invalidLockFile();
-        for (String c : clustersToAsk(r)) {
-            allowed.put(c, allowedNamespaces(r, c));
-            if (r.verdict != null && r.verdict.invalidLockFile() && (down.contains(c) || !synced.contains(c))) {
-                unreachable.add(c);
-            }
-            if (askedAboutHolder && !r.answers.containsKey(c) && !r.unanswered.contains(c)) {
-                // It shares the repository's location since the question went out (it listed its pods meanwhile): not asked.
-                unreachable.add(c);
-            }
-        }
-        List<HolderRule.HolderPod> found = new ArrayList<>();
-        r.answers.values().forEach(found::addAll);
-        HolderRule.HolderPod deletedHolder = null;
-        if (r.verdict != null && r.verdict.holder() != null) {
-            for (Map.Entry<String, Set<String>> a : allowed.entrySet()) {
-                Optional<PodFact> gone = pods.deleted(a.getKey(), a.getValue(), r.verdict.holder().host());
-                if (gone.isPresent()) {
-                    PodFact p = gone.get();
-                    deletedHolder = new HolderRule.HolderPod(a.getKey(), p.namespace(), p.name(), p.uid(), p.phase(), false, p.createdAt());
-                }
-            }
-        }
-        Set<String> except = new HashSet<>(Set.of(r.mover.podUid()));
-        r.joined.forEach(j -> except.add(j.podUid()));
-        String busyBy = pods.busy(r.cluster, r.repository, except).map(p -> p.namespace() + "/" + p.name()).orElse(null);
-        Instant seen = lockSeen.get(r.repository);
-        Instant staleNotBefore = seen == null ? r.detectedAt.plus(HolderRule.STALE_AGE) : seen.plus(HolderRule.STALE_AGE);
-        if (r.retryNotBefore != null && r.retryNotBefore.isAfter(staleNotBefore)) {
-            staleNotBefore = r.retryNotBefore;
-        }
-        HolderRule.Decision decision = HolderRule.decide(new HolderRule.Evidence(r.verdict, r.lockTime, r.cluster, r.mover.namespace(),
-                r.mover.jobName(), allowed, found, unreachable, deletedHolder, busyBy, staleNotBefore), now);
-        if (busyBy != null || decision.kind() == HolderRule.Kind.WAIT) {
-            // Another pod of the repository runs, or the holder still does: when it ends (a clean exit removes its own
-            // lock), the lock table is no longer the one the evidence showed.
-            r.evidenceStale = true;
-            if (decision.kind() == HolderRule.Kind.WAIT && holderKey(r.verdict) != null) {
-                r.holderSeenAlive = holderKey(r.verdict);
-                r.holderSeenGoneAt = null;
-            }
-        } else if (decision.kind() == HolderRule.Kind.REMOVE_ALL && r.holderSeenAlive != null && r.holderSeenGoneAt == null) {
-            r.holderSeenGoneAt = now;
-        }
-        // Another unlock of the repository ended, or a pod of it started, after the evidence was printed (what the hub still
-        // sees of that survives its own restart): the lock the evidence showed may be gone and another taken.
-        if (decision.kind() == HolderRule.Kind.REMOVE_ALL && (r.evidenceStale
-                || r.lockTableChangedAt != null && (r.evidenceAt == null || !r.evidenceAt.isAfter(r.lockTableChangedAt))
-                || r.evidenceAt != null && pods.startedSince(r.cluster, r.repository, r.location, r.evidenceAt, except).isPresent())) {
-            // Its holder is gone, but the lock it held may be too: a pod of the repository ran since, and another process
-            // (a NAS job, another pod) may hold a live lock now. Only restic's own stale rule is safe until a newer failure.
-            Instant at = staleNotBefore.isAfter(now) ? staleNotBefore : now;
-            decision = new HolderRule.Decision(HolderRule.Kind.PLAIN, at, decision.reason() + "; but a pod of the repository ran since that"
-                    + " lock was seen, so a plain restic unlock (never --remove-all) until a newer failure shows the lock again");
-        }
-        r.answers.clear();
-        r.unanswered.clear();
-        if (busyBy != null && decision.kind() != HolderRule.Kind.WAIT) {
-            // No unlock starts while a pod of the repository is Pending or Running: that is what the record waits for first.
-            r.wakeAt = now.plus(recheck);
-            setState(r, UnlockRecord.State.Queued, "repository in use by pod " + busyBy + " (" + decision.reason() + ")", out);
-            return;
-        }
-        if (decision.kind() == HolderRule.Kind.WAIT || decision.notBefore().isAfter(now)) {
-            r.wakeAt = decision.kind() == HolderRule.Kind.WAIT ? now.plus(recheck) : decision.notBefore();
-            if (r.state != UnlockRecord.State.WaitingForHolder || !decision.reason().equals(r.reason)) {
-                out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), "Normal", "WaitingForHolder", decision.reason()));
-            }
-            setState(r, UnlockRecord.State.WaitingForHolder, decision.reason(), out);
-            return;
-        }
-        String blocker = capacityBlocker(r);
-        if (blocker != null) {
-            r.wakeAt = now.plus(recheck);
-            setState(r, UnlockRecord.State.Queued, blocker, out);
-            return;
-        }
-        create(r, decision, now, out);
-    }
-
-    private String capacityBlocker(UnlockRecord r) {
-        int max = monitors.policy(r.cluster, r.monitorKey).map(MonitorPolicy::maxConcurrentUnlocks)
-                .orElse(VolSyncMonitorSpec.DEFAULT_MAX_CONCURRENT_UNLOCKS);
-        long running = records.values().stream().filter(o -> o.state == UnlockRecord.State.Running && o.monitorKey.equals(r.monitorKey)).count();
-        if (running >= max) {
-            return "maxConcurrentUnlocks (" + max + ") unlocks already running";
-        }
-        boolean sameRepository = records.values().stream().anyMatch(o -> o != r && o.state == UnlockRecord.State.Running && sharesLocks(o, r));
-        return sameRepository ? "an unlock of the same repository is running" : null;
-    }
-
-    /** The same repository key, or the same location (an NFS export, a URL) reached under another key or from another cluster. */
-    private static boolean sharesLocks(UnlockRecord a, UnlockRecord b) {
-        return a.cluster.equals(b.cluster) && a.repository.equals(b.repository) || a.location != null && a.location.equals(b.location);
-    }
-
-    /** An unlock ended (or was withdrawn): the others of its repository no longer see the lock table their evidence showed. */
-    private void lockTableChanged(UnlockRecord ended, Instant now) {
-        records.values().stream().filter(o -> o != ended && sharesLocks(o, ended)).forEach(o -> o.lockTableChangedAt = now);
-    }
-
-    private void create(UnlockRecord r, HolderRule.Decision decision, Instant now, Consumer<PolicyAction> out) {
-        Optional<MonitorPolicy> policy = monitors.policy(r.cluster, r.monitorKey);
-        if (policy.isEmpty() || !policy.get().enabled()) {
-            r.wakeAt = now.plus(recheck);
-            setState(r, UnlockRecord.State.Queued, "the governing monitor changed; waiting for it", out);
-            return;
-        }
-        r.attempt++;
-        r.mode = decision.kind();
-        Job job = UnlockJobFactory.build(new UnlockRequest(r.cluster, r.pod, r.mover, policy.get(), r.verdict == null ? UnlockJobClaim.NO_VERDICT : r.verdict,
-                RepositoryKey.of(r.cluster, r.pod), r.mode, r.attempt));
-        r.unlockJob = job.getMetadata().getName();
-        r.unlockJobUid = null;
-        r.creating = true;
-        r.wakeAt = null;
-        setState(r, UnlockRecord.State.Running, decision.reason(), out);
-        out.accept(new PolicyAction.CreateJob(r.key, r.cluster, job));
-    }
-
-    private void finish(UnlockRecord r, StatusBook.Result result, boolean breaker, String why, Instant now, Consumer<PolicyAction> out) {
-        lockTableChanged(r, now);
-        boolean succeeded = result == StatusBook.Result.SUCCEEDED;
-        Instant created = r.createdAt == null ? now : r.createdAt;
-        // A Job whose end was counted before (a restart, a record forgotten and rebuilt) is told about once only.
-        boolean toldBefore = statuses.finishCounted(r.monitorKey, r.mover.podUid(), r.unlockJob, created);
-        statuses.countFinished(r.monitorKey, r.mover.podUid(), r.unlockJob, created,
-                breaker ? result : StatusBook.Result.FAILED_NOT_COUNTED_BY_BREAKER, r.repository, now, why);
-        end(r, succeeded ? UnlockRecord.State.Succeeded : UnlockRecord.State.Failed, why, now, out);
-        if (!toldBefore) {
-            out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), succeeded ? "Normal" : "Warning",
-                    succeeded ? "UnlockSucceeded" : "UnlockFailed", r.unlockJob + ": " + why));
-            LOG.info("cluster={} namespace={} job={} pod={} decision={} unlockJob={} why={}", r.cluster, r.mover.namespace(), r.mover.jobName(),
-                    r.mover.podName(), succeeded ? "unlock-succeeded" : "unlock-failed", r.unlockJob, why);
-            if (!succeeded && statuses.consecutiveFailures(r.monitorKey, r.repository) >= MonitorConditions.CIRCUIT_LIMIT) {
-                out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.monitor(r.monitorNamespace, r.monitorName, null), "Warning",
-                        "UnlockFailed", "circuit open: " + MonitorConditions.CIRCUIT_LIMIT + " unlocks in a row failed for " + r.repository
-                        + "; set the " + MonitorConditions.RETRY_ANNOTATION + " annotation to retry"));
-                monitors.refresh(r.cluster, r.monitorKey, now, out);
-            }
-        }
-        var processed = statuses.processed(r.monitorKey, r.mover.podUid());
-        boolean removed = processed != null && Boolean.TRUE.equals(processed.getRemoved());
-        boolean remove = monitors.policy(r.cluster, r.monitorKey).map(MonitorPolicy::removeFailedJobs).orElse(false);
-        if (succeeded && remove && !removed && r.mover.jobUid() != null && r.mover.jobName() != null) {
-            // Only after its unlock succeeded, only that very Job (UID), only while none of its pods runs.
-            out.accept(new PolicyAction.DeleteFailedJob(r.key, r.cluster, r.mover.namespace(), r.mover.jobName(), r.mover.jobUid()));
-        }
-        evaluateAll(now, out);
-    }
-
-    private void end(UnlockRecord r, UnlockRecord.State state, String why, Instant now, Consumer<PolicyAction> out) {
-        r.finishedAt = now;
-        r.wakeAt = null;
-        setState(r, state, why, out);
-        updateActive(r.monitorKey, out);
-    }
-
-    // ---- bookkeeping ----
-
-    /** An unlock Job was created for this pod (it may be gone since, deleted by its TTL). */
-    private boolean alreadyProcessed(String cluster, String podUid) {
-        return monitors.of(cluster).stream().anyMatch(m -> {
-            var p = statuses.processed(StatusBook.key(cluster, m.namespace(), m.name()), podUid);
-            return p != null && p.getUnlockJobName() != null;
-        });
-    }
-
-    private void ignore(String cluster, Job job, String why) {
-        if (ignoredJobs.add(cluster + "/" + job.getMetadata().getUid())) {
-            LOG.warn("cluster={} namespace={} job={} decision=ignored-unlock-job why=not the hub's own unlock Job: {}", cluster,
-                    job.getMetadata().getNamespace(), job.getMetadata().getName(), why);
-        }
-    }
-
-    private void updateActive(String monitorKey, Consumer<PolicyAction> out) {
-        statuses.update(monitorKey, s -> {
-            s.getActiveUnlocks().clear();
-            records.values().stream().filter(r -> r.active() && r.monitorKey.equals(monitorKey)).forEach(r -> {
-                ActiveUnlock a = new ActiveUnlock();
-                a.setAppName(r.mover.ownerName());
-                a.setNamespace(r.mover.namespace());
-                a.setObjectName(r.mover.ownerName());
-                a.setJobName(r.unlockJob == null ? UnlockJobFactory.jobName(r.mover.ownerName(), r.mover.podUid(), r.attempt + 1) : r.unlockJob);
-                a.setStartTime((r.createdAt == null ? r.detectedAt : r.createdAt).toString());
-                a.setAlertFingerprint(r.mover.namespace() + "-" + r.mover.jobName());
-                a.setState(r.state.name());
-                a.setFailedJob(r.mover.jobName());
-                a.setPodUid(r.mover.podUid());
-                s.getActiveUnlocks().add(a);
-            });
-            s.setActiveUnlockCount(s.getActiveUnlocks().size());
-        });
-        String cluster = monitorKey.substring(0, monitorKey.indexOf('/'));
-        monitors.publish(cluster, monitorKey, out);
-    }
-
-    private void setState(UnlockRecord r, UnlockRecord.State state, String reason, Consumer<PolicyAction> out) {
-        boolean changed = r.state != state || !reason.equals(r.reason);
-        r.state = state;
-        r.reason = reason;
-        if (changed) {
-            if (r.waiting()) {
-                LOG.info("cluster={} namespace={} job={} pod={} decision={} why={}", r.cluster, r.mover.namespace(), r.mover.jobName(),
-                        r.mover.podName(), state, reason);
-            }
-            out.accept(new PolicyAction.Publish(r.view()));
-            updateActive(r.monitorKey, out);
-        }
-    }
-
-    private void failure(String cluster, FailedMover mover, String decision, String reason, String monitorKey, Instant now, Consumer<PolicyAction> out) {
-        LOG.info("cluster={} namespace={} job={} pod={} decision={} why={}", cluster, mover.namespace(), mover.jobName(), mover.podName(),
-                decision, Redactor.redact(reason));
-        publishFailure(cluster, mover, decision, reason, monitorKey, now, out);
-    }
-
-    private static void publishFailure(String cluster, FailedMover mover, String decision, String reason, String monitorKey, Instant now,
-                                       Consumer<PolicyAction> out) {
-        out.accept(new PolicyAction.Publish(new FailureView(cluster, mover.namespace(), mover.jobName(), mover.podName(), mover.podUid(), decision,
-                Redactor.redact(reason, 1024), monitorKey, now)));
-    }
-
-    private static <T> Set<T> bounded(int max) {
-        return Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<T, Boolean> eldest) {
-                return size() > max;
-            }
-        });
     }
 }

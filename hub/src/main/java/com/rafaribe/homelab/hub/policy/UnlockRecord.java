@@ -46,6 +46,11 @@ final class UnlockRecord {
      * --remove-all until a newer failure shows the lock table again.
      */
     boolean evidenceStale;
+    /**
+     * Pods of the repository seen running since the newest evidence (a race, a busy repository): unless
+     * each turns out to be a failure on the same lock (joined), the lock table may have changed.
+     */
+    final java.util.Set<String> ranSince = new java.util.HashSet<>();
     /** The holder (host/PID) seen alive: a newer failure naming it is stale too, unless printed after it was seen gone. */
     String holderSeenAlive;
     /** When the hub first saw that holder gone (terminated or deleted). */
@@ -59,6 +64,9 @@ final class UnlockRecord {
     LockVerdict newerVerdict;
     Instant newerLockTime;
     Instant newerEvidenceAt;
+    String newerEvidenceJob;
+    /** The Job of the failed pod that printed the newest evidence: a holder named like its pods is one of its own. */
+    String evidenceJob;
     final List<FailedMover> joined = new ArrayList<>();
 
     State state = State.Queued;

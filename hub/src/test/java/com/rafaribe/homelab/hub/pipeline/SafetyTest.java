@@ -122,6 +122,14 @@ class SafetyTest {
         await().atMost(WAIT).until(() -> HubFixture.eventReasons(north, "photos").contains("WaitingForHolder"));
 
         setPhase(south, running, "Succeeded");
+        // A holder seen alive that ends most likely removed its own lock, and another process may hold one now: the log
+        // printed while it ran no longer shows the lock table, so no --remove-all on it (a plain unlock once it could be stale).
+        await().atMost(WAIT).until(() -> fixture.unlock(uid).getString("reason").contains("until a newer failure shows the lock again"));
+        assertThat(fixture.unlock(uid).getString("state")).isEqualTo("WaitingForHolder");
+        assertThat(unlockJobs(north, "photos")).isEmpty();
+
+        // The next mover of the repository fails on the same lock, after the hub saw its holder gone: that proves it dead.
+        VolSyncWorld.failMoverOnNfs(north, "photos", "immich", "c4c4c", "immich-restic", VolSyncWorld.lockLog(running.getMetadata().getName(), "0s"), nfs);
         await().atMost(WAIT).until(() -> unlockJobs(north, "photos").size() == 1);
         assertThat(fixture.unlock(uid).getString("reason")).contains("has terminated");
         assertThat(unlockJobs(north, "photos").get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
