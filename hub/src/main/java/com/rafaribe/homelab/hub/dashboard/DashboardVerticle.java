@@ -69,8 +69,8 @@ public final class DashboardVerticle extends AbstractVerticle {
         Router router = Router.router(vertx);
         router.route().handler(DashboardVerticle::securityHeaders);
         router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
-        router.get("/readyz").handler(ctx -> json(ctx, model.ready() ? 200 : 503,
-                new JsonObject().put("ready", model.ready()).put("clusters", array(model.clusters()))));
+        // Open to anyone who reaches the port: readiness only, never a cluster's name or error.
+        router.get("/readyz").handler(ctx -> json(ctx, model.ready() ? 200 : 503, new JsonObject().put("ready", model.ready())));
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(registry.scrape()));
         StaticHandler files = StaticHandler.create("webroot").setDefaultContentEncoding("UTF-8").setCachingEnabled(false);
