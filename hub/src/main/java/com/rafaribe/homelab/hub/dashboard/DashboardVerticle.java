@@ -8,6 +8,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -150,8 +151,16 @@ public final class DashboardVerticle extends AbstractVerticle {
         }
         boolean login = ctx.request().method() == HttpMethod.POST && "/login".equals(ctx.normalizedPath());
         if (declared > limits.maxBody() || (chunked && !login)) {
-            ctx.response().setStatusCode(413).putHeader("connection", "close").end();
-            ctx.request().connection().close();
+            // The body is not read: on HTTP/1 the connection goes once the answer is out, on HTTP/2 only the stream.
+            boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
+            if (http1) {
+                ctx.response().putHeader("connection", "close");
+            }
+            ctx.response().setStatusCode(413).end().onComplete(v -> {
+                if (http1) {
+                    ctx.request().connection().close();
+                }
+            });
         } else {
             ctx.next();
         }

@@ -32,7 +32,8 @@ class DashboardAuthTest {
     static final String NEW_TOKEN = "fedcba9876543210fedcba9876543210-rotated";
 
     final Vertx vertx = Vertx.vertx();
-    final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).build();
     DashboardVerticle dashboard;
 
     @TempDir
@@ -193,6 +194,16 @@ class DashboardAuthTest {
             assertThat(socket.getInputStream().read()).as("the server closed the silent connection").isEqualTo(-1);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         }
+    }
+
+    /** Bound to every address (reached here through loopback): the page must say that anyone may look. */
+    @Test
+    void anOpenDashboardOnEveryAddressSaysSoOnThePage() throws Exception {
+        LocalCodec.register(vertx);
+        dashboard = new DashboardVerticle("0.0.0.0", 0, null, null, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), HttpLimits.DEFAULT);
+        vertx.deployVerticle(dashboard).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(send(request("/api/session")).body()).contains("\"tokenRequired\":false", "\"openToNetwork\":true");
+        assertThat(send(request("/")).body()).contains("id=\"open-banner\"", "--insecure-open-dashboard");
     }
 
     @Test
