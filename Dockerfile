@@ -14,6 +14,9 @@ FROM eclipse-temurin:17-jre
 # The user deploy/base/deployment.yaml runs as (runAsUser/runAsGroup 10001): non-root, no shell login.
 RUN groupadd --system --gid 10001 hub && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin hub
 COPY --from=build /src/hub/target/volsync-monitor-hub.jar /app/volsync-monitor-hub.jar
+# A working directory that exists (the base image's is /, read-only in the Deployment); the hub writes
+# nothing there, and anything relative lands here rather than at the filesystem's root.
+WORKDIR /app
 USER 10001:10001
 EXPOSE 8080
 ENTRYPOINT ["java", "-jar", "/app/volsync-monitor-hub.jar"]

@@ -35,4 +35,8 @@ filters.bind(form, changed);
 connect(store, document.getElementById('live'), changed);
 // "3 min ago" keeps moving, and the chart's hours with it.
 setInterval(changed, 10_000);
-fetch('api/session').then(r => r.json()).then(s => { document.getElementById('logout').hidden = !s.tokenRequired; }).catch(() => {});
+fetch('api/session').then(r => r.json()).then(s => {
+  document.getElementById('logout').hidden = !s.tokenRequired;
+  // The hub serves without a token on an address others reach only when told to: say so on every view.
+  document.getElementById('open-banner').hidden = !s.openToNetwork;
+}).catch(() => {});

@@ -36,7 +36,8 @@ public final class Hub {
     /** Deploys the dashboard, the policy, then the supervisor, which starts a verticle per cluster and follows the kubeconfigs. */
     public static Future<Hub> start(Vertx vertx, HubConfig config, Clock clock, PrometheusMeterRegistry registry) {
         LocalCodec.register(vertx);
-        DashboardVerticle dashboard = new DashboardVerticle(config.httpHost(), config.httpPort(), config.dashboardToken(), registry);
+        DashboardVerticle dashboard = new DashboardVerticle(config.httpHost(), config.httpPort(), config.dashboardToken(),
+                config.dashboardTokenFile(), registry);
         ClusterSupervisor clusters = new ClusterSupervisor(config.kubeconfigs(), config.contexts(), config.inCluster(), config.resync());
         return vertx.deployVerticle(dashboard)
                 .compose(id -> vertx.deployVerticle(new PolicyVerticle(config.trustedNamespaces(), clock, config.resync())))

@@ -12,15 +12,22 @@ import java.util.Set;
  * @param resync how often a cluster reports its cached objects again when no monitor sets a scanInterval, and how
  *               often the policy looks at waiting unlocks again: safety nets that cost no API calls
  * @param dashboardToken the token the dashboard and API ask for, or null for none
+ * @param dashboardTokenFile the file it was read from, read again when it changes (rotation), or null
  */
 public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
-                        String httpHost, int httpPort, Duration resync, String dashboardToken) {
+                        String httpHost, int httpPort, Duration resync, String dashboardToken, Path dashboardTokenFile) {
     public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(30);
+
+    /** A token that never changes. */
+    public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
+                     String httpHost, int httpPort, Duration resync, String dashboardToken) {
+        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, dashboardToken, null);
+    }
 
     /** An open dashboard. */
     public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
                      String httpHost, int httpPort, Duration resync) {
-        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, null);
+        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, null, null);
     }
 
     /** Never print the token. */

@@ -5,6 +5,8 @@ import ch.qos.logback.classic.util.ContextInitializer;
 import com.rafaribe.homelab.hub.Hub;
 import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.HubVertx;
+import com.rafaribe.homelab.hub.dashboard.BindAddress;
+import com.rafaribe.homelab.hub.dashboard.DashboardTokens;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import io.vertx.core.Vertx;
 import java.io.File;
@@ -16,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,8 +55,9 @@ public final class RunCommand implements Runnable {
                     "Environment: HUB_MONITOR_NAMESPACE, comma-separated.", "Default: ${DEFAULT-VALUE}."})
     private List<String> monitorNamespaces = new ArrayList<>();
 
-    @Option(names = "--http-host", defaultValue = "${env:HUB_HTTP_HOST:-0.0.0.0}",
-            description = {"Serves the dashboard and API on this address.", "Environment: HUB_HTTP_HOST.", "Default: ${DEFAULT-VALUE}."})
+    @Option(names = "--http-host", defaultValue = "${env:HUB_HTTP_HOST}",
+            description = {"Serves the dashboard and API on this address.", "Environment: HUB_HTTP_HOST.",
+                    "Default: 0.0.0.0 in a Kubernetes pod, else 127.0.0.1."})
     private String httpHost;
 
     @Option(names = "--http-port", defaultValue = "${env:HUB_HTTP_PORT:-8080}",
@@ -62,9 +66,15 @@ public final class RunCommand implements Runnable {
     private int httpPort;
 
     @Option(names = "--dashboard-token-file", paramLabel = "FILE", defaultValue = "${env:HUB_DASHBOARD_TOKEN_FILE}",
-            description = {"Asks for the token this file holds on the dashboard and /api/*.", "Environment: HUB_DASHBOARD_TOKEN_FILE.",
-                    "Default: none, an open dashboard."})
+            description = {"Asks for the token this file holds on the dashboard and /api/*.",
+                    "At least 32 characters; read again when the file changes.", "Environment: HUB_DASHBOARD_TOKEN_FILE.",
+                    "Default: none, an open dashboard, on a loopback address only."})
     private Path dashboardTokenFile;
+
+    @Option(names = "--insecure-open-dashboard", defaultValue = "${env:HUB_INSECURE_OPEN_DASHBOARD:-false}",
+            description = {"Serves without a token on an address others reach.", "Environment: HUB_INSECURE_OPEN_DASHBOARD.",
+                    "Default: refused; give --dashboard-token-file."})
+    private boolean insecureOpenDashboard;
 
     @Option(names = "--log-format", defaultValue = "${env:HUB_LOG_FORMAT:-text}",
             description = {"Logs as text or json.", "Environment: HUB_LOG_FORMAT.", "Default: ${DEFAULT-VALUE}."})
@@ -116,12 +126,30 @@ public final class RunCommand implements Runnable {
         if (paths.isEmpty() && !inCluster) {
             throw new ParameterException(spec.commandLine(), "no kubeconfig: give --kubeconfig, set KUBECONFIG, or use --in-cluster");
         }
+        String token = dashboardToken();
+        String host = httpHost(System::getenv);
+        if (token == null && !BindAddress.loopback(host) && !insecureOpenDashboard) {
+            throw new ParameterException(spec.commandLine(), "--http-host " + host + " lets other machines in, and there is no "
+                    + "--dashboard-token-file: give one (openssl rand -hex 32 > FILE), or --http-host 127.0.0.1, "
+                    + "or --insecure-open-dashboard to serve cluster names and errors to everyone who reaches the port");
+        }
         return new HubConfig(paths, new LinkedHashSet<>(contexts), inCluster,
-                new TrustedNamespaces(new LinkedHashSet<>(monitorNamespaces)), httpHost, httpPort, HubConfig.DEFAULT_RESYNC,
-                dashboardToken());
+                new TrustedNamespaces(new LinkedHashSet<>(monitorNamespaces)), host, httpPort, HubConfig.DEFAULT_RESYNC,
+                token, dashboardTokenFile);
     }
 
-    /** The token, read once at start; a file that is missing or empty is an error, not an open dashboard. */
+    /**
+     * Outside a pod, only this machine by default: a laptop's hub is not the whole network's. In a pod
+     * (the kubelet sets KUBERNETES_SERVICE_HOST, as InCluster reads it) the Service must reach it.
+     */
+    String httpHost(UnaryOperator<String> env) {
+        if (httpHost != null && !httpHost.isBlank()) {
+            return httpHost.strip();
+        }
+        return env.apply("KUBERNETES_SERVICE_HOST") != null ? "0.0.0.0" : "127.0.0.1";
+    }
+
+    /** The token, read at start; a file that is missing, empty or short is an error, not an open dashboard. */
     private String dashboardToken() {
         if (dashboardTokenFile == null) {
             return null;
@@ -136,7 +164,11 @@ public final class RunCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "--dashboard-token-file " + dashboardTokenFile
                     + " must hold one line, the token");
         }
-        return token;
+        try {
+            return DashboardTokens.checked(token);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--dashboard-token-file " + dashboardTokenFile + ": " + e.getMessage());
+        }
     }
 
     /** logback.xml picks its appender from hub.log.format; logging may already be set up, so set it up again. */

@@ -48,7 +48,8 @@ public final class Kubeconfigs {
                     throw new IllegalArgumentException("empty");
                 }
             } catch (IOException | RuntimeException e) {
-                broken.add(ClusterTarget.broken(file, "kubeconfig " + file + " does not parse: " + e.getMessage()));
+                broken.add(ClusterTarget.broken(file, "kubeconfig " + file + " does not parse: " + (e instanceof IOException
+                        ? e.getMessage() : KubeconfigParseError.describe(e))));
                 continue;
             }
             for (NamedContext context : config.getContexts() == null ? List.<NamedContext>of() : config.getContexts()) {

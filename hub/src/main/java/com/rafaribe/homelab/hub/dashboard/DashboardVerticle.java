@@ -7,6 +7,8 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -14,8 +16,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +36,12 @@ public final class DashboardVerticle extends AbstractVerticle {
 
     private final String host;
     private final int port;
-    private final TokenAuth auth;
+    private final String token;
+    private final Path tokenFile;
+    private final HttpLimits limits;
     private final PrometheusMeterRegistry registry;
+    private TokenAuth auth;
+    private TokenFile tokenWatch;
     private final ReadModel model = new ReadModel();
     private HubMetrics metrics;
     private EventStream events;
@@ -40,42 +49,79 @@ public final class DashboardVerticle extends AbstractVerticle {
 
     /** @param token the dashboard token, or null for an open dashboard */
     public DashboardVerticle(String host, int port, String token, PrometheusMeterRegistry registry) {
+        this(host, port, token, null, registry, HttpLimits.DEFAULT);
+    }
+
+    /**
+     * @param token     the dashboard token (at least {@value DashboardTokens#MIN_LENGTH} characters), or null for an open dashboard
+     * @param tokenFile the file the token was read from, read again when it changes; or null
+     */
+    public DashboardVerticle(String host, int port, String token, Path tokenFile, PrometheusMeterRegistry registry) {
+        this(host, port, token, tokenFile, registry, HttpLimits.DEFAULT);
+    }
+
+    DashboardVerticle(String host, int port, String token, Path tokenFile, PrometheusMeterRegistry registry, HttpLimits limits) {
         this.host = host;
         this.port = port;
-        this.auth = token == null ? null : new TokenAuth(token);
+        this.token = token == null ? null : DashboardTokens.checked(token);
+        this.tokenFile = tokenFile;
         this.registry = registry;
+        this.limits = limits;
     }
 
     @Override
     public void start(Promise<Void> started) {
+        auth = token == null ? null : new TokenAuth(token, Clock.systemUTC());
         metrics = new HubMetrics(registry, model, Instant.now());
-        events = new EventStream(vertx);
+        events = new EventStream(vertx, limits.eventStreams(), limits.eventStreamsPerClient());
         vertx.eventBus().<ReadModelUpdate>consumer(Addresses.READ_MODEL, m -> apply(m.body()));
-        server = vertx.createHttpServer();
+        if (auth != null && tokenFile != null) {
+            tokenWatch = new TokenFile(vertx, tokenFile, limits.tokenRecheck(), auth::rotate);
+        }
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setMaxFormAttributeSize(limits.maxBody()));
         server.requestHandler(router()).listen(port, host).onSuccess(s -> {
-            LOG.info("dashboard and API on http://{}:{}/{}", host, s.actualPort(), auth == null ? "" : " (token required)");
+            if (openToNetwork()) {
+                LOG.warn("dashboard and API on http://{}:{}/ without a token (--insecure-open-dashboard): open to everyone who reaches "
+                        + "this address", host, s.actualPort());
+            } else {
+                LOG.info("dashboard and API on http://{}:{}/{}", host, s.actualPort(), auth == null ? "" : " (token required)");
+            }
             started.complete();
         }).onFailure(started::fail);
     }
 
     @Override
     public void stop() {
+        if (tokenWatch != null) {
+            tokenWatch.close();
+        }
         if (events != null) {
             events.close();
         }
     }
 
+    /** No token, and an address other machines reach: the page says so in a banner. */
+    private boolean openToNetwork() {
+        return auth == null && !BindAddress.loopback(host);
+    }
+
     private Router router() {
         Router router = Router.router(vertx);
         router.route().handler(DashboardVerticle::securityHeaders);
+        router.route().handler(this::limitBody);
         router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
-        router.get("/readyz").handler(ctx -> json(ctx, model.ready() ? 200 : 503,
-                new JsonObject().put("ready", model.ready()).put("clusters", array(model.clusters()))));
+        // Open to anyone who reaches the port: readiness only, never a cluster's name or error.
+        router.get("/readyz").handler(ctx -> json(ctx, model.ready() ? 200 : 503, new JsonObject().put("ready", model.ready())));
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(registry.scrape()));
         StaticHandler files = StaticHandler.create("webroot").setDefaultContentEncoding("UTF-8").setCachingEnabled(false);
         if (auth != null) {
-            router.post("/login").handler(BodyHandler.create().setBodyLimit(4096)).handler(auth::login);
+            // No file uploads (they were written to ./file-uploads and never deleted), a form of a few bytes only.
+            router.post("/login").consumes("application/x-www-form-urlencoded")
+                    .handler(BodyHandler.create(false).setBodyLimit(limits.maxBody())).handler(auth::login);
+            router.post("/login").handler(ctx -> ctx.response().setStatusCode(415).end());
             router.post("/logout").handler(auth::logout);
             router.routeWithRegex(HttpMethod.GET, "^/(login\\.html|login\\.js|style\\.css|favicon\\.svg)$").handler(files);
             router.route().handler(auth::guard);
@@ -87,9 +133,37 @@ public final class DashboardVerticle extends AbstractVerticle {
         router.get("/api/failures").handler(ctx -> json(ctx, 200, array(model.failures())));
         router.get("/api/monitors").handler(ctx -> json(ctx, 200, array(model.monitors())));
         router.get("/api/events").handler(ctx -> events.open(ctx, snapshot()));
-        router.get("/api/session").handler(ctx -> json(ctx, 200, new JsonObject().put("tokenRequired", auth != null)));
+        router.get("/api/session").handler(ctx -> json(ctx, 200, new JsonObject().put("tokenRequired", auth != null)
+                .put("openToNetwork", openToNetwork())));
         router.route("/*").handler(files);
         return router;
+    }
+
+    /** Only the login form reads a body; any other request that announces one larger than the limit is refused whole. */
+    private void limitBody(RoutingContext ctx) {
+        String length = ctx.request().getHeader("content-length");
+        boolean chunked = ctx.request().headers().contains("transfer-encoding", "chunked", true);
+        long declared;
+        try {
+            declared = length == null ? 0 : Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            declared = Long.MAX_VALUE;
+        }
+        boolean login = ctx.request().method() == HttpMethod.POST && "/login".equals(ctx.normalizedPath());
+        if (declared > limits.maxBody() || (chunked && !login)) {
+            // The body is not read: on HTTP/1 the connection goes once the answer is out, on HTTP/2 only the stream.
+            boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
+            if (http1) {
+                ctx.response().putHeader("connection", "close");
+            }
+            ctx.response().setStatusCode(413).end().onComplete(v -> {
+                if (http1) {
+                    ctx.request().connection().close();
+                }
+            });
+        } else {
+            ctx.next();
+        }
     }
 
     private void apply(ReadModelUpdate update) {

@@ -4,7 +4,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,24 +16,35 @@ import java.util.Set;
  * rather than buffered: its browser reconnects on its own and starts again from a snapshot.
  */
 final class EventStream {
-    static final int MAX_CLIENTS = 64;
     static final long KEEPALIVE_MILLIS = 15_000;
     /** How long a browser waits before it reconnects. */
     static final long RETRY_MILLIS = 2_000;
 
-    private final Set<HttpServerResponse> clients = new LinkedHashSet<>();
+    /** Each live stream and its client's address. */
+    private final Map<HttpServerResponse, String> clients = new LinkedHashMap<>();
+    /** Live streams per client address: one neighbour cannot take every slot. */
+    private final Map<String, Integer> perAddress = new HashMap<>();
     private final Vertx vertx;
+    private final int max;
+    private final int maxPerAddress;
     private final long keepalive;
 
-    EventStream(Vertx vertx) {
+    EventStream(Vertx vertx, int max, int maxPerAddress) {
         this.vertx = vertx;
-        this.keepalive = vertx.setPeriodic(KEEPALIVE_MILLIS, id -> clients.forEach(c -> write(c, ": keepalive\n\n")));
+        this.max = max;
+        this.maxPerAddress = maxPerAddress;
+        this.keepalive = vertx.setPeriodic(KEEPALIVE_MILLIS, id -> List.copyOf(clients.keySet()).forEach(c -> write(c, ": keepalive\n\n")));
     }
 
     void open(RoutingContext ctx, JsonObject snapshot) {
         HttpServerResponse response = ctx.response();
-        if (clients.size() >= MAX_CLIENTS) {
+        String address = TokenAuth.address(ctx);
+        if (clients.size() >= max) {
             response.setStatusCode(503).putHeader("retry-after", "10").end("too many live dashboards");
+            return;
+        }
+        if (perAddress.getOrDefault(address, 0) >= maxPerAddress) {
+            response.setStatusCode(429).putHeader("retry-after", "10").end("too many live dashboards from this address");
             return;
         }
         response.setChunked(true)
@@ -38,17 +52,18 @@ final class EventStream {
                 .putHeader("cache-control", "no-store")
                 // Proxies such as nginx buffer responses unless told not to; an event stream must flow.
                 .putHeader("x-accel-buffering", "no");
-        clients.add(response);
-        response.closeHandler(v -> clients.remove(response));
-        response.exceptionHandler(e -> clients.remove(response));
+        clients.put(response, address);
+        perAddress.merge(address, 1, Integer::sum);
+        response.closeHandler(v -> remove(response));
+        response.exceptionHandler(e -> remove(response));
         write(response, "retry: " + RETRY_MILLIS + "\n" + event("snapshot", snapshot));
     }
 
     void publish(String type, JsonObject data) {
         String frame = event(type, data);
-        for (HttpServerResponse client : Set.copyOf(clients)) {
+        for (HttpServerResponse client : Set.copyOf(clients.keySet())) {
             if (client.writeQueueFull()) {
-                clients.remove(client);
+                remove(client);
                 client.reset();
             } else {
                 write(client, frame);
@@ -62,8 +77,9 @@ final class EventStream {
 
     void close() {
         vertx.cancelTimer(keepalive);
-        clients.forEach(HttpServerResponse::end);
+        clients.keySet().forEach(HttpServerResponse::end);
         clients.clear();
+        perAddress.clear();
     }
 
     /** JSON has no raw newline, so one {@code data:} line carries it. */
@@ -72,6 +88,13 @@ final class EventStream {
     }
 
     private void write(HttpServerResponse client, String text) {
-        client.write(text).onFailure(e -> clients.remove(client));
+        client.write(text).onFailure(e -> remove(client));
+    }
+
+    private void remove(HttpServerResponse client) {
+        String address = clients.remove(client);
+        if (address != null) {
+            perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+        }
     }
 }

@@ -5,36 +5,58 @@ import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The dashboard's optional token. Scripts send it as {@code Authorization: Bearer}; the browser
- * logs in once and then sends a cookie, because an EventSource cannot set headers. The cookie
- * holds a MAC derived from the token, not the token itself, and is HttpOnly and SameSite=Strict.
+ * The dashboard's token. Scripts send it as {@code Authorization: Bearer}; the browser logs in once
+ * and then sends a session cookie ({@link Sessions}), because an EventSource cannot set headers.
+ * Wrong tokens are counted per client address and answered 429 after a few ({@link LoginBackoff}).
+ * The token can be replaced while the hub runs ({@link #rotate}). One event loop calls it.
  */
 final class TokenAuth {
+    private static final Logger LOG = LoggerFactory.getLogger(TokenAuth.class);
     static final String COOKIE = "hub_session";
     static final String LOGIN_PAGE = "/login.html";
 
-    private final byte[] token;
-    private final String session;
+    private final Clock clock;
+    private final Sessions sessions = new Sessions();
+    private final LoginBackoff backoff = new LoginBackoff();
+    private byte[] token;
 
-    TokenAuth(String token) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
-        this.session = mac(token, "volsync-monitor-hub dashboard session");
+    TokenAuth(String token, Clock clock) {
+        this.clock = clock;
+        this.token = DashboardTokens.checked(token).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A new token from the token file: every session of the old one ends. */
+    void rotate(String newToken) {
+        byte[] next = DashboardTokens.checked(newToken).getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(next, token)) {
+            token = next;
+            sessions.endAll();
+            LOG.info("dashboard: the token file holds a new token; sessions of the old one ended");
+        }
     }
 
     /** Lets an authenticated request through; otherwise 401 for the API, a redirect to the login page for pages. */
     void guard(RoutingContext ctx) {
-        if (authenticated(ctx)) {
+        Cookie cookie = ctx.request().getCookie(COOKIE);
+        if (cookie != null && sessions.valid(cookie.getValue(), clock.millis())) {
             ctx.next();
+            return;
+        }
+        String header = ctx.request().getHeader("authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            if (checkToken(ctx, header.substring(7), "Bearer token")) {
+                ctx.next();
+            } else if (!ctx.response().ended()) {
+                unauthorized(ctx);
+            }
         } else if (ctx.normalizedPath().startsWith("/api/")) {
-            ctx.response().setStatusCode(401).putHeader("www-authenticate", "Bearer realm=\"volsync-monitor-hub\"")
-                    .putHeader("content-type", "application/json").end(new JsonObject().put("error", "unauthorized").encode());
+            unauthorized(ctx);
         } else {
             ctx.redirect(LOGIN_PAGE);
         }
@@ -43,47 +65,70 @@ final class TokenAuth {
     /** The login form: the right token sets the session cookie, a wrong one goes back with a note. */
     void login(RoutingContext ctx) {
         String offered = ctx.request().getFormAttribute("token");
-        if (offered != null && matches(offered.strip().getBytes(StandardCharsets.UTF_8))) {
-            ctx.response().addCookie(Cookie.cookie(COOKIE, session).setPath("/").setHttpOnly(true)
-                    .setSameSite(CookieSameSite.STRICT).setSecure(secure(ctx)));
+        if (checkToken(ctx, offered == null ? "" : offered, "login")) {
+            ctx.response().addCookie(Cookie.cookie(COOKIE, sessions.issue(clock.millis())).setPath("/").setHttpOnly(true)
+                    .setSameSite(CookieSameSite.STRICT).setSecure(secure(ctx)).setMaxAge(Sessions.LIFETIME.toSeconds()));
             ctx.response().setStatusCode(303).putHeader("location", "/").end();
-        } else {
+        } else if (!ctx.response().ended()) {
             ctx.response().setStatusCode(303).putHeader("location", LOGIN_PAGE + "?failed").end();
         }
     }
 
+    /** Ends the session on the server too: a copy of the cookie no longer works. */
     void logout(RoutingContext ctx) {
+        Cookie cookie = ctx.request().getCookie(COOKIE);
+        if (cookie != null) {
+            sessions.end(cookie.getValue());
+        }
         ctx.response().addCookie(Cookie.cookie(COOKIE, "").setPath("/").setHttpOnly(true).setSameSite(CookieSameSite.STRICT)
-                .setMaxAge(0));
+                .setSecure(secure(ctx)).setMaxAge(0));
         ctx.response().setStatusCode(303).putHeader("location", LOGIN_PAGE).end();
     }
 
-    boolean authenticated(RoutingContext ctx) {
-        String header = ctx.request().getHeader("authorization");
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return matches(header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
+    /**
+     * Compares in constant time, unless the client is in back-off: then it is answered 429 and the
+     * token is not even looked at. A failure is logged with the client's address, never the token.
+     */
+    private boolean checkToken(RoutingContext ctx, String offered, String what) {
+        String address = address(ctx);
+        long now = clock.millis();
+        long wait = backoff.retryAfterSeconds(address, now);
+        if (wait > 0) {
+            tooMany(ctx, wait);
+            return false;
         }
-        Cookie cookie = ctx.request().getCookie(COOKIE);
-        return cookie != null && MessageDigest.isEqual(cookie.getValue().getBytes(StandardCharsets.UTF_8),
-                session.getBytes(StandardCharsets.UTF_8));
+        if (MessageDigest.isEqual(offered.strip().getBytes(StandardCharsets.UTF_8), token)) {
+            backoff.succeeded(address, now);
+            return true;
+        }
+        int failures = backoff.failed(address, now);
+        wait = backoff.retryAfterSeconds(address, now);
+        if (wait > 0) {
+            LOG.warn("dashboard: wrong {} from {}, {} in a row; it waits {} s", what, address, failures, wait);
+            tooMany(ctx, wait);
+        } else {
+            LOG.warn("dashboard: wrong {} from {} ({} within {} s)", what, address, failures, LoginBackoff.WINDOW.toSeconds());
+        }
+        return false;
     }
 
-    private boolean matches(byte[] offered) {
-        return MessageDigest.isEqual(offered, token);
+    private static void tooMany(RoutingContext ctx, long seconds) {
+        ctx.response().setStatusCode(429).putHeader("retry-after", Long.toString(seconds)).putHeader("content-type", "application/json")
+                .end(new JsonObject().put("error", "too many wrong tokens from this address; try again in " + seconds + " s").encode());
+    }
+
+    private static void unauthorized(RoutingContext ctx) {
+        ctx.response().setStatusCode(401).putHeader("www-authenticate", "Bearer realm=\"volsync-monitor-hub\"")
+                .putHeader("content-type", "application/json").end(new JsonObject().put("error", "unauthorized").encode());
+    }
+
+    /** The TCP peer: behind an Ingress that is the ingress controller, which X-Forwarded-For could not be trusted to replace. */
+    static String address(RoutingContext ctx) {
+        return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
     }
 
     /** Behind a TLS-terminating Ingress the request arrives as plain HTTP; the cookie is still for HTTPS only. */
     private static boolean secure(RoutingContext ctx) {
         return ctx.request().isSSL() || "https".equalsIgnoreCase(ctx.request().getHeader("x-forwarded-proto"));
-    }
-
-    private static String mac(String key, String message) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
     }
 }

@@ -61,4 +61,43 @@ class KubeconfigsTest {
         assertThat(targets).filteredOn(t -> t.name().equals("missing.yaml")).singleElement()
                 .satisfies(t -> assertThat(t.problem()).contains("does not exist"));
     }
+
+    /** A YAML error message quotes the offending line, which may be a credential: only its line, column and problem are told. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "apiVersion: v1\nusers:\n- name: u\n  user:\n    token: LEAKED-TOKEN-1234 :bad: [\n",
+        "apiVersion: v1\nusers:\n- name: u\n  user: {token: LEAKED-TOKEN-1234\n",
+        "apiVersion: v1\nusers:\n- name: u\n  user:\n    token: LEAKED-TOKEN-1234\n   bad: x\n",
+        "\"LEAKED-TOKEN-1234\n",
+        "apiVersion: v1\nusers: *LEAKED-TOKEN-1234\n"})
+    void aParseErrorNamesLineAndColumnButNeverQuotesTheFile(String yaml) throws IOException {
+        Files.writeString(dir.resolve("leaky.yaml"), yaml);
+        List<ClusterTarget> targets = Kubeconfigs.discover(List.of(dir), Set.of());
+        assertThat(targets).singleElement().satisfies(t -> {
+            assertThat(t.problem()).contains("does not parse").doesNotContain("LEAKED");
+            assertThat(t.fingerprint()).doesNotContain("LEAKED");
+        });
+        assertThat(targets.get(0).problem()).as(targets.get(0).problem()).matches("(?s).*line \\d+, column \\d+: .*");
+    }
+
+    /** YAML of the wrong shape is mapped after parsing, so it has no line: the path of the field says where. */
+    @Test
+    void aKubeconfigOfTheWrongShapeNamesTheFieldButNotItsValue() throws IOException {
+        Files.writeString(dir.resolve("a.yaml"), "apiVersion: v1\nusers:\n- name: u\n  user:\n    token: [LEAKED-TOKEN-1234]\n");
+        Files.writeString(dir.resolve("b.yaml"), "apiVersion: v1\nusers: LEAKED-TOKEN-1234\n");
+        assertThat(Kubeconfigs.discover(List.of(dir), Set.of())).extracting(ClusterTarget::problem).containsExactly(
+                "kubeconfig " + dir.resolve("a.yaml") + " does not parse: not a kubeconfig: users[0].user.token has the wrong type",
+                "kubeconfig " + dir.resolve("b.yaml") + " does not parse: not a kubeconfig: users has the wrong type");
+    }
+
+    @Test
+    void theProblemsThatNameWhatTheyFoundAreCutShort() {
+        assertThat(KubeconfigParseError.problem("found undefined alias LEAKED-TOKEN-1234")).isEqualTo("found undefined alias …");
+        assertThat(KubeconfigParseError.problem("found unknown escape character LEAKED")).isEqualTo("found unknown escape character …");
+        assertThat(KubeconfigParseError.problem("found character '\\t' that cannot start any token"))
+                .isEqualTo("found character '\\t' that cannot start any token");
+        assertThat(KubeconfigParseError.problem("expected <block end>, but found '<block mapping start>'")).isEqualTo(
+                "expected <block end>, but found '<block mapping start>'");
+        assertThat(KubeconfigParseError.problem("x".repeat(200))).hasSize(KubeconfigParseError.MAX_PROBLEM + 1);
+    }
 }

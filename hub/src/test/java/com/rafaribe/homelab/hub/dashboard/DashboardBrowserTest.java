@@ -42,7 +42,7 @@ import org.openqa.selenium.WebElement;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
-    static final String TOKEN = "s3cret-dashboard-token";
+    static final String TOKEN = "s3cret-dashboard-token-0123456789abcdef";
     static final Duration WAIT = Duration.ofSeconds(60);
 
     static Path root;

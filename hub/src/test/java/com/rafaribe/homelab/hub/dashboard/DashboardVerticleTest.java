@@ -45,8 +45,14 @@ class DashboardVerticleTest {
     @Test
     void notReadyWhileAClusterIsConnectingThenReady(Vertx vertx, VertxTestContext ctx) {
         vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Connecting", null, Instant.now(), 0, 0, null));
-        get("/readyz").compose(r -> {
-            ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(503));
+        get("/readyz").compose(r -> r.body().map(b -> {
+            ctx.verify(() -> {
+                assertThat(r.statusCode()).isEqualTo(503);
+                assertThat(b.toJsonObject().getMap()).as("an open probe tells readiness, nothing of the clusters")
+                        .containsExactly(java.util.Map.entry("ready", false));
+            });
+            return r;
+        })).compose(r -> {
             vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Failed", "401 Unauthorized", Instant.now(), 0, 0, null));
             return get("/readyz");
         }).compose(r -> {
@@ -127,7 +133,7 @@ class DashboardVerticleTest {
 
     @Test
     void aTokenGuardsTheApiAndPagesButNotHealthOrMetrics(Vertx vertx, VertxTestContext ctx) {
-        DashboardVerticle guarded = new DashboardVerticle("127.0.0.1", 0, "t0ken", new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        DashboardVerticle guarded = new DashboardVerticle("127.0.0.1", 0, DashboardAuthTest.TOKEN, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         vertx.deployVerticle(guarded).compose(id -> {
             int port = guarded.actualPort();
             Future<HttpClientResponse> api = send(port, HttpMethod.GET, "/api/clusters", null, null);
@@ -135,9 +141,9 @@ class DashboardVerticleTest {
             Future<HttpClientResponse> health = send(port, HttpMethod.GET, "/healthz", null, null);
             Future<HttpClientResponse> metrics = send(port, HttpMethod.GET, "/metrics", null, null);
             Future<HttpClientResponse> bearer = send(port, HttpMethod.GET, "/api/clusters", MultiMap.caseInsensitiveMultiMap()
-                    .add("authorization", "Bearer t0ken"), null);
+                    .add("authorization", "Bearer " + DashboardAuthTest.TOKEN), null);
             Future<HttpClientResponse> login = send(port, HttpMethod.POST, "/login", MultiMap.caseInsensitiveMultiMap()
-                    .add("content-type", "application/x-www-form-urlencoded"), Buffer.buffer("token=t0ken"));
+                    .add("content-type", "application/x-www-form-urlencoded"), Buffer.buffer("token=" + DashboardAuthTest.TOKEN));
             return Future.all(api, page, health, metrics, bearer, login).compose(all -> {
                 ctx.verify(() -> {
                     assertThat(api.result().statusCode()).isEqualTo(401);
@@ -150,7 +156,7 @@ class DashboardVerticleTest {
                     assertThat(bearer.result().statusCode()).isEqualTo(200);
                     assertThat(login.result().statusCode()).isEqualTo(303);
                     assertThat(login.result().cookies()).singleElement().asString()
-                            .containsIgnoringCase("HttpOnly").contains("hub_session=", "SameSite=Strict").doesNotContain("t0ken");
+                            .containsIgnoringCase("HttpOnly").contains("hub_session=", "SameSite=Strict").doesNotContain(DashboardAuthTest.TOKEN);
                 });
                 String cookie = login.result().cookies().get(0).split(";")[0];
                 return send(port, HttpMethod.GET, "/api/clusters", MultiMap.caseInsensitiveMultiMap().add("cookie", cookie), null);

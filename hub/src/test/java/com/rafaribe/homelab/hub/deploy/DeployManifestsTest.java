@@ -164,8 +164,13 @@ class DeployManifestsTest {
         assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("http"));
         NetworkPolicy policy = Kustomize.one(base, NetworkPolicy.class, "homelab-assistant-controller");
         assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
-        assertThat(policy.getSpec().getIngress()).singleElement()
-                .satisfies(rule -> assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(Integer.parseInt(port)));
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(Integer.parseInt(port));
+            assertThat(rule.getFrom()).as("the ingress controller's and Prometheus's namespaces, not every pod").extracting(
+                    peer -> peer.getPodSelector() == null && peer.getIpBlock() == null
+                            ? peer.getNamespaceSelector().getMatchLabels() : Map.of("not only", "a namespace"))
+                    .containsExactly(Map.of("kubernetes.io/metadata.name", "ingress-nginx"), Map.of("kubernetes.io/metadata.name", "monitoring"));
+        });
     }
 
     @Test
@@ -208,6 +213,9 @@ class DeployManifestsTest {
         assertThat(last(jib, "<args>([^<]+)</args>")).isEqualTo(String.join(",", hub.getArgs()));
         assertThat(last(jib, "<ports>([^<]+)</ports>")).isEqualTo(String.valueOf(hub.getPorts().get(0).getContainerPort()));
         assertThat(last(jib, "<mainClass>([^<]+)</mainClass>")).isEqualTo("com.rafaribe.homelab.hub.Main");
+        // The base image's working directory is /, read-only in the pod: one that exists, the same in both images.
+        assertThat(last(dockerfile, "(?m)^WORKDIR\\s+(\\S+)")).as("the Dockerfile's last WORKDIR").isEqualTo("/app");
+        assertThat(last(jib, "<workingDirectory>([^<]+)</workingDirectory>")).isEqualTo("/app");
     }
 
     @Test

@@ -1,0 +1,76 @@
+package com.rafaribe.homelab.hub.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rafaribe.homelab.hub.HubConfig;
+import com.rafaribe.homelab.hub.Main;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** What `run` refuses before it starts anything: an open dashboard on the network, a short token. */
+class RunCommandTest {
+    static final String TOKEN = "0123456789abcdef0123456789abcdef";
+
+    @TempDir
+    Path dir;
+
+    record Outcome(int exit, String err) {
+    }
+
+    Outcome run(String... args) {
+        StringWriter err = new StringWriter();
+        int exit = Main.execute(new ByteArrayInputStream(new byte[0]), new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
+        return new Outcome(exit, err.toString());
+    }
+
+    RunCommand parsed(String... args) {
+        RunCommand command = new RunCommand();
+        new CommandLine(command).parseArgs(args);
+        return command;
+    }
+
+    Path kubeconfig() throws IOException {
+        return Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n");
+    }
+
+    @Test
+    void aTokenShorterThan32CharactersStopsTheStartWithoutQuotingIt() throws IOException {
+        Path token = Files.writeString(dir.resolve("token"), "abc\n");
+        Outcome outcome = run("run", "--kubeconfig", kubeconfig().toString(), "--http-host", "127.0.0.1", "--dashboard-token-file", token.toString());
+        assertThat(outcome.exit()).isEqualTo(2);
+        assertThat(outcome.err()).contains("--dashboard-token-file " + token, "at least 32 characters", "this one has 3")
+                .doesNotContain("abc\n");
+    }
+
+    @Test
+    void anAddressOthersReachWithoutATokenIsRefusedUnlessInsecureOpenDashboardSaysSo() throws IOException {
+        Outcome outcome = run("run", "--kubeconfig", kubeconfig().toString(), "--http-host", "0.0.0.0");
+        assertThat(outcome.exit()).isEqualTo(2);
+        assertThat(outcome.err()).contains("--http-host 0.0.0.0", "--dashboard-token-file", "--insecure-open-dashboard");
+        HubConfig open = parsed("--kubeconfig", kubeconfig().toString(), "--http-host", "0.0.0.0", "--insecure-open-dashboard").config();
+        assertThat(open.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(open.dashboardToken()).isNull();
+        Path token = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+        HubConfig guarded = parsed("--kubeconfig", kubeconfig().toString(), "--http-host", "0.0.0.0", "--dashboard-token-file", token.toString())
+                .config();
+        assertThat(guarded.dashboardToken()).isEqualTo(TOKEN);
+        assertThat(guarded.dashboardTokenFile()).isEqualTo(token);
+    }
+
+    @Test
+    void withoutHttpHostOnlyThisMachineOutsideAPodAndEveryAddressInOne() throws IOException {
+        RunCommand command = parsed("--kubeconfig", kubeconfig().toString());
+        assertThat(command.httpHost(Map.<String, String>of()::get)).isEqualTo("127.0.0.1");
+        assertThat(command.httpHost(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1")::get)).isEqualTo("0.0.0.0");
+        assertThat(parsed("--kubeconfig", kubeconfig().toString(), "--http-host", "::1").httpHost(Map.of("KUBERNETES_SERVICE_HOST", "x")::get))
+                .isEqualTo("::1");
+    }
+}
