@@ -348,8 +348,13 @@ public final class UnlockLifecycle {
             r.unlockJob = null;
             r.mode = null;
             r.wakeAt = now.plus(CREATE_RETRY);
+            // Beside the failed pod too: a refused create (a namespace the hub may not create Jobs in) says why there.
+            publishFailure(r.cluster, r.mover, "unlock-not-created", error, r.monitorKey, r.detectedAt, out);
             setState(r, UnlockRecord.State.Queued, "unlock Job not created yet: " + error, out);
             return;
+        }
+        if (r.verdict != null) {
+            publishFailure(r.cluster, r.mover, "unlocked", r.verdict.reason(), r.monitorKey, r.detectedAt, out);
         }
         r.createdAt = now;
         statuses.countCreated(r.monitorKey, r.mover, r.unlockJob, now, r.matched);
