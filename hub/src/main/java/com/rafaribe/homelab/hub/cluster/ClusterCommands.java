@@ -77,12 +77,16 @@ final class ClusterCommands {
             permissions.allowed(command);
             message.reply(r);
         }).onFailure(e -> {
-            LOG.warn("cluster {}: {} failed: {}", cluster, command, ConnectionErrors.describe(e));
             int code = e instanceof KubernetesClientException k && k.getCode() > 0 ? k.getCode() : 500;
-            if (code == 401 || code == 403) {
-                permissions.denied(command, ConnectionErrors.describe(e));
+            // A namespace where the hub may not create Jobs (agent-config/rbac-namespaced/, an admission
+            // policy) is a fact about that namespace, told with the failed pod, not a broken cluster.
+            boolean refusedCreate = code == 403 && message.body() instanceof ClusterCommand.CreateJob;
+            String why = refusedCreate ? createRefused(((ClusterCommand.CreateJob) message.body()).job(), e) : ConnectionErrors.describe(e);
+            LOG.warn("cluster {}: {} failed: {}", cluster, command, why);
+            if ((code == 401 || code == 403) && !refusedCreate) {
+                permissions.denied(command, why);
             }
-            message.fail(code, ConnectionErrors.describe(e));
+            message.fail(code, why);
         });
     }
 
@@ -106,6 +110,24 @@ final class ClusterCommands {
             return ops.run(() -> deleteUnlockJob(c));
         }
         return Future.failedFuture(new IllegalArgumentException("unknown command " + command));
+    }
+
+    /**
+     * Why the API server refused an unlock Job, and what grants it: RBAC (the namespace has no
+     * RoleBinding of the hub's unlock role) or an admission policy (its own message says which rule).
+     */
+    static String createRefused(Job job, Throwable error) {
+        String namespace = job.getMetadata().getNamespace();
+        String message = error instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null
+                ? k.getStatus().getMessage() : String.valueOf(error.getMessage());
+        String first = message.lines().findFirst().orElse("");
+        if (first.contains("cannot create resource")) {
+            return "the hub may not create Jobs in namespace " + namespace + ": forbidden (403); grant it with a RoleBinding of the "
+                    + "ClusterRole volsync-monitor-hub-unlock to the hub's ServiceAccount in " + namespace
+                    + " (agent-config/rbac-namespaced/app-namespaces.yaml)";
+        }
+        return "the API server refused unlock Job " + job.getMetadata().getName() + " in namespace " + namespace + " (403): "
+                + (first.length() > 300 ? first.substring(0, 300) + "..." : first);
     }
 
     /** Streams the tail through a 64 KiB ring buffer: however long the lines, memory stays bounded. */

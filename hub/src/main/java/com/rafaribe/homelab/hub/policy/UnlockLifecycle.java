@@ -311,6 +311,8 @@ public final class UnlockLifecycle extends UnlockDecisions {
             r.unlockJob = null;
             r.mode = null;
             r.wakeAt = now.plus(CREATE_RETRY);
+            // Beside the failed pod too: a refused create (a namespace the hub may not create Jobs in) says why there.
+            publishFailure(r.cluster, r.mover, "unlock-not-created", error, r.monitorKey, r.detectedAt, out);
             setState(r, UnlockRecord.State.Queued, "unlock Job not created yet: " + error, out);
             return;
         }
@@ -325,6 +327,10 @@ public final class UnlockLifecycle extends UnlockDecisions {
      */
     private void created(UnlockRecord r, boolean existed, String uid, Instant now, Consumer<PolicyAction> out) {
         r.creating = false;
+        // A failure once shown as "unlock-not-created" is an unlock again.
+        if (r.verdict != null) {
+            publishFailure(r.cluster, r.mover, "unlocked", r.verdict.reason(), r.monitorKey, r.detectedAt, out);
+        }
         r.createdAt = now;
         statuses.countCreated(r.monitorKey, r.mover, r.unlockJob, now, r.matched);
         if (r.racedWhileCreating != null) {
