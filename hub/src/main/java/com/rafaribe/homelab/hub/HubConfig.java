@@ -1,6 +1,7 @@
 package com.rafaribe.homelab.hub;
 
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,10 +13,17 @@ import java.util.Set;
  * @param resync how often a cluster reports its cached objects again when no monitor sets a scanInterval, and how
  *               often the policy looks at waiting unlocks again: safety nets that cost no API calls
  * @param dashboardToken the token the dashboard and API ask for, or null for none
+ * @param unlockAllow the images and ServiceAccounts a monitor's unlockJobTemplate may ask for besides the mover's own
  */
 public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
-                        String httpHost, int httpPort, Duration resync, String dashboardToken) {
+                        String httpHost, int httpPort, Duration resync, String dashboardToken, UnlockAllowList unlockAllow) {
     public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(30);
+
+    /** Templates may ask for nothing but the mover's own image and ServiceAccount. */
+    public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
+                     String httpHost, int httpPort, Duration resync, String dashboardToken) {
+        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, dashboardToken, UnlockAllowList.MOVER_ONLY);
+    }
 
     /** An open dashboard. */
     public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
@@ -28,6 +36,6 @@ public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean in
     public String toString() {
         return "HubConfig[kubeconfigs=" + kubeconfigs + ", contexts=" + contexts + ", inCluster=" + inCluster + ", trustedNamespaces="
                 + trustedNamespaces + ", http=" + httpHost + ":" + httpPort + ", resync=" + resync + ", dashboardToken="
-                + (dashboardToken == null ? "none" : "set") + "]";
+                + (dashboardToken == null ? "none" : "set") + ", unlockAllow=" + unlockAllow + "]";
     }
 }

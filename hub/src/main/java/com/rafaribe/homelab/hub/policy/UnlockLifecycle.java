@@ -65,8 +65,13 @@ public final class UnlockLifecycle {
 
     /** @param recheck how often a holder outside the watched pods is asked about again */
     public UnlockLifecycle(TrustedNamespaces trusted, Duration recheck) {
+        this(trusted, UnlockAllowList.MOVER_ONLY, recheck);
+    }
+
+    /** @param allowed the images and ServiceAccounts the monitors' unlockJobTemplates may ask for */
+    public UnlockLifecycle(TrustedNamespaces trusted, UnlockAllowList allowed, Duration recheck) {
         this.recheck = recheck;
-        this.monitors = new MonitorBook(trusted, statuses);
+        this.monitors = new MonitorBook(trusted, allowed, statuses);
     }
 
     public StatusBook statuses() {
