@@ -40,10 +40,10 @@ public final class Hub {
                 config.dashboardTokenFile(), registry);
         ClusterSupervisor clusters = new ClusterSupervisor(config.kubeconfigs(), config.contexts(), config.inCluster(), config.resync());
         return vertx.deployVerticle(dashboard)
-                .compose(id -> vertx.deployVerticle(new PolicyVerticle(config.trustedNamespaces(), clock, config.resync())))
+                .compose(id -> vertx.deployVerticle(new PolicyVerticle(config.trustedNamespaces(), config.unlockAllow(), clock, config.resync())))
                 .compose(id -> vertx.deployVerticle(clusters))
                 .map(id -> {
-                    LOG.info("monitors trusted in: {}", config.trustedNamespaces());
+                    LOG.info("monitors trusted in: {}; their unlock templates may ask for {}", config.trustedNamespaces(), config.unlockAllow());
                     return new Hub(vertx, dashboard, clusters);
                 });
     }

@@ -1,6 +1,7 @@
 package com.rafaribe.homelab.hub;
 
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,21 +14,36 @@ import java.util.Set;
  *               often the policy looks at waiting unlocks again: safety nets that cost no API calls
  * @param dashboardToken the token the dashboard and API ask for, or null for none
  * @param dashboardTokenFile the file it was read from, read again when it changes (rotation), or null
+ * @param unlockAllow the images and ServiceAccounts a monitor's unlockJobTemplate may ask for besides the mover's own
  */
 public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
-                        String httpHost, int httpPort, Duration resync, String dashboardToken, Path dashboardTokenFile) {
+                        String httpHost, int httpPort, Duration resync, String dashboardToken, Path dashboardTokenFile,
+                        UnlockAllowList unlockAllow) {
     public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(30);
+
+    /** A token read from a file; templates may ask for nothing but the mover's own image and ServiceAccount. */
+    public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
+                     String httpHost, int httpPort, Duration resync, String dashboardToken, Path dashboardTokenFile) {
+        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, dashboardToken, dashboardTokenFile,
+                UnlockAllowList.MOVER_ONLY);
+    }
 
     /** A token that never changes. */
     public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
+                     String httpHost, int httpPort, Duration resync, String dashboardToken, UnlockAllowList unlockAllow) {
+        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, dashboardToken, null, unlockAllow);
+    }
+
+    /** A token that never changes; templates may ask for nothing but the mover's own image and ServiceAccount. */
+    public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
                      String httpHost, int httpPort, Duration resync, String dashboardToken) {
-        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, dashboardToken, null);
+        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, dashboardToken, null, UnlockAllowList.MOVER_ONLY);
     }
 
     /** An open dashboard. */
     public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
                      String httpHost, int httpPort, Duration resync) {
-        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, null, null);
+        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, null, null, UnlockAllowList.MOVER_ONLY);
     }
 
     /** Never print the token. */
@@ -35,6 +51,6 @@ public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean in
     public String toString() {
         return "HubConfig[kubeconfigs=" + kubeconfigs + ", contexts=" + contexts + ", inCluster=" + inCluster + ", trustedNamespaces="
                 + trustedNamespaces + ", http=" + httpHost + ":" + httpPort + ", resync=" + resync + ", dashboardToken="
-                + (dashboardToken == null ? "none" : "set") + "]";
+                + (dashboardToken == null ? "none" : "set") + ", unlockAllow=" + unlockAllow + "]";
     }
 }

@@ -8,6 +8,7 @@ import com.rafaribe.homelab.hub.policy.LockHolder;
 import com.rafaribe.homelab.hub.policy.LockVerdict;
 import com.rafaribe.homelab.hub.policy.LogTail;
 import com.rafaribe.homelab.hub.policy.MonitorValidator;
+import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import com.rafaribe.homelab.hub.policy.Redactor;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -106,7 +107,8 @@ public final class CheckLogCommand implements Callable<Integer> {
                 .orElseThrow(() -> new InvalidMonitorException(monitorName == null
                         ? "no VolSyncMonitor in " + monitorFile
                         : "no VolSyncMonitor named " + monitorName + " in " + monitorFile));
-        MonitorValidator.Result result = MonitorValidator.validate(monitor);
+        // Only the patterns count here; which images and ServiceAccounts a template may ask for is the running hub's flags.
+        MonitorValidator.Result result = MonitorValidator.validate(monitor, UnlockAllowList.ANY);
         if (!result.valid()) {
             throw new InvalidMonitorException("invalid VolSyncMonitor " + monitor.getMetadata().getName() + ": "
                     + String.join("; ", result.problems()));

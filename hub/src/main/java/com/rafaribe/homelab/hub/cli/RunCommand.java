@@ -8,6 +8,7 @@ import com.rafaribe.homelab.hub.HubVertx;
 import com.rafaribe.homelab.hub.dashboard.BindAddress;
 import com.rafaribe.homelab.hub.dashboard.DashboardTokens;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import io.vertx.core.Vertx;
 import java.io.File;
 import java.nio.file.Files;
@@ -54,6 +55,18 @@ public final class RunCommand implements Runnable {
             description = {"Honours VolSyncMonitors only in this namespace (* for all); repeatable.",
                     "Environment: HUB_MONITOR_NAMESPACE, comma-separated.", "Default: ${DEFAULT-VALUE}."})
     private List<String> monitorNamespaces = new ArrayList<>();
+
+    @Option(names = UnlockAllowList.IMAGE_FLAG, paramLabel = "PATTERN", split = ",", defaultValue = "${env:" + UnlockAllowList.IMAGE_ENV + "}",
+            description = {"Lets an unlockJobTemplate ask for images this glob matches; repeatable.",
+                    "Example: docker.io/restic/restic:*.",
+                    "Environment: " + UnlockAllowList.IMAGE_ENV + ", comma-separated.", "Default: none, only the failed mover's own image."})
+    private List<String> unlockImageAllow = new ArrayList<>();
+
+    @Option(names = UnlockAllowList.SERVICE_ACCOUNT_FLAG, paramLabel = "NAME", split = ",",
+            defaultValue = "${env:" + UnlockAllowList.SERVICE_ACCOUNT_ENV + "}",
+            description = {"Lets an unlockJobTemplate ask for this ServiceAccount; repeatable.",
+                    "Environment: " + UnlockAllowList.SERVICE_ACCOUNT_ENV + ", comma-separated.", "Default: none, only the mover's own."})
+    private List<String> unlockServiceAccountAllow = new ArrayList<>();
 
     @Option(names = "--http-host", defaultValue = "${env:HUB_HTTP_HOST}",
             description = {"Serves the dashboard and API on this address.", "Environment: HUB_HTTP_HOST.",
@@ -135,7 +148,21 @@ public final class RunCommand implements Runnable {
         }
         return new HubConfig(paths, new LinkedHashSet<>(contexts), inCluster,
                 new TrustedNamespaces(new LinkedHashSet<>(monitorNamespaces)), host, httpPort, HubConfig.DEFAULT_RESYNC,
-                token, dashboardTokenFile);
+                token, dashboardTokenFile, unlockAllow());
+    }
+
+    /** Bad patterns or names stop the hub at once: a typo would silently make every such monitor invalid. */
+    private UnlockAllowList unlockAllow() {
+        for (String name : unlockServiceAccountAllow) {
+            if (!name.equals(UnlockAllowList.ANY_SERVICE_ACCOUNT) && (name.length() > 253 || !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"))) {
+                throw new ParameterException(spec.commandLine(), UnlockAllowList.SERVICE_ACCOUNT_FLAG + " " + name + " is not a ServiceAccount name");
+            }
+        }
+        try {
+            return new UnlockAllowList(unlockImageAllow, new LinkedHashSet<>(unlockServiceAccountAllow));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /**

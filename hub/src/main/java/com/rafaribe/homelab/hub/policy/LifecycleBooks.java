@@ -61,10 +61,13 @@ abstract class LifecycleBooks {
     record Evidence(Pod pod, FailedMover mover, Map<String, String> labels, MonitorEntry monitor, Instant printedAt) {
     }
 
-    /** @param recheck how often a holder outside the watched pods is asked about again */
-    LifecycleBooks(TrustedNamespaces trusted, Duration recheck) {
+    /**
+     * @param allowed the images and ServiceAccounts the monitors' unlockJobTemplates may ask for
+     * @param recheck how often a holder outside the watched pods is asked about again
+     */
+    LifecycleBooks(TrustedNamespaces trusted, UnlockAllowList allowed, Duration recheck) {
         this.recheck = recheck;
-        this.monitors = new MonitorBook(trusted, statuses);
+        this.monitors = new MonitorBook(trusted, allowed, statuses);
     }
 
     void end(UnlockRecord r, UnlockRecord.State state, String why, Instant now, Consumer<PolicyAction> out) {

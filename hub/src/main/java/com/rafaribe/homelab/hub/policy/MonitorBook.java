@@ -22,12 +22,14 @@ final class MonitorBook {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorBook.class);
 
     private final TrustedNamespaces trusted;
+    private final UnlockAllowList allowed;
     private final StatusBook statuses;
     private final Map<String, List<MonitorEntry>> monitors = new HashMap<>();
     private final Map<String, Long> invalidSpecReported = new HashMap<>();
 
-    MonitorBook(TrustedNamespaces trusted, StatusBook statuses) {
+    MonitorBook(TrustedNamespaces trusted, UnlockAllowList allowed, StatusBook statuses) {
         this.trusted = trusted;
+        this.allowed = allowed;
         this.statuses = statuses;
     }
 
@@ -41,7 +43,7 @@ final class MonitorBook {
 
     /** Replaces a cluster's monitors: seeds their status, applies conditions, reports the invalid and the gone ones. */
     void replace(String cluster, List<VolSyncMonitor> resources, Instant now, Consumer<PolicyAction> out) {
-        List<MonitorEntry> entries = resources.stream().map(m -> MonitorEntry.of(m, trusted)).toList();
+        List<MonitorEntry> entries = resources.stream().map(m -> MonitorEntry.of(m, trusted, allowed)).toList();
         Set<String> present = new HashSet<>();
         for (MonitorEntry entry : entries) {
             String key = StatusBook.key(cluster, entry.namespace(), entry.name());

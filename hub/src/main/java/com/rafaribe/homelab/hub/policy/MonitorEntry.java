@@ -17,6 +17,10 @@ public record MonitorEntry(VolSyncMonitor monitor, MonitorValidator.Result valid
     }
 
     public static MonitorEntry of(VolSyncMonitor monitor, TrustedNamespaces trusted) {
-        return new MonitorEntry(monitor, MonitorValidator.validate(monitor), trusted.contains(monitor.getMetadata().getNamespace()));
+        return of(monitor, trusted, UnlockAllowList.MOVER_ONLY);
+    }
+
+    public static MonitorEntry of(VolSyncMonitor monitor, TrustedNamespaces trusted, UnlockAllowList allowed) {
+        return new MonitorEntry(monitor, MonitorValidator.validate(monitor, allowed), trusted.contains(monitor.getMetadata().getNamespace()));
     }
 }

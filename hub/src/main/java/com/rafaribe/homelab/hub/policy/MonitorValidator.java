@@ -38,7 +38,13 @@ public final class MonitorValidator {
         }
     }
 
+    /** As the hub validates it by default: only the failed mover's own image and ServiceAccount. */
     public static Result validate(VolSyncMonitor monitor) {
+        return validate(monitor, UnlockAllowList.MOVER_ONLY);
+    }
+
+    /** @param allowed the images and ServiceAccounts the hub's operator allowed templates to ask for */
+    public static Result validate(VolSyncMonitor monitor, UnlockAllowList allowed) {
         List<String> problems = new ArrayList<>();
         String name = monitor.getMetadata() == null ? null : monitor.getMetadata().getName();
         String namespace = monitor.getMetadata() == null ? null : monitor.getMetadata().getNamespace();
@@ -78,6 +84,9 @@ public final class MonitorValidator {
 
         UnlockJobTemplate template = spec.getUnlockJobTemplate() == null ? new UnlockJobTemplate() : spec.getUnlockJobTemplate();
         checkTemplate(template, problems);
+        if (problems.isEmpty()) {
+            problems.addAll(allowed.problems(template));
+        }
 
         if (!problems.isEmpty()) {
             return new Result(List.copyOf(problems), null);

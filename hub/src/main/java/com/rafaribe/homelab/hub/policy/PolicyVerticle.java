@@ -37,8 +37,13 @@ public final class PolicyVerticle extends AbstractVerticle {
 
     /** @param recheckInterval how often a holder outside the watched pods is asked about again */
     public PolicyVerticle(TrustedNamespaces trusted, Clock clock, Duration recheckInterval) {
+        this(trusted, UnlockAllowList.MOVER_ONLY, clock, recheckInterval);
+    }
+
+    /** @param allowed the images and ServiceAccounts the monitors' unlockJobTemplates may ask for */
+    public PolicyVerticle(TrustedNamespaces trusted, UnlockAllowList allowed, Clock clock, Duration recheckInterval) {
         this.clock = clock;
-        this.lifecycle = new UnlockLifecycle(trusted, recheckInterval);
+        this.lifecycle = new UnlockLifecycle(trusted, allowed, recheckInterval);
     }
 
     @Override

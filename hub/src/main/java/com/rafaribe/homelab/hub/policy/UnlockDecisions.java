@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  * the limits; then the unlock Job's creation, its end, or its withdrawal after a race.
  */
 abstract class UnlockDecisions extends LifecycleBooks {
-    UnlockDecisions(TrustedNamespaces trusted, Duration recheck) {
-        super(trusted, recheck);
+    UnlockDecisions(TrustedNamespaces trusted, UnlockAllowList allowed, Duration recheck) {
+        super(trusted, allowed, recheck);
     }
 
     /** A raced unlock Job is deleted (that UID when known) and the record waits for the repository again. */

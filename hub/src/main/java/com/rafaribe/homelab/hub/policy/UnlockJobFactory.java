@@ -3,7 +3,6 @@ package com.rafaribe.homelab.hub.policy;
 import static com.rafaribe.homelab.hub.api.UnlockJobMetadata.*;
 
 import com.rafaribe.homelab.hub.api.TemplateResources;
-import com.rafaribe.homelab.hub.api.TemplateSecurityContext;
 import com.rafaribe.homelab.hub.api.UnlockJobTemplate;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -11,14 +10,10 @@ import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodSecurityContext;
-import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
-import io.fabric8.kubernetes.api.model.SecurityContext;
-import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -37,7 +32,9 @@ import java.util.regex.Pattern;
  * Builds the unlock Job for a failed mover pod: the desired object, as plain data. It runs with
  * the mover's own image, env (Secret references stay references: the hub never reads a Secret)
  * and repository volumes, and never mounts VolSync's {@code data} volume, which is often a
- * ReadWriteOnce PVC attached elsewhere (the Job would hang in ContainerCreating).
+ * ReadWriteOnce PVC attached elsewhere (the Job would hang in ContainerCreating). It gets only
+ * what restic needs: no API token (restic never calls the API server) and no privilege the
+ * mover was given for reading its data.
  */
 public final class UnlockJobFactory {
     public static final String NAME_PREFIX = "volsync-unlock-";
@@ -104,7 +101,7 @@ public final class UnlockJobFactory {
 
         List<Volume> volumes = new ArrayList<>();
         for (Volume v : orEmpty(moverPod.getVolumes())) {
-            if (DATA_VOLUME.equals(v.getName())) {
+            if (DATA_VOLUME.equals(v.getName()) || UnlockSecurity.carriesApiToken(v)) {
                 continue;
             }
             volumes.add(SCRATCH_VOLUMES.contains(v.getName()) ? scratch(v) : v);
@@ -130,7 +127,7 @@ public final class UnlockJobFactory {
                 .withEnvFrom(mover == null ? null : mover.getEnvFrom())
                 .withVolumeMounts(mounts)
                 .withResources(resources(template.getResources(), mover))
-                .withSecurityContext(containerSecurity(mover, template.getSecurityContext()))
+                .withSecurityContext(UnlockSecurity.container(moverPod.getSecurityContext(), mover, template.getSecurityContext()))
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .build();
 
@@ -153,11 +150,12 @@ public final class UnlockJobFactory {
                             .withVolumes(volumes)
                             .withServiceAccountName(template.getServiceAccount() != null ? template.getServiceAccount()
                                     : moverPod.getServiceAccountName())
+                            .withAutomountServiceAccountToken(false)
                             .withImagePullSecrets(moverPod.getImagePullSecrets())
                             .withNodeSelector(moverPod.getNodeSelector())
                             .withTolerations(moverPod.getTolerations())
                             .withAffinity(moverPod.getAffinity())
-                            .withSecurityContext(podSecurity(moverPod.getSecurityContext(), template.getSecurityContext()))
+                            .withSecurityContext(UnlockSecurity.pod(moverPod.getSecurityContext(), template.getSecurityContext()))
                         .endSpec()
                     .endTemplate()
                 .endSpec()
@@ -253,42 +251,6 @@ public final class UnlockJobFactory {
         Map<String, Quantity> q = new TreeMap<>();
         values.forEach((k, v) -> q.put(k, new Quantity(v)));
         return q;
-    }
-
-    private static PodSecurityContext podSecurity(PodSecurityContext mirrored, TemplateSecurityContext override) {
-        if (mirrored == null && override == null) {
-            return null;
-        }
-        PodSecurityContextBuilder b = mirrored == null ? new PodSecurityContextBuilder() : new PodSecurityContextBuilder(mirrored);
-        if (override != null) {
-            if (override.getRunAsUser() != null) {
-                b.withRunAsUser(override.getRunAsUser());
-            }
-            if (override.getRunAsGroup() != null) {
-                b.withRunAsGroup(override.getRunAsGroup());
-            }
-            if (override.getFsGroup() != null) {
-                b.withFsGroup(override.getFsGroup());
-            }
-        }
-        return b.build();
-    }
-
-    /** The container's own runAsUser/runAsGroup beat the pod's in Kubernetes, so the template's must replace them there too. */
-    private static SecurityContext containerSecurity(Container mover, TemplateSecurityContext override) {
-        if (mover == null || mover.getSecurityContext() == null) {
-            return null;
-        }
-        SecurityContextBuilder b = new SecurityContextBuilder(mover.getSecurityContext());
-        if (override != null) {
-            if (override.getRunAsUser() != null && mover.getSecurityContext().getRunAsUser() != null) {
-                b.withRunAsUser(override.getRunAsUser());
-            }
-            if (override.getRunAsGroup() != null && mover.getSecurityContext().getRunAsGroup() != null) {
-                b.withRunAsGroup(override.getRunAsGroup());
-            }
-        }
-        return b.build();
     }
 
     private static void putIfSet(Map<String, String> map, String key, String value) {

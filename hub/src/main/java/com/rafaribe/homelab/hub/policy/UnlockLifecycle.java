@@ -28,7 +28,12 @@ import java.util.function.Consumer;
 public final class UnlockLifecycle extends UnlockDecisions {
     /** @param recheck how often a holder outside the watched pods is asked about again */
     public UnlockLifecycle(TrustedNamespaces trusted, Duration recheck) {
-        super(trusted, recheck);
+        this(trusted, UnlockAllowList.MOVER_ONLY, recheck);
+    }
+
+    /** @param allowed the images and ServiceAccounts the monitors' unlockJobTemplates may ask for */
+    public UnlockLifecycle(TrustedNamespaces trusted, UnlockAllowList allowed, Duration recheck) {
+        super(trusted, allowed, recheck);
     }
 
     public StatusBook statuses() {

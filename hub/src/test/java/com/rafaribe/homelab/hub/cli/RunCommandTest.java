@@ -1,9 +1,11 @@
 package com.rafaribe.homelab.hub.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.Main;
+import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -11,11 +13,12 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** What `run` refuses before it starts anything: an open dashboard on the network, a short token. */
+/** `run`'s options as the hub gets them, and what it refuses before it starts anything: an open dashboard on the network, a short token. */
 class RunCommandTest {
     static final String TOKEN = "0123456789abcdef0123456789abcdef";
 
@@ -72,5 +75,33 @@ class RunCommandTest {
         assertThat(command.httpHost(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1")::get)).isEqualTo("0.0.0.0");
         assertThat(parsed("--kubeconfig", kubeconfig().toString(), "--http-host", "::1").httpHost(Map.of("KUBERNETES_SERVICE_HOST", "x")::get))
                 .isEqualTo("::1");
+    }
+
+    static HubConfig config(String... args) {
+        RunCommand run = new RunCommand();
+        new CommandLine(run).parseArgs(args);
+        return run.config();
+    }
+
+    @Test
+    void byDefaultTemplatesMayAskForNothingButTheMoversOwnImageAndServiceAccount() {
+        assertThat(config("--kubeconfig", "/nonexistent/kubeconfig", "--http-host", "127.0.0.1").unlockAllow()).isEqualTo(UnlockAllowList.MOVER_ONLY);
+    }
+
+    @Test
+    void theAllowListsAreRepeatableAndCommaSeparated() {
+        UnlockAllowList allow = config("--kubeconfig", "/nonexistent/kubeconfig", "--http-host", "127.0.0.1",
+                "--unlock-image-allow", "docker.io/restic/restic:*", "--unlock-image-allow", "quay.io/backube/volsync@sha256:*,alpine:3.*",
+                "--unlock-service-account-allow", "volsync-unlock-sa").unlockAllow();
+        assertThat(allow.imagePatterns()).containsExactly("docker.io/restic/restic:*", "quay.io/backube/volsync@sha256:*", "alpine:3.*");
+        assertThat(allow.serviceAccounts()).isEqualTo(Set.of("volsync-unlock-sa"));
+        assertThat(allow.imageAllowed("restic/restic:0.18.1")).isTrue();
+    }
+
+    @Test
+    void aNameThatIsNoServiceAccountStopsTheHubSayingWhich() {
+        assertThatThrownBy(() -> config("--kubeconfig", "/nonexistent/kubeconfig", "--http-host", "127.0.0.1", "--unlock-service-account-allow", "Not_A_Name"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--unlock-service-account-allow Not_A_Name is not a ServiceAccount name");
     }
 }

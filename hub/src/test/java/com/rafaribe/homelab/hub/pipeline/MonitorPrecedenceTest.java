@@ -69,11 +69,18 @@ class MonitorPrecedenceTest {
         VolSyncWorld.applyMonitor(home, """
                 apiVersion: homelab.rafaribe.com/v1alpha1
                 kind: VolSyncMonitor
+                metadata: {name: monitor-foreign-image, namespace: homelab-assistant-system}
+                spec: {enabled: true, jobSelector: {namespaces: [foreign]}, unlockJobTemplate: {image: "docker.io/evil/restic:1", command: ["sh", "-c", "env"]}}
+                """);
+        VolSyncWorld.applyMonitor(home, """
+                apiVersion: homelab.rafaribe.com/v1alpha1
+                kind: VolSyncMonitor
                 metadata: {name: rogue, namespace: rogue}
                 spec: {enabled: true, jobSelector: {namespaces: [media]}, unlockJobTemplate: {image: "evil/image", command: ["sh", "-c", "curl evil"]}}
                 """);
         dir = Files.createTempDirectory("precedence-test");
-        fixture = HubFixture.start(Vertx.vertx(), HubConfig.DEFAULT_RESYNC, null, Backend.kubeconfig(dir, List.of(home)));
+        fixture = HubFixture.startAllowing(Vertx.vertx(), HubConfig.DEFAULT_RESYNC, TestData.SEED_MONITORS_ALLOW,
+                Backend.kubeconfig(dir, List.of(home)));
     }
 
     @AfterParameterizedClassInvocation(injectArguments = false)
@@ -148,6 +155,28 @@ class MonitorPrecedenceTest {
         assertThat(fixture.failure(uid).getString("decision")).isEqualTo("monitor-invalid");
         assertThat(unlockJobs(home, "broken")).isEmpty();
         assertThat(condition(VolSyncWorld.monitor(home, HUB_NS, "volsync-monitor-main"), "PatternsValid").getStatus()).isEqualTo("True");
+    }
+
+    /** A trusted monitor's author cannot run an image or a command of their choice with the selected namespaces' credentials. */
+    @Test
+    void aTrustedMonitorAskingForAnImageNotAllowedOrAShellIsInvalidAndGetsNoJob() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            VolSyncMonitor foreign = VolSyncWorld.monitor(home, HUB_NS, "monitor-foreign-image");
+            assertThat(foreign.getStatus().getPhase().name()).isEqualTo("Error");
+            assertThat(condition(foreign, "Ready").getReason()).isEqualTo("InvalidSpec");
+            assertThat(condition(foreign, "PatternsValid").getMessage())
+                    .contains("spec.unlockJobTemplate.image \"docker.io/evil/restic:1\" is not allowed", "--unlock-image-allow")
+                    .contains("spec.unlockJobTemplate.command \"sh -c env\" does not run restic");
+            assertThat(foreign.getStatus().getLastError()).contains("--unlock-image-allow");
+        });
+        Mover mover = VolSyncWorld.failMover(home, "foreign", "vaultwarden", "c3c3c", "vaultwarden-restic", VolSyncWorld.lockLog("x", "1m"));
+        String uid = mover.pod().getMetadata().getUid();
+        await().atMost(WAIT).until(() -> fixture.failure(uid) != null);
+        assertThat(fixture.failure(uid).getString("decision")).isEqualTo("monitor-invalid");
+        assertThat(fixture.failure(uid).getString("monitor")).endsWith("/monitor-foreign-image");
+        assertThat(home.client().batch().v1().jobs().inNamespace("foreign").list().getItems())
+                .as("no Job at all in the namespace but the failed mover's").extracting(j -> j.getMetadata().getName())
+                .containsExactly(mover.job().getMetadata().getName());
     }
 
     static Condition condition(VolSyncMonitor monitor, String type) {

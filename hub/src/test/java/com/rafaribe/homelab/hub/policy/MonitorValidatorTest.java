@@ -90,9 +90,9 @@ class MonitorValidatorTest {
     }
 
     @Test
-    void theSeedMonitorsAreValid() throws IOException {
+    void theSeedMonitorsAreValidOnceTheirImagesAndServiceAccountAreAllowed() throws IOException {
         for (VolSyncMonitor monitor : MonitorYaml.parseAll(Files.readString(TestData.seedMonitors()))) {
-            assertThat(MonitorValidator.validate(monitor).problems()).as(monitor.getMetadata().getName()).isEmpty();
+            assertThat(MonitorValidator.validate(monitor, TestData.SEED_MONITORS_ALLOW).problems()).as(monitor.getMetadata().getName()).isEmpty();
         }
     }
 

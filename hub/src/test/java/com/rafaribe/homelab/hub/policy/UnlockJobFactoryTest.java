@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -32,9 +34,13 @@ class UnlockJobFactoryTest {
     final Job moverJob = VolSyncObjects.sourceJob(NS, "jellyfin", "rs-uid-1", "job-uid-1");
 
     static MonitorPolicy monitor(String spec) throws IOException {
+        return monitor(spec, UnlockAllowList.MOVER_ONLY);
+    }
+
+    static MonitorPolicy monitor(String spec, UnlockAllowList allowed) throws IOException {
         String yaml = "apiVersion: homelab.rafaribe.com/v1alpha1\nkind: VolSyncMonitor\n"
                 + "metadata: {name: volsync-monitor, namespace: homelab-assistant-system}\nspec:\n" + spec;
-        MonitorValidator.Result r = MonitorValidator.validate(MonitorYaml.parseAll(yaml).get(0));
+        MonitorValidator.Result r = MonitorValidator.validate(MonitorYaml.parseAll(yaml).get(0), allowed);
         assertThat(r.problems()).isEmpty();
         return r.policy();
     }
@@ -250,7 +256,7 @@ class UnlockJobFactoryTest {
                     serviceAccount: volsync-unlock-sa
                     resources: {limits: {memory: 256Mi}, requests: {cpu: 50m}}
                     securityContext: {runAsUser: 1000}
-                """), LOCK_LINE);
+                """, new UnlockAllowList(List.of("docker.io/restic/restic:*"), Set.of("volsync-unlock-sa"))), LOCK_LINE);
         Container c = container(job);
         PodSpec spec = job.getSpec().getTemplate().getSpec();
         assertThat(c.getImage()).isEqualTo("restic/restic:0.18.1");
@@ -269,8 +275,8 @@ class UnlockJobFactoryTest {
     @Test
     void aCommandOfTheUsersOwnGetsNoDefaultArguments() throws IOException {
         Pod pod = VolSyncObjects.sourcePod(moverJob, "x7k2p", POD_UID, "jellyfin-restic").build();
-        Container c = container(build(pod, moverJob, monitor("  unlockJobTemplate: {command: [\"/bin/sh\", \"-c\", \"restic unlock\"]}\n"), LOCK_LINE));
-        assertThat(c.getCommand()).containsExactly("/bin/sh", "-c", "restic unlock");
+        Container c = container(build(pod, moverJob, monitor("  unlockJobTemplate: {command: [\"/usr/local/bin/restic\", \"unlock\"]}\n"), LOCK_LINE));
+        assertThat(c.getCommand()).containsExactly("/usr/local/bin/restic", "unlock");
         assertThat(c.getArgs()).isEmpty();
     }
 

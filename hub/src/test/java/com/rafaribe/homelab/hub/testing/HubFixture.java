@@ -8,6 +8,7 @@ import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
+import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,26 +40,32 @@ public final class HubFixture implements AutoCloseable {
 
     /** The hub on these kubeconfigs (a real cluster's, a minted one), with a dashboard token or null, once ready. */
     public static HubFixture start(Vertx vertx, Duration resync, String dashboardToken, Path... kubeconfigs) throws Exception {
-        return awaitReady(launch(vertx, resync, dashboardToken, Clock.systemUTC(), kubeconfigs));
+        return awaitReady(launch(vertx, resync, dashboardToken, UnlockAllowList.MOVER_ONLY, Clock.systemUTC(), kubeconfigs));
+    }
+
+    /** The same, with --unlock-image-allow and --unlock-service-account-allow. */
+    public static HubFixture startAllowing(Vertx vertx, Duration resync, UnlockAllowList unlockAllow, Path... kubeconfigs) throws Exception {
+        return awaitReady(launch(vertx, resync, null, unlockAllow, Clock.systemUTC(), kubeconfigs));
     }
 
     /** The same on a clock of the test's, which it may move on to simulate time passing for the hub alone. */
     public static HubFixture startOnClock(Vertx vertx, Duration resync, Clock clock, Path... kubeconfigs) throws Exception {
-        return awaitReady(launch(vertx, resync, null, clock, kubeconfigs));
+        return awaitReady(launch(vertx, resync, null, UnlockAllowList.MOVER_ONLY, clock, kubeconfigs));
     }
 
     /** Started, without waiting for the clusters: for a hub that a test may kill while it starts. */
     public static HubFixture startUnready(Vertx vertx, Path dir, Duration resync, SandboxApiServer... clusters) throws Exception {
-        return launch(vertx, resync, null, Clock.systemUTC(), SandboxApiServer.kubeconfig(dir, clusters));
+        return launch(vertx, resync, null, UnlockAllowList.MOVER_ONLY, Clock.systemUTC(), SandboxApiServer.kubeconfig(dir, clusters));
     }
 
     public static HubFixture startUnready(Vertx vertx, Duration resync, Path kubeconfig) throws Exception {
-        return launch(vertx, resync, null, Clock.systemUTC(), kubeconfig);
+        return launch(vertx, resync, null, UnlockAllowList.MOVER_ONLY, Clock.systemUTC(), kubeconfig);
     }
 
-    private static HubFixture launch(Vertx vertx, Duration resync, String dashboardToken, Clock clock, Path... kubeconfigs) throws Exception {
+    private static HubFixture launch(Vertx vertx, Duration resync, String dashboardToken, UnlockAllowList unlockAllow, Clock clock,
+                                     Path... kubeconfigs) throws Exception {
         HubConfig config = new HubConfig(List.of(kubeconfigs), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
-                "127.0.0.1", 0, resync, dashboardToken);
+                "127.0.0.1", 0, resync, dashboardToken, unlockAllow);
         Hub hub = Hub.start(vertx, config, clock).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return new HubFixture(hub);
     }

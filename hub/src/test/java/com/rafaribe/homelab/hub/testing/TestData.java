@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.testing;
 
+import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -7,6 +8,7 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Data the tests read, all inside the repository: the labelled restic corpus (a test resource,
@@ -43,6 +45,14 @@ public final class TestData {
         }
         return seed;
     }
+
+    /**
+     * What the seed monitors' templates ask for, as docs/migrating.md tells to allow it:
+     * {@code --unlock-image-allow quay.io/backube/volsync:* --unlock-image-allow docker.io/restic/restic:*
+     * --unlock-service-account-allow volsync-unlock-sa}.
+     */
+    public static final UnlockAllowList SEED_MONITORS_ALLOW = new UnlockAllowList(
+            List.of("quay.io/backube/volsync:*", "docker.io/restic/restic:*"), Set.of("volsync-unlock-sa"));
 
     /** Rows of restic-logs/cases.tsv: file, expected label, origin, note. */
     public static List<String[]> corpusCases() {
