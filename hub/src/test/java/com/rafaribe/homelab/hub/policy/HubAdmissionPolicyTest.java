@@ -33,6 +33,8 @@ class HubAdmissionPolicyTest {
     static final Path POLICY = AgentConfig.DIR.resolve("admission/hub-job-policy.yaml");
     static final String HUB = "system:serviceaccount:" + AgentConfig.HUB_NAMESPACE + ":" + AgentConfig.HUB_SERVICE_ACCOUNT;
     static final String POD_UID = UnlockJobFactoryTest.POD_UID;
+    /** What the template case asks for, allowed as --unlock-image-allow and --unlock-service-account-allow would. */
+    static final UnlockAllowList TEMPLATE_ALLOWED = new UnlockAllowList(List.of("docker.io/restic/restic:*"), java.util.Set.of("volsync-unlock-sa"));
 
     static List<Map<String, Object>> docs() throws Exception {
         return AdmissionPolicyCel.documents(POLICY);
@@ -59,7 +61,7 @@ class HubAdmissionPolicyTest {
         VolSyncObjects.mountNfsRepository(pod, "/mnt/tank/volsync/jellyfin");
         LockVerdict verdict = LockDetector.BUILT_IN.examine(UnlockJobFactoryTest.LOCK_LINE);
         return UnlockJobFactory.build(new UnlockRequest("home", pod, FailedMover.of(pod, moverJob()),
-                UnlockJobFactoryTest.monitor(monitorSpec), verdict, RepositoryKey.of("home", pod), mode, 1));
+                UnlockJobFactoryTest.monitor(monitorSpec, TEMPLATE_ALLOWED), verdict, RepositoryKey.of("home", pod), mode, 1));
     }
 
     /** Plain, --remove-all, a template of the user's own, and a VolSync privileged mover's (baseline capabilities added, root). */

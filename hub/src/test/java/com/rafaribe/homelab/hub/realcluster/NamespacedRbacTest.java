@@ -77,6 +77,7 @@ class NamespacedRbacTest {
         assertThat(reads.getRules()).as("cluster-wide: no create, delete or pods/log").noneMatch(r -> r.getResources().contains("pods/log")
                 || r.getVerbs().contains("create") && r.getResources().contains("jobs"));
 
+        SandboxLeftovers.clear(admin);
         try (Sandbox cluster = Sandbox.startOn("real", admin, root, List.of("sonarr"), null, Sandbox.DEFAULT_MONITOR_SPEC)) {
             // The namespace's users granted the hub their logs but not Jobs: the lock is seen, the create refused.
             admin.rbac().roles().inNamespace(Sandbox.APPS_NAMESPACE).resource(new RoleBuilder().withNewMetadata().withName("logs-only")

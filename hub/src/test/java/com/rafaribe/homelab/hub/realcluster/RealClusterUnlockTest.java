@@ -55,6 +55,7 @@ class RealClusterUnlockTest {
             try (InputStream in = Files.newInputStream(RealApiServerTest.AGENT_CONFIG.resolve("rbac/hub-identity.yaml"))) {
                 admin.load(in).forceConflicts().serverSideApply();
             }
+            SandboxLeftovers.clear(admin);
             try (Sandbox cluster = Sandbox.startOn("real", admin, root, List.of("sonarr"), null, Sandbox.DEFAULT_MONITOR_SPEC)) {
                 SandboxClustersTest.awaitBackedUp(cluster, "sonarr", "initial");
                 try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, plane.kubeconfig("real", plane.hubToken))) {
