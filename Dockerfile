@@ -2,7 +2,10 @@
 # (<version>: the root pom.xml's). Releases are built with Jib for linux/amd64 and linux/arm64,
 # without a Docker engine: `mvn -pl hub -am -DskipTests package jib:build` (docs/releasing.md).
 # The build stage runs the same Maven build as CI, tests skipped; the image holds a JRE and the jar.
-FROM maven:3.9-eclipse-temurin-17 AS build
+# Both base images are pinned by digest (the multi-platform index's): a tag moves, a digest names
+# one image. hub/pom.xml's Jib <from> names the same runtime image; DeployManifestsTest keeps them
+# equal. docs/releasing.md says how to move them to a newer build.
+FROM maven:3.9-eclipse-temurin-17@sha256:42a3ac393abbc64dae6c96703e5ead2e921fe9103371ac58b5b404b0d6a26502 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY web-ui web-ui
@@ -10,7 +13,7 @@ COPY hub hub
 COPY agent-config agent-config
 RUN mvn -B -q -DskipTests package
 
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:17-jre@sha256:c6f2875c05ea10f16398bdc5f73405c384991506f2f1ead8bcc6582ae8adea79
 # The user deploy/base/deployment.yaml runs as (runAsUser/runAsGroup 10001): non-root, no shell login.
 RUN groupadd --system --gid 10001 hub && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin hub
 COPY --from=build /src/hub/target/volsync-monitor-hub.jar /app/volsync-monitor-hub.jar

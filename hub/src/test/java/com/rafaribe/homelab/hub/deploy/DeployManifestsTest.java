@@ -7,6 +7,7 @@ import com.rafaribe.homelab.hub.testing.Kustomize;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -240,6 +241,98 @@ class DeployManifestsTest {
         assertThat(ingress.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService().getName())
                 .isEqualTo("homelab-assistant-controller");
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as("the overlay keeps the base's rules").isTrue();
+    }
+
+    /** The cloud metadata service (AWS, GCP, Azure and most others; AWS's IPv6 one): it hands out the node's cloud credentials. */
+    static final List<String> METADATA = List.of("169.254.169.254", "fd00:ec2::254");
+
+    /**
+     * Out: DNS to the cluster's resolver, and the API servers' ports (443, 6443) to any address
+     * but the metadata service. Every rule names its ports and its destinations: a rule without
+     * ports lets out every port, one without destinations every address.
+     */
+    @Test
+    void egressIsDnsAndTheApiServersPortsButNeverTheMetadataService() {
+        NetworkPolicy policy = Kustomize.one(base, NetworkPolicy.class, "homelab-assistant-controller");
+        assertThat(policy.getSpec().getEgress()).isNotEmpty().allSatisfy(rule -> {
+            assertThat(rule.getPorts()).as("ports of " + rule).isNotEmpty();
+            assertThat(rule.getTo()).as("destinations of " + rule).isNotEmpty();
+        });
+        for (String metadata : METADATA) {
+            assertThat(EgressRules.admitsOnSomePort(policy, metadata)).as(metadata + " on any port").isFalse();
+        }
+        for (String apiServer : List.of("203.0.113.10", "192.168.1.20", "10.43.0.1", "2001:db8::1")) {
+            for (int port : List.of(443, 6443)) {
+                assertThat(EgressRules.admits(policy, apiServer, "TCP", port)).as(apiServer + " TCP " + port).isTrue();
+            }
+            for (int port : List.of(22, 80, 8080, 16443)) {
+                assertThat(EgressRules.admits(policy, apiServer, "TCP", port)).as(apiServer + " TCP " + port).isFalse();
+            }
+            assertThat(EgressRules.admits(policy, apiServer, "UDP", 443)).as(apiServer + " UDP 443").isFalse();
+        }
+        assertThat(policy.getSpec().getEgress()).as("DNS, UDP and TCP, to the resolver's pods in whatever namespace").anySatisfy(rule -> {
+            assertThat(rule.getPorts()).extracting(p -> p.getProtocol() + " " + p.getPort().getIntVal())
+                    .containsExactlyInAnyOrder("UDP 53", "TCP 53");
+            assertThat(rule.getTo()).singleElement().satisfies(peer -> {
+                assertThat(peer.getNamespaceSelector().getMatchLabels()).as("every namespace").isNullOrEmpty();
+                assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(Map.of("k8s-app", "kube-dns"));
+            });
+        });
+        assertThat(policy.getSpec().getEgress()).flatExtracting(rule -> rule.getPorts())
+                .extracting(p -> p.getPort().getIntVal()).containsOnly(53, 443, 6443);
+    }
+
+    /** A port of your own (microk8s's 16443 in the example) is a JSON patch away, and the metadata service stays out. */
+    @Test
+    void theExampleOverlayAddsAnApiServerPort() throws Exception {
+        NetworkPolicy policy = Kustomize.one(Kustomize.buildExample(), NetworkPolicy.class, "homelab-assistant-controller");
+        assertThat(EgressRules.admits(policy, "203.0.113.10", "TCP", 16443)).isTrue();
+        assertThat(EgressRules.admits(policy, "203.0.113.10", "TCP", 6443)).isTrue();
+        for (String metadata : METADATA) {
+            assertThat(EgressRules.admitsOnSomePort(policy, metadata)).as(metadata).isFalse();
+        }
+    }
+
+    /** The namespace admits only pods of Pod Security's "restricted" profile, which the hub's pod is (thePodIsRestricted). */
+    @Test
+    void theNamespaceEnforcesTheRestrictedPodSecurityStandard() throws Exception {
+        for (Path dir : List.of(Kustomize.DEPLOY, Kustomize.EXAMPLE, AgentConfig.DIR, AgentConfig.DIR.resolve("rbac-namespaced"))) {
+            Namespace namespace = Kustomize.one(Kustomize.build(dir), Namespace.class, "homelab-assistant-system");
+            assertThat(namespace.getMetadata().getLabels()).as(dir.toString())
+                    .containsEntry("pod-security.kubernetes.io/enforce", "restricted")
+                    .containsEntry("pod-security.kubernetes.io/audit", "restricted")
+                    .containsEntry("pod-security.kubernetes.io/warn", "restricted");
+        }
+    }
+
+    /**
+     * Both Secrets mount with mode 0400 and the pod's fsGroup the hub's own group: the kubelet
+     * then makes the files 0440 root:10001 (it adds group read for fsGroup to a read-only volume),
+     * so the hub reads them and no other user does. Without fsGroup 0400 would leave them to root.
+     */
+    @Test
+    void theSecretsMountReadableByTheHubsGroupOnly() throws Exception {
+        PodSpec pod = Kustomize.hubDeployment(Kustomize.buildExample()).getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getFsGroup()).as("fsGroup").isEqualTo(pod.getSecurityContext().getRunAsGroup());
+        List<Volume> secrets = pod.getVolumes().stream().filter(v -> v.getSecret() != null).toList();
+        assertThat(secrets).extracting(v -> v.getSecret().getSecretName()).containsExactlyInAnyOrder("hub-kubeconfigs", "hub-dashboard-token");
+        assertThat(secrets).allSatisfy(v -> {
+            assertThat(v.getSecret().getDefaultMode()).as(v.getName() + " defaultMode").isEqualTo(0400);
+            assertThat(v.getSecret().getItems()).as(v.getName() + " items").allSatisfy(item -> assertThat(item.getMode()).isNull());
+        });
+    }
+
+    /** A tag moves; a digest names one image. The runtime image is the same in the Dockerfile and in Jib. */
+    @Test
+    void baseImagesArePinnedByDigestTheSameInTheDockerfileAndJib() throws IOException {
+        String dockerfile = Files.readString(REPO.resolve("Dockerfile"));
+        List<String> froms = Pattern.compile("(?m)^FROM\\s+(\\S+)").matcher(dockerfile).results().map(m -> m.group(1)).toList();
+        Pattern pinned = Pattern.compile("[a-z0-9./-]+:[\\w.-]+@sha256:[0-9a-f]{64}");
+        assertThat(froms).hasSize(2).allSatisfy(image -> assertThat(image).matches(pinned));
+        String pom = Files.readString(REPO.resolve("hub/pom.xml"));
+        String jib = pom.substring(pom.indexOf("<artifactId>jib-maven-plugin</artifactId>"));
+        jib = jib.substring(jib.indexOf("<from>"), jib.indexOf("</from>"));
+        assertThat(last(jib, "<image>([^<]+)</image>")).isEqualTo(froms.get(froms.size() - 1));
     }
 
     private static String last(String text, String regex) {

@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.vertx.core.Vertx;
@@ -63,15 +64,27 @@ class RealApiServerTest {
         admin.close();
     }
 
+    /**
+     * The API server's validation agrees with the manifests: the egress rules (IPv4 and IPv6
+     * blocks with their exceptions), the Secret volumes' mode and the namespace's Pod Security
+     * labels are stored as built, not refused or dropped.
+     */
     @Test
     void deployAndItsExampleOverlayApplyServerSide() throws Exception {
-        for (HasMetadata object : Kustomize.buildExample()) {
+        List<HasMetadata> built = Kustomize.buildExample();
+        for (HasMetadata object : built) {
             admin.resource(object).forceConflicts().serverSideApply();
         }
-        assertThat(admin.apps().deployments().inNamespace("homelab-assistant-system").withName("homelab-assistant-controller").get()
-                .getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("volsync-monitor-hub");
-        assertThat(admin.network().v1().networkPolicies().inNamespace("homelab-assistant-system").withName("homelab-assistant-controller").get())
-                .isNotNull();
+        var deployment = admin.apps().deployments().inNamespace("homelab-assistant-system").withName("homelab-assistant-controller").get();
+        assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("volsync-monitor-hub");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null).hasSize(2)
+                .allSatisfy(v -> assertThat(v.getSecret().getDefaultMode()).as(v.getName()).isEqualTo(0400));
+        NetworkPolicy policy = admin.network().v1().networkPolicies().inNamespace("homelab-assistant-system")
+                .withName("homelab-assistant-controller").get();
+        assertThat(policy.getSpec().getEgress()).isEqualTo(Kustomize.one(built, NetworkPolicy.class, "homelab-assistant-controller")
+                .getSpec().getEgress());
+        assertThat(admin.namespaces().withName("homelab-assistant-system").get().getMetadata().getLabels())
+                .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
         assertThat(admin.network().v1().ingresses().inNamespace("homelab-assistant-system").withName("homelab-assistant-controller").get())
                 .isNotNull();
     }
