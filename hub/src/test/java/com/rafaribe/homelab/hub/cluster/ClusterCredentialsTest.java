@@ -1,9 +1,9 @@
 package com.rafaribe.homelab.hub.cluster;
 
-import static com.rafaribe.homelab.hub.cluster.CredentialExpiryTest.jwtExpiring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rafaribe.homelab.hub.testing.Command;
+import com.rafaribe.homelab.hub.testing.Jwt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,12 +29,12 @@ class ClusterCredentialsTest {
                 users: [{name: u, user: %s}, {name: other, user: {token: "%s"}}]
                 contexts: [{name: home, context: {cluster: c, user: u}}, {name: away, context: {cluster: other, user: other}}]
                 current-context: home
-                """.formatted(cluster, user, jwtExpiring(EXP.plusSeconds(999)));
+                """.formatted(cluster, user, Jwt.expiring(EXP.plusSeconds(999)));
     }
 
     @Test
     void aJwtTokensExpOfTheContextsOwnUser() {
-        var facts = ClusterCredentials.ofContext(kubeconfig("{server: \"https://10.0.0.1:6443\"}", "{token: \"" + jwtExpiring(EXP) + "\"}"),
+        var facts = ClusterCredentials.ofContext(kubeconfig("{server: \"https://10.0.0.1:6443\"}", "{token: \"" + Jwt.expiring(EXP) + "\"}"),
                 "home", dir.resolve("k.yaml"));
         assertThat(facts.expiresAt()).isEqualTo(EXP);
         assertThat(facts.warnings()).as("TLS verified").isEmpty();
@@ -48,7 +48,7 @@ class ClusterCredentialsTest {
 
     @Test
     void aTokenFileRelativeToTheKubeconfigIsRead() throws Exception {
-        Files.writeString(dir.resolve("hub.token"), jwtExpiring(EXP) + "\n");
+        Files.writeString(dir.resolve("hub.token"), Jwt.expiring(EXP) + "\n");
         var facts = ClusterCredentials.ofContext(kubeconfig("{server: \"https://10.0.0.1:6443\"}", "{tokenFile: hub.token}"), "home",
                 dir.resolve("k.yaml"));
         assertThat(facts.expiresAt()).isEqualTo(EXP);
@@ -84,10 +84,10 @@ class ClusterCredentialsTest {
 
     @Test
     void inClusterTheProjectedTokenIsReadAgainEachTime() throws Exception {
-        Path token = Files.writeString(dir.resolve("token"), jwtExpiring(EXP));
+        Path token = Files.writeString(dir.resolve("token"), Jwt.expiring(EXP));
         Map<String, String> env = Map.of("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", token.toString());
         assertThat(ClusterCredentials.read(ClusterTarget.inCluster(), env::get).expiresAt()).isEqualTo(EXP);
-        Files.writeString(token, jwtExpiring(EXP.plus(Duration.ofHours(1))));
+        Files.writeString(token, Jwt.expiring(EXP.plus(Duration.ofHours(1))));
         assertThat(ClusterCredentials.read(ClusterTarget.inCluster(), env::get).expiresAt()).as("rotated by the kubelet")
                 .isEqualTo(EXP.plus(Duration.ofHours(1)));
         assertThat(ClusterCredentials.read(ClusterTarget.inCluster(), env::get).warnings()).isEmpty();

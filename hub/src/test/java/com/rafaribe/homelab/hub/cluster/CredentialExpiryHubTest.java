@@ -1,6 +1,5 @@
 package com.rafaribe.homelab.hub.cluster;
 
-import static com.rafaribe.homelab.hub.cluster.CredentialExpiryTest.jwtExpiring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.HubFixture;
+import com.rafaribe.homelab.hub.testing.Jwt;
 import com.rafaribe.homelab.hub.testing.Teardown;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -79,7 +79,7 @@ class CredentialExpiryHubTest {
     @Test
     void theExpiryAndTheTlsWarningShowAndFollowTheKubeconfig() throws Exception {
         Instant exp = Instant.now().plus(Duration.ofDays(12)).truncatedTo(ChronoUnit.SECONDS);
-        String token = jwtExpiring(exp);
+        String token = Jwt.expiring(exp);
         Path kubeconfig = write(", insecure-skip-tls-verify: true", token);
         hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(2), null, kubeconfig);
 
@@ -103,7 +103,7 @@ class CredentialExpiryHubTest {
 
         // A new token, minted for longer, and the CA given: the restarted context reads both again.
         Instant later = exp.plus(Duration.ofDays(30));
-        write("", jwtExpiring(later));
+        write("", Jwt.expiring(later));
         await().atMost(WAIT).until(() -> later.toString().equals(entry().getString("credentialExpiresAt")));
         assertThat(entry().getJsonArray("warnings")).isEmpty();
         await().atMost(WAIT).until(() -> Double.valueOf(later.getEpochSecond()).equals(metric()));

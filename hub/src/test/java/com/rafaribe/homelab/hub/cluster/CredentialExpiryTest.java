@@ -2,6 +2,7 @@ package com.rafaribe.homelab.hub.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.rafaribe.homelab.hub.testing.Jwt;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -9,25 +10,14 @@ import org.junit.jupiter.api.Test;
 
 /** A JWT's exp read without its signature, and every token that is not one read as "unknown", never as an error. */
 class CredentialExpiryTest {
-    static final String HEADER = "{\"alg\":\"RS256\",\"kid\":\"k1\"}";
-
-    /** A token as the API server's TokenRequest issues it: header.payload.signature, base64url without padding. */
-    public static String jwt(String payload) {
-        Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
-        return url.encodeToString(HEADER.getBytes(StandardCharsets.UTF_8)) + "." + url.encodeToString(payload.getBytes(StandardCharsets.UTF_8))
-                + ".c2lnbmF0dXJl";
-    }
-
-    /** A token whose exp is this instant. */
-    public static String jwtExpiring(Instant exp) {
-        return jwt("{\"aud\":[\"https://kubernetes.default.svc\"],\"exp\":" + exp.getEpochSecond() + ",\"iat\":" + (exp.getEpochSecond() - 3600)
-                + ",\"sub\":\"system:serviceaccount:homelab-assistant-system:volsync-monitor-hub\"}");
+    static String jwt(String payload) {
+        return Jwt.of(payload);
     }
 
     @Test
     void aJwtsExpIsItsExpiry() {
         Instant exp = Instant.parse("2026-12-24T18:00:00Z");
-        assertThat(CredentialExpiry.ofJwt(jwtExpiring(exp))).contains(exp);
+        assertThat(CredentialExpiry.ofJwt(Jwt.expiring(exp))).contains(exp);
     }
 
     @Test
@@ -70,7 +60,7 @@ class CredentialExpiryTest {
         String unpadded = Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         String padded = Base64.getUrlEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         assertThat(padded).endsWith("=");
-        String header = Base64.getUrlEncoder().withoutPadding().encodeToString(HEADER.getBytes(StandardCharsets.UTF_8));
+        String header = Base64.getUrlEncoder().withoutPadding().encodeToString(Jwt.HEADER.getBytes(StandardCharsets.UTF_8));
         assertThat(CredentialExpiry.ofJwt(header + "." + unpadded + ".sig")).contains(Instant.ofEpochSecond(1798135200L));
         assertThat(CredentialExpiry.ofJwt(header + "." + padded + ".sig")).contains(Instant.ofEpochSecond(1798135200L));
     }
@@ -78,6 +68,6 @@ class CredentialExpiryTest {
     @Test
     void surroundingWhitespaceOfATokenFileIsIgnored() {
         Instant exp = Instant.parse("2027-01-01T00:00:00Z");
-        assertThat(CredentialExpiry.ofJwt("  " + jwtExpiring(exp) + "\n")).contains(exp);
+        assertThat(CredentialExpiry.ofJwt("  " + Jwt.expiring(exp) + "\n")).contains(exp);
     }
 }
