@@ -14,6 +14,21 @@ export function duration(ms) {
   return Math.floor(s / 86400) + ' d';
 }
 
+/** A credential this close to its expiry is shown as a warning: mint a new one. */
+export const RENEW_WITHIN_MS = 7 * 86400 * 1000;
+
+/**
+ * A cluster credential's expiry as a person reads it, and whether it needs attention (under 7
+ * days, or past): the words say so, not only the colour. Empty when the credential does not say.
+ */
+export function credential(iso, now = Date.now()) {
+  const left = iso ? Date.parse(iso) - now : NaN;
+  if (Number.isNaN(left)) return { text: '', warn: false };
+  if (left <= 0) return { text: 'Warning: credential expired ' + duration(-left) + ' ago: mint a new one', warn: true };
+  if (left < RENEW_WITHIN_MS) return { text: 'Warning: credential expires in ' + duration(left) + ': mint a new one soon', warn: true };
+  return { text: 'credential expires in ' + duration(left), warn: false };
+}
+
 /** From one ISO time to another, or '' when either is missing. */
 export function between(from, to) {
   return from && to ? duration(Date.parse(to) - Date.parse(from)) : '';

@@ -1,15 +1,23 @@
 // The page's sections, each drawn from the store and the filters. Text only, never HTML.
 import { badge, el, fill, row } from './dom.js';
-import { ago, between, hint } from './format.js';
+import { ago, between, credential, hint } from './format.js';
 import { matches } from './filters.js';
 import * as chart from './chart.js';
 
 export const ACTIVE = ['Queued', 'WaitingForHolder', 'Running'];
 
-function errorCell(error) {
+function errorCell(error, warnings) {
   const cell = el('td', 'error', error || '');
   const advice = hint(error);
   if (advice) cell.append(el('div', 'hint', advice));
+  for (const warning of warnings || []) cell.append(el('div', 'warning', 'Warning: ' + warning));
+  return cell;
+}
+
+function credentialCell(expiresAt) {
+  const shown = credential(expiresAt);
+  const cell = el('td', shown.warn ? 'warning' : null, shown.text);
+  if (expiresAt) cell.title = expiresAt;
   return cell;
 }
 
@@ -17,8 +25,8 @@ export function clusters(section, store, filter) {
   const items = [...store.clusters.values()]
     .filter(c => matches(filter, { cluster: c.name, state: c.state }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  fill(section, items.map(c => row([c.name, c.server, el('td', null, badge(c.state)), ago(c.since), errorCell(c.error),
-    c.monitors, c.moverPods, ago(c.lastEventAt)])));
+  fill(section, items.map(c => row([c.name, c.server, el('td', null, badge(c.state)), ago(c.since), credentialCell(c.credentialExpiresAt),
+    errorCell(c.error, c.warnings), c.monitors, c.moverPods, ago(c.lastEventAt)])));
 }
 
 function holderLine(u) {

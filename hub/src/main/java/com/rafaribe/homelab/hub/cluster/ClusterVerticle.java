@@ -65,6 +65,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     /** A monitor cannot make the hub rescan more often than this. */
     static final Duration MIN_RESCAN = Duration.ofSeconds(5);
+    /** A token file (in-cluster, or a kubeconfig's tokenFile) may be rotated under a running context: its expiry is read this often. */
+    static final Duration CREDENTIAL_REREAD = Duration.ofMinutes(1);
     /** The namespace whose UID names the cluster: every cluster has one, created once with the cluster. */
     static final String IDENTITY_NAMESPACE = "kube-system";
     static final String IDENTITY_COMMAND = "get namespace " + IDENTITY_NAMESPACE;
@@ -125,6 +127,10 @@ public final class ClusterVerticle extends AbstractVerticle {
     private long probeTimer = -1;
     private long rescanTimer = -1;
     private long retryTimer = -1;
+    private long credentialTimer = -1;
+    /** What the context's credential and TLS settings say ({@link ClusterCredentials}): shown with the cluster, whatever its state. */
+    private ClusterCredentials.Facts credentials = ClusterCredentials.Facts.NONE;
+    private boolean stopped;
     private boolean probing;
     /** Why a list or watch fails (401, 403, ...): it keeps the cluster Failed until every informer watches again. */
     private String watchFailure;
@@ -165,16 +171,34 @@ public final class ClusterVerticle extends AbstractVerticle {
             commands.handle(message, permissions);
         });
         identities.listen(target.name(), identitiesChanged);
+        readCredentials();
+        credentialTimer = vertx.setPeriodic(CREDENTIAL_REREAD.toMillis(), id -> readCredentials());
         connect();
         started.complete();
     }
 
+    /** Off the event loop: a token or certificate file may be read. Only the expiry instant comes back, never the credential. */
+    private void readCredentials() {
+        ops.run(() -> ClusterCredentials.read(target, System::getenv)).onSuccess(read -> {
+            // Stopped meanwhile (its context left the kubeconfigs): a late update would bring the cluster back to the page.
+            if (stopped || read.equals(credentials)) {
+                return;
+            }
+            read.warnings().stream().filter(w -> !credentials.warnings().contains(w))
+                    .forEach(w -> LOG.warn("cluster {}: {}", target.name(), Redactor.redact(w)));
+            credentials = read;
+            publishState();
+        });
+    }
+
     @Override
     public void stop() {
+        stopped = true;
         identities.unlisten(target.name(), identitiesChanged);
         vertx.cancelTimer(probeTimer);
         vertx.cancelTimer(rescanTimer);
         vertx.cancelTimer(retryTimer);
+        vertx.cancelTimer(credentialTimer);
         closeClient();
         identities.stoppedWatching(target.name());
         ops.close();
@@ -706,7 +730,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         int podCount = moverPods == null || !counted ? 0 : moverPods.getStore().list().size();
         vertx.eventBus().publish(Addresses.READ_MODEL,
                 new ClusterView(target.name(), Redactor.redact(target.server()), state, errorWithRefusals(), since, monitorCount, podCount,
-                        lastEventAt, mode == Mode.DUPLICATE ? duplicateOf : null));
+                        lastEventAt, mode == Mode.DUPLICATE ? duplicateOf : null, credentials.expiresAt(),
+                        credentials.warnings().stream().map(Redactor::redact).toList()));
     }
 
     private String errorWithRefusals() {

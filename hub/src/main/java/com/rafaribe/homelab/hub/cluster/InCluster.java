@@ -29,7 +29,7 @@ final class InCluster {
     static Config config(UnaryOperator<String> env) {
         String host = env.apply("KUBERNETES_SERVICE_HOST");
         String port = env.apply("KUBERNETES_SERVICE_PORT") == null ? "443" : env.apply("KUBERNETES_SERVICE_PORT");
-        Path token = Path.of(env.apply("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN") == null ? TOKEN : env.apply("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN"));
+        Path token = tokenFile(env);
         Path ca = Path.of(env.apply("KUBERNETES_CERTS_CA_FILE") == null ? CA : env.apply("KUBERNETES_CERTS_CA_FILE"));
         if (host == null || !Files.isReadable(token)) {
             throw new IllegalStateException("--in-cluster: not running in a Kubernetes pod (no KUBERNETES_SERVICE_HOST, or no "
@@ -42,6 +42,11 @@ final class InCluster {
             config.withCaCertFile(ca.toString());
         }
         return config.build();
+    }
+
+    /** The projected token's file: where the kubelet writes it, or KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN. */
+    static Path tokenFile(UnaryOperator<String> env) {
+        return Path.of(env.apply("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN") == null ? TOKEN : env.apply("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN"));
     }
 
     private static final class TokenFile implements OAuthTokenProvider {

@@ -22,6 +22,7 @@ import java.util.Set;
  * and were found again at start, are not counted twice.
  */
 final class HubMetrics {
+    static final String CREDENTIAL_EXPIRY = "volsync_hub_cluster_credential_expiry_timestamp_seconds";
     static final List<String> CLUSTER_STATES = List.of("Connecting", "Connected", "Failed", "Duplicate");
     /** Buckets from seconds (the hub's own reaction) to an hour (restic's stale age and more). */
     private static final Duration[] BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15),
@@ -34,6 +35,8 @@ final class HubMetrics {
     private final Map<String, String> clusterStates = new HashMap<>();
     /** cluster/namespace/name of each monitor the hub knows: whether it is Degraded. */
     private final Map<String, Boolean> monitorsDegraded = new HashMap<>();
+    /** When each cluster's credential expires, in seconds since 1970, for the clusters whose credential says. */
+    private final Map<String, Double> credentialExpiries = new HashMap<>();
 
     HubMetrics(MeterRegistry registry, ReadModel model, Instant started) {
         this.registry = registry;
@@ -47,6 +50,7 @@ final class HubMetrics {
             if (clusterStates.put(c.name(), c.state()) == null) {
                 registerCluster(c.name());
             }
+            credentialExpiry(c.name(), c.credentialExpiresAt());
         } else if (update instanceof UnlockView u) {
             unlock(u, previous);
         } else if (update instanceof MonitorView m) {
@@ -57,6 +61,7 @@ final class HubMetrics {
             registry.find("volsync_hub_monitor_degraded").tags("cluster", g.cluster(), "monitor_namespace", g.namespace(), "monitor", g.name())
                     .meters().forEach(registry::remove);
         } else if (update instanceof ReadModelUpdate.ClusterGone g) {
+            credentialExpiry(g.name(), null);
             if (clusterStates.remove(g.name()) != null) {
                 for (String gauge : List.of("volsync_hub_cluster_state", "volsync_hub_unlocks_active", "volsync_hub_unlocks_queued",
                         "volsync_hub_unlock_oldest_waiting_seconds")) {
@@ -65,6 +70,20 @@ final class HubMetrics {
             }
             monitorsDegraded.keySet().removeIf(k -> k.startsWith(g.name() + "/"));
             registry.find("volsync_hub_monitor_degraded").tag("cluster", g.name()).meters().forEach(registry::remove);
+        }
+    }
+
+    /** A series while the cluster's credential tells its expiry; none for a static token (no value is better than a made-up one). */
+    private void credentialExpiry(String cluster, Instant expiresAt) {
+        if (expiresAt == null) {
+            if (credentialExpiries.remove(cluster) != null) {
+                registry.find(CREDENTIAL_EXPIRY).tag("cluster", cluster).meters().forEach(registry::remove);
+            }
+        } else if (credentialExpiries.put(cluster, (double) expiresAt.getEpochSecond()) == null) {
+            Gauge.builder(CREDENTIAL_EXPIRY, credentialExpiries, m -> m.getOrDefault(cluster, Double.NaN))
+                    .description("When the credential the hub uses for the cluster expires (a JWT token's exp, a client certificate's "
+                            + "notAfter), in seconds since 1970")
+                    .tag("cluster", cluster).register(registry);
         }
     }
 

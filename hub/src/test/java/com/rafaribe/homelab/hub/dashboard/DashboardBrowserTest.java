@@ -7,6 +7,7 @@ import com.rafaribe.homelab.hub.sandbox.Sandbox;
 import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.Browser;
 import com.rafaribe.homelab.hub.testing.HubFixture;
+import com.rafaribe.homelab.hub.testing.Jwt;
 import com.rafaribe.homelab.hub.testing.TcpProxy;
 import com.rafaribe.homelab.hub.testing.Teardown;
 import com.rafaribe.homelab.hub.testing.Tier;
@@ -21,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.logging.Level;
@@ -44,6 +46,7 @@ import org.openqa.selenium.WebElement;
 class DashboardBrowserTest {
     static final String TOKEN = "s3cret-dashboard-token-0123456789abcdef";
     static final Duration WAIT = Duration.ofSeconds(60);
+    static final Instant LAB_EXPIRES = Instant.now().plus(Duration.ofDays(3)).plus(Duration.ofHours(2));
 
     static Path root;
     static Sandbox main;
@@ -64,6 +67,10 @@ class DashboardBrowserTest {
         lab = SandboxApiServer.start("lab");
         VolSyncWorld.applyHubMonitor(lab, "{enabled: true}");
         kubeconfig = SandboxApiServer.kubeconfig(Files.createDirectories(root.resolve("hub")), main.api, nas.api, lab);
+        // lab: a token that expires in 3 days, and TLS verification off, as a hand-written kubeconfig may have it.
+        Files.writeString(kubeconfig, Files.readString(kubeconfig)
+                .replace("token: token-lab\n", "token: " + Jwt.expiring(LAB_EXPIRES) + "\n")
+                .replace("server: " + lab.url() + "\n", "server: " + lab.url() + "\n    insecure-skip-tls-verify: true\n"));
         hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), TOKEN, kubeconfig);
         url = "http://127.0.0.1:" + hub.hub.httpPort();
         browser = Browser.start();
@@ -200,6 +207,23 @@ class DashboardBrowserTest {
 
     @Test
     @Order(8)
+    void aCredentialCloseToItsExpiryAndAnInsecureContextAreWarnedOfInWords() {
+        browser.driver.get(url + "/");
+        await().atMost(WAIT).until(() -> clusterRowText("lab").contains("credential"));
+        assertThat(clusterRowText("lab")).contains("Warning: credential expires in 3 d: mint a new one soon",
+                "Warning: TLS verification is off for this cluster (insecure-skip-tls-verify)");
+        assertThat(clusterRowText("homelab-main")).as("a static token: no expiry known, TLS not in question")
+                .doesNotContain("credential", "Warning");
+        Object shown = browser.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "import('/js/format.js').then(m => done(arguments[0].map(at => { const c = m.credential(at, Date.parse('2026-06-01T00:00:00Z'));"
+                + " return c.text + ' | ' + c.warn; })));",
+                List.of("2026-06-13T00:00:00Z", "2026-06-07T12:00:00Z", "2026-05-30T00:00:00Z"));
+        assertThat(shown).asList().containsExactly("credential expires in 12 d | false",
+                "Warning: credential expires in 6 d: mint a new one soon | true", "Warning: credential expired 2 d ago: mint a new one | true");
+    }
+
+    @Test
+    @Order(9)
     void aClusterWhoseContextIsRemovedLeavesThePageWithoutAReload() throws Exception {
         browser.driver.get(url + "/");
         browser.script("window.sameDocument = true");

@@ -63,6 +63,22 @@ class HubMetricsTest {
         assertThat(oldestWaiting()).isZero();
     }
 
+    @Test
+    void aCredentialsExpiryIsASeriesWhileItIsKnown() {
+        Instant exp = Instant.parse("2027-01-01T00:00:00Z");
+        publish(new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 0, null, null, exp, java.util.List.of()));
+        assertThat(registry.scrape()).contains("volsync_hub_cluster_credential_expiry_timestamp_seconds{cluster=\"east\"} 1.7987616E9");
+        publish(new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 0, null, null, exp.plusSeconds(86400),
+                java.util.List.of()));
+        assertThat(registry.scrape()).contains("volsync_hub_cluster_credential_expiry_timestamp_seconds{cluster=\"east\"} 1.798848E9");
+        publish(new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 0, null));
+        assertThat(registry.scrape()).as("a static token: no value rather than a made-up one")
+                .doesNotContain("volsync_hub_cluster_credential_expiry_timestamp_seconds{");
+        publish(new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 0, null, null, exp, java.util.List.of()));
+        publish(new ReadModelUpdate.ClusterGone("east"));
+        assertThat(registry.scrape()).doesNotContain("volsync_hub_cluster_credential_expiry_timestamp_seconds{");
+    }
+
     double oldestWaiting() {
         String scrape = registry.scrape();
         assertThat(scrape).contains("# TYPE volsync_hub_unlock_oldest_waiting_seconds gauge");

@@ -19,7 +19,7 @@ public final class MetricsScrape {
         Instant now = Instant.now();
         HubMetrics metrics = new HubMetrics(registry, model, now.minusSeconds(3600));
         for (ReadModelUpdate update : new ReadModelUpdate[] {
-                new ClusterView("east", "https://e", "Connected", null, now, 1, 1, null),
+                new ClusterView("east", "https://e", "Connected", null, now, 1, 1, null, null, now.plusSeconds(86400), java.util.List.of()),
                 new MonitorView("east", "media", "volsync-monitor", true, true, true, "Active", null, 3, 2, 1, 3, 0, 0, true),
                 unlock("a", "Failed", now.minusSeconds(600), now.minusSeconds(590), now.minusSeconds(500)),
                 unlock("b", "Succeeded", now.minusSeconds(600), now.minusSeconds(590), now.minusSeconds(500)),

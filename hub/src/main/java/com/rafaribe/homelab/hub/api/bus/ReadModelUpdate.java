@@ -1,6 +1,7 @@
 package com.rafaribe.homelab.hub.api.bus;
 
 import java.time.Instant;
+import java.util.List;
 
 /** What the dashboard shows, published on {@link Addresses#READ_MODEL}. Values only: safe to serialise as they are. */
 public sealed interface ReadModelUpdate extends HubMessage {
@@ -8,10 +9,23 @@ public sealed interface ReadModelUpdate extends HubMessage {
     /**
      * One cluster's connection. {@code state}: Connecting, Connected, Failed, or Duplicate (another
      * entry of the hub reaches the same cluster and watches it: {@code duplicateOf} names it, {@code
-     * error} says why); {@code lastEventAt}: the last watch event, if any.
+     * error} says why); {@code lastEventAt}: the last watch event, if any; {@code credentialExpiresAt}:
+     * when the credential the hub uses there expires (a JWT token's exp, a client certificate's
+     * notAfter), null when it does not say; {@code warnings}: sentences about a risk of the
+     * connection that is no error (TLS verification off), never null.
      */
     record ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods,
-                       Instant lastEventAt, String duplicateOf) implements ReadModelUpdate {
+                       Instant lastEventAt, String duplicateOf, Instant credentialExpiresAt, List<String> warnings)
+            implements ReadModelUpdate {
+        public ClusterView {
+            warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        }
+
+        public ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods,
+                           Instant lastEventAt, String duplicateOf) {
+            this(name, server, state, error, since, monitors, moverPods, lastEventAt, duplicateOf, null, List.of());
+        }
+
         public ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods,
                            Instant lastEventAt) {
             this(name, server, state, error, since, monitors, moverPods, lastEventAt, null);
