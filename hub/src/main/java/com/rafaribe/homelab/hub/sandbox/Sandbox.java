@@ -128,7 +128,7 @@ public final class Sandbox implements AutoCloseable {
             }
             for (String crd : List.of("volsyncmonitors.homelab.rafaribe.com", "replicationsources.volsync.backube")) {
                 client.apiextensions().v1().customResourceDefinitions().withName(crd).waitUntilCondition(c -> c != null
-                        && c.getStatus() != null && c.getStatus().getConditions().stream()
+                        && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
                         .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
             }
             for (String ns : List.of(APPS_NAMESPACE, "homelab-assistant-system")) {

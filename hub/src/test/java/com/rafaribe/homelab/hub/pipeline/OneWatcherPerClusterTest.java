@@ -70,7 +70,9 @@ class OneWatcherPerClusterTest {
             JsonObject duplicate = cluster(api, "home-external");
             assertThat(duplicate.getString("duplicateOf")).isEqualTo("home");
             assertThat(duplicate.getString("error")).contains("same cluster (kube-system UID " + uid + ") as home; watched there",
-                    "the name sorted first watches").doesNotContain("403");
+                    "the name sorted first watches");
+            // A random UID may hold the digits 403 (CI drew 7d74afad-30af-4403-...): only the rest of the text is checked.
+            assertThat(duplicate.getString("error").replace(uid, "")).as("the identity was read, not refused").doesNotContain("403");
             assertThat(cluster(api, "home").getString("duplicateOf")).isNull();
             assertThat(cluster(api, "home").getString("error")).as("the identity was read").isNull();
             String officeSince = cluster(api, "office").getString("since");
