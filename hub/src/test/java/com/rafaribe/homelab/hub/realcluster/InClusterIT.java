@@ -8,12 +8,15 @@ import com.rafaribe.homelab.hub.testing.ControlPlane;
 import com.rafaribe.homelab.hub.testing.ControlPlaneExtension;
 import com.rafaribe.homelab.hub.testing.HubApi;
 import com.rafaribe.homelab.hub.testing.HubJar;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,6 +39,7 @@ class InClusterIT {
         Path kubeconfigs = Files.createDirectories(dir.resolve("kubeconfigs"));
         int port = freePort();
         Process hub = startInCluster(plane, dir, token, kubeconfigs, port);
+        String projected;
         try {
             HubApi api = new HubApi(port);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(api.list("/api/clusters"))
@@ -50,12 +54,30 @@ class InClusterIT {
                 var cluster = api.list("/api/clusters").get(0);
                 assertThat(cluster.getString("state")).isEqualTo("Connected");
                 assertThat(cluster.getString("error")).isNull();
+                assertThat(cluster.getString("credentialExpiresAt")).as("a static token does not say").isNull();
             });
+
+            // A projected token is a JWT from the TokenRequest API: its exp is shown, read again as the kubelet rotates the file.
+            TokenRequest issued;
+            try (KubernetesClient admin = plane.admin()) {
+                issued = admin.serviceAccounts().inNamespace("homelab-assistant-system").withName("volsync-monitor-hub")
+                        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(2L * 86400).endSpec().build());
+            }
+            projected = issued.getStatus().getToken();
+            Files.writeString(token, projected + "\n");
+            String expires = Instant.parse(issued.getStatus().getExpirationTimestamp()).toString();
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                var cluster = api.list("/api/clusters").get(0);
+                assertThat(cluster.getString("credentialExpiresAt")).isEqualTo(expires);
+                assertThat(cluster.getString("state")).isEqualTo("Connected");
+            });
+            assertThat(api.get("/metrics").body()).contains("volsync_hub_cluster_credential_expiry_timestamp_seconds{cluster=\"in-cluster\"}");
         } finally {
             hub.destroy();
             assertThat(hub.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(Files.readString(dir.resolve("log"))).as("the token never reaches the log").doesNotContain(plane.hubToken);
+        assertThat(Files.readString(dir.resolve("log"))).as("the token never reaches the log").doesNotContain(plane.hubToken)
+                .doesNotContain(projected.split("\\.")[1]);
     }
 
     /**

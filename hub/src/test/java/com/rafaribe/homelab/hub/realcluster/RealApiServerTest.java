@@ -229,9 +229,18 @@ class RealApiServerTest {
             assertThatThrownBy(() -> asHub.secrets().inAnyNamespace().list())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
         }
+        // The expiry the API server set, as mint-kubeconfig prints it, is the one the hub reads from the token's exp.
+        java.util.regex.Matcher validUntil = java.util.regex.Pattern.compile("valid until (\\S+)").matcher(minted.err());
+        assertThat(validUntil.find()).as(minted.err()).isTrue();
         try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, mintedFile)) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hub.api.list("/api/clusters")).singleElement()
-                    .satisfies(c -> assertThat(c.getString("name") + " " + c.getString("state")).isEqualTo("minted Connected")));
+                    .satisfies(c -> {
+                        assertThat(c.getString("name") + " " + c.getString("state")).isEqualTo("minted Connected");
+                        assertThat(c.getString("credentialExpiresAt")).isEqualTo(java.time.Instant.parse(validUntil.group(1)).toString());
+                        assertThat(c.getJsonArray("warnings")).as("the CA is verified").isEmpty();
+                        assertThat(c.encode()).doesNotContain(kubeconfig.lines().filter(l -> l.contains("token: ")).findFirst().orElseThrow()
+                                .replaceAll(".*token: ", "").split("\\.")[1]);
+                    }));
         }
     }
 
