@@ -82,7 +82,7 @@ public final class CheckLogCommand implements Callable<Integer> {
                 continue;
             }
             LockVerdict verdict = detector.examine(log);
-            out.println(json ? asJson(file, verdict) : file + "\t" + label(verdict) + "\t" + escape(verdict.reason()));
+            out.println(json ? asJson(file, verdict) : file + "\t" + label(verdict) + "\t" + escape(Redactor.redact(verdict.reason())));
         }
         out.flush();
         return exit;
@@ -130,7 +130,7 @@ public final class CheckLogCommand implements Callable<Integer> {
         o.put("verdict", label(v));
         o.put("rule", v.rule().id());
         o.put("pattern", v.pattern());
-        o.put("reason", v.reason());
+        o.put("reason", Redactor.redact(v.reason()));
         o.put("line", v.lineNumber() == 0 ? null : v.lineNumber());
         o.put("matched", v.line() == null ? null : Redactor.redact(v.line(), 1024));
         LockHolder h = v.holder();
@@ -139,8 +139,8 @@ public final class CheckLogCommand implements Callable<Integer> {
         } else {
             Map<String, Object> holder = new LinkedHashMap<>();
             holder.put("pid", h.pid());
-            holder.put("host", h.host());
-            holder.put("user", h.user());
+            holder.put("host", Redactor.redact(h.host()));
+            holder.put("user", Redactor.redact(h.user()));
             holder.put("uid", h.uid());
             holder.put("gid", h.gid());
             holder.put("exclusive", h.exclusive());

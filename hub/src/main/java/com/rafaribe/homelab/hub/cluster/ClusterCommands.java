@@ -7,6 +7,7 @@ import com.rafaribe.homelab.hub.api.bus.CommandReply.HolderFacts.HolderPod;
 import com.rafaribe.homelab.hub.api.bus.CommandReply.JobDeleted.Outcome;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.PodStates;
+import com.rafaribe.homelab.hub.policy.Redactor;
 import com.rafaribe.homelab.hub.policy.LogTail;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
@@ -81,7 +82,9 @@ final class ClusterCommands {
             // A namespace where the hub may not create Jobs (agent-config/rbac-namespaced/, an admission
             // policy) is a fact about that namespace, told with the failed pod, not a broken cluster.
             boolean refusedCreate = code == 403 && message.body() instanceof ClusterCommand.CreateJob;
-            String why = refusedCreate ? createRefused(((ClusterCommand.CreateJob) message.body()).job(), e) : ConnectionErrors.describe(e);
+            // The reply goes on to status, Events, the API and the log: redacted once, here, where it is made.
+            String why = Redactor.redact(refusedCreate ? createRefused(((ClusterCommand.CreateJob) message.body()).job(), e)
+                    : ConnectionErrors.describe(e));
             LOG.warn("cluster {}: {} failed: {}", cluster, command, why);
             if ((code == 401 || code == 403) && !refusedCreate) {
                 permissions.denied(command, why);
@@ -204,7 +207,8 @@ final class ClusterCommands {
      * Replaces the whole status through the status subresource with a JSON patch (a merge patch
      * would have to clear removed fields one by one, and the mock server appends its arrays). The
      * cached resourceVersion goes along as a precondition: a stale cache gets 409 Conflict, as an
-     * update would, and the writer retries a second later with the cache updated by then.
+     * update would, and the writer retries a second later with the cache updated by then. This is
+     * the status's one way out: every string in it is redacted here.
      */
     private CommandReply.StatusWritten patchStatus(ClusterCommand.PatchMonitorStatus c) {
         VolSyncMonitor cached = monitors.getStore().getByKey(c.namespace() + "/" + c.name());
@@ -213,7 +217,7 @@ final class ClusterCommands {
         }
         String patch = Serialization.asJson(List.of(
                 Map.of("op", "replace", "path", "/metadata/resourceVersion", "value", cached.getMetadata().getResourceVersion()),
-                Map.of("op", "add", "path", "/status", "value", c.status())));
+                Map.of("op", "add", "path", "/status", "value", RedactedJson.of(Serialization.jsonMapper().valueToTree(c.status())))));
         client.resources(VolSyncMonitor.class).inNamespace(c.namespace()).resource(cached).subresource("status")
                 .patch(PatchContext.of(PatchType.JSON), patch);
         return new CommandReply.StatusWritten();

@@ -2,6 +2,7 @@ package com.rafaribe.homelab.hub.dashboard;
 
 import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
+import com.rafaribe.homelab.hub.policy.Redactor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
@@ -209,7 +210,10 @@ public final class DashboardVerticle extends AbstractVerticle {
                 .putHeader("cache-control", "no-store").end(body.toString());
     }
 
-    /** Read-model records become JSON objects field by field; they hold values only, never credentials. */
+    /**
+     * Read-model records become JSON objects field by field. Every answer of /api/* and every frame
+     * of the event stream is made here, so each string is redacted here, once.
+     */
     static JsonArray array(List<? extends Record> records) {
         JsonArray array = new JsonArray();
         records.forEach(r -> array.add(object(r)));
@@ -221,7 +225,7 @@ public final class DashboardVerticle extends AbstractVerticle {
         for (RecordComponent c : record.getClass().getRecordComponents()) {
             try {
                 Object value = c.getAccessor().invoke(record);
-                o.put(c.getName(), value instanceof Instant i ? i.toString() : value);
+                o.put(c.getName(), value instanceof Instant i ? i.toString() : value instanceof String text ? Redactor.redact(text) : value);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }

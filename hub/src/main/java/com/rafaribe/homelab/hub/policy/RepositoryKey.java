@@ -11,13 +11,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Which restic repository a mover pod uses, without reading any Secret: cluster + namespace +
  * the reference behind RESTIC_REPOSITORY + the sources of the volumes that can hold a
- * repository (NFS server and path, PVC claim, host path, CSI volume). Two pods with the same key
+ * repository (NFS server and path, PVC claim, host path, CSI driver and a hash of its attributes). Two pods with the same key
  * take locks in the same repository, so only one unlock may run for it at a time.
  */
 public record RepositoryKey(String cluster, String namespace, String credentials, List<String> volumeSources) {
@@ -77,12 +79,24 @@ public record RepositoryKey(String cluster, String namespace, String credentials
             } else if (v.getHostPath() != null) {
                 sources.add("hostPath:" + v.getHostPath().getPath());
             } else if (v.getCsi() != null) {
-                sources.add("csi:" + v.getCsi().getDriver() + ":" + new TreeSet<>(
-                        v.getCsi().getVolumeAttributes() == null ? Set.of() : v.getCsi().getVolumeAttributes().entrySet().stream()
-                                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+                sources.add("csi:" + v.getCsi().getDriver() + ":" + attributesHash(v.getCsi().getVolumeAttributes()));
             }
         }
         return List.copyOf(sources);
+    }
+
+    /**
+     * csi-rclone and the S3 CSI drivers take their access keys in volumeAttributes: the key, which
+     * goes into annotations, status, Events and the API, holds only a hash of them. Sorted by name
+     * and length-prefixed, so the same attributes always give the same hash and no two sets share one.
+     */
+    static String attributesHash(Map<String, String> attributes) {
+        StringBuilder canonical = new StringBuilder();
+        new TreeMap<>(attributes == null ? Map.<String, String>of() : attributes).forEach((k, v) -> {
+            String value = v == null ? "" : v;
+            canonical.append(k.length()).append(':').append(k).append(value.length()).append(':').append(value).append(';');
+        });
+        return sha256Hex(canonical.toString()).substring(0, 16);
     }
 
     /**

@@ -218,12 +218,14 @@ public final class UnlockJobFactory {
         a.put(FAILED_POD_UID, failed.podUid());
         a.put(DECIDED_BY, verdict.rule().equals(LockVerdict.Rule.PATTERN) ? "pattern " + LockPatterns.quote(verdict.pattern())
                 : verdict.rule().id());
-        a.put(MATCHED_LINE, Redactor.redact(verdict.line() == null ? "" : verdict.line(), MAX_ANNOTATION_CHARS));
+        a.put(MATCHED_LINE, verdict.line() == null ? "" : verdict.line());
         a.put(HOLDER, verdict.holder() != null ? verdict.holder().describe()
                 : verdict.invalidLockFile() ? "invalid lock file" : "unknown");
         a.put(REPOSITORY_KEY, request.repository().asString());
         a.put(ATTEMPT, String.valueOf(request.attempt()));
         a.put(UNLOCK_MODE, request.mode() == HolderRule.Kind.REMOVE_ALL ? "remove-all" : "plain");
+        // Every annotation is made here, and each is redacted here: the holder and app come from the log and the pod too.
+        a.replaceAll((key, value) -> Redactor.redact(value, MAX_ANNOTATION_CHARS));
         return a;
     }
 

@@ -75,8 +75,19 @@ public final class VolSyncWorld {
         return failMover(cluster, cluster.client(), namespace, app, podSuffix, secret, log, nfsPath);
     }
 
+    /** With the mover pod changed by {@code shape} before it is created (a volume of its own, say). */
+    public static Mover failMoverShaped(TestCluster cluster, String namespace, String app, String podSuffix, String secret, String log,
+                                        java.util.function.Consumer<Pod> shape) {
+        return failMover(cluster, cluster.client(), namespace, app, podSuffix, secret, log, null, shape);
+    }
+
     private static Mover failMover(TestCluster cluster, KubernetesClient c, String namespace, String app, String podSuffix, String secret,
                                    String log, String nfsPath) {
+        return failMover(cluster, c, namespace, app, podSuffix, secret, log, nfsPath, pod -> { });
+    }
+
+    private static Mover failMover(TestCluster cluster, KubernetesClient c, String namespace, String app, String podSuffix, String secret,
+                                   String log, String nfsPath, java.util.function.Consumer<Pod> shape) {
         ensureNamespace(c, namespace);
         String jobName = VolSyncObjects.sourceJobName(app);
         Job job = c.batch().v1().jobs().inNamespace(namespace).withName(jobName).get();
@@ -93,6 +104,7 @@ public final class VolSyncWorld {
             VolSyncObjects.mountNfsRepository(pod, nfsPath);
         }
         pod.getSpec().setNodeName(cluster.logNode());
+        shape.accept(pod);
         pod = c.pods().inNamespace(namespace).resource(pod).create();
         if (log != null) {
             cluster.setLog(namespace, pod.getMetadata().getName(), log);
