@@ -1,6 +1,7 @@
 package com.rafaribe.homelab.hub.dashboard;
 
 import com.rafaribe.homelab.hub.api.bus.Addresses;
+import com.rafaribe.homelab.hub.api.bus.ClustersConfigured;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.AbstractVerticle;
@@ -75,6 +76,7 @@ public final class DashboardVerticle extends AbstractVerticle {
         metrics = new HubMetrics(registry, model, Instant.now());
         events = new EventStream(vertx, limits.eventStreams(), limits.eventStreamsPerClient());
         vertx.eventBus().<ReadModelUpdate>consumer(Addresses.READ_MODEL, m -> apply(m.body()));
+        vertx.eventBus().<ClustersConfigured>consumer(Addresses.CLUSTERS_CONFIGURED, m -> model.configured(m.body().names()));
         if (auth != null && tokenFile != null) {
             tokenWatch = new TokenFile(vertx, tokenFile, limits.tokenRecheck(), auth::rotate);
         }
