@@ -22,5 +22,6 @@ COPY --from=build /src/hub/target/volsync-monitor-hub.jar /app/volsync-monitor-h
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8080
-ENTRYPOINT ["java", "-jar", "/app/volsync-monitor-hub.jar"]
+# An OutOfMemoryError leaves the JVM in an unknown state: it exits, and Kubernetes starts it again.
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/volsync-monitor-hub.jar"]
 CMD ["run"]

@@ -3,6 +3,7 @@ package com.rafaribe.homelab.hub.cluster;
 import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
+import com.rafaribe.homelab.hub.api.bus.ClustersConfigured;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
@@ -117,7 +118,8 @@ public final class ClusterSupervisor extends AbstractVerticle {
         for (ClusterTarget target : changes.start()) {
             done = done.compose(v -> startCluster(target));
         }
-        return done.onSuccess(v -> {
+        // After the clusters started (each has said Connecting or Failed): readiness counts these names, not only those heard of.
+        return done.andThen(ar -> publishConfigured()).onSuccess(v -> {
             changes.configErrors().forEach((name, problem) -> vertx.eventBus()
                     .send(Addresses.clusterCommands(name), new ClusterCommand.KubeconfigProblem(problem)));
             if (!changes.changesNothing()) {
@@ -131,6 +133,14 @@ public final class ClusterSupervisor extends AbstractVerticle {
                 });
             }
         });
+    }
+
+    private void publishConfigured() {
+        Set<String> names;
+        synchronized (this) {
+            names = Set.copyOf(running.keySet());
+        }
+        vertx.eventBus().publish(Addresses.CLUSTERS_CONFIGURED, new ClustersConfigured(names));
     }
 
     private Future<Void> startCluster(ClusterTarget target) {

@@ -1,6 +1,7 @@
 package com.rafaribe.homelab.hub.dashboard;
 
 import com.rafaribe.homelab.hub.api.bus.Addresses;
+import com.rafaribe.homelab.hub.api.bus.ClustersConfigured;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
 import com.rafaribe.homelab.hub.policy.Redactor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,6 +20,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,8 @@ public final class DashboardVerticle extends AbstractVerticle {
     private final String token;
     private final Path tokenFile;
     private final HttpLimits limits;
+    private final Duration stuckAfter;
+    private EventLoopWatch eventLoops;
     private final PrometheusMeterRegistry registry;
     private TokenAuth auth;
     private TokenFile tokenWatch;
@@ -62,6 +66,13 @@ public final class DashboardVerticle extends AbstractVerticle {
     }
 
     DashboardVerticle(String host, int port, String token, Path tokenFile, PrometheusMeterRegistry registry, HttpLimits limits) {
+        this(host, port, token, tokenFile, registry, limits, EventLoopWatch.DEFAULT_LIMIT);
+    }
+
+    /** @param stuckAfter an event loop that has not run its heartbeat this long makes {@code /healthz} fail */
+    DashboardVerticle(String host, int port, String token, Path tokenFile, PrometheusMeterRegistry registry, HttpLimits limits,
+                      Duration stuckAfter) {
+        this.stuckAfter = stuckAfter;
         this.host = host;
         this.port = port;
         this.token = token == null ? null : DashboardTokens.checked(token);
@@ -72,10 +83,12 @@ public final class DashboardVerticle extends AbstractVerticle {
 
     @Override
     public void start(Promise<Void> started) {
+        eventLoops = new EventLoopWatch(vertx, stuckAfter);
         auth = token == null ? null : new TokenAuth(token, Clock.systemUTC());
         metrics = new HubMetrics(registry, model, Instant.now());
         events = new EventStream(vertx, limits.eventStreams(), limits.eventStreamsPerClient());
         vertx.eventBus().<ReadModelUpdate>consumer(Addresses.READ_MODEL, m -> apply(m.body()));
+        vertx.eventBus().<ClustersConfigured>consumer(Addresses.CLUSTERS_CONFIGURED, m -> model.configured(m.body().names()));
         if (auth != null && tokenFile != null) {
             tokenWatch = new TokenFile(vertx, tokenFile, limits.tokenRecheck(), auth::rotate);
         }
@@ -95,6 +108,9 @@ public final class DashboardVerticle extends AbstractVerticle {
 
     @Override
     public void stop() {
+        if (eventLoops != null) {
+            eventLoops.close();
+        }
         if (tokenWatch != null) {
             tokenWatch.close();
         }
@@ -112,7 +128,8 @@ public final class DashboardVerticle extends AbstractVerticle {
         Router router = Router.router(vertx);
         router.route().handler(DashboardVerticle::securityHeaders);
         router.route().handler(this::limitBody);
-        router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+        // Answered on this verticle's event loop (no answer when it is blocked); 503 when another loop is.
+        router.get("/healthz").handler(this::health);
         // Open to anyone who reaches the port: readiness only, never a cluster's name or error.
         router.get("/readyz").handler(ctx -> json(ctx, model.ready() ? 200 : 503, new JsonObject().put("ready", model.ready())));
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
@@ -138,6 +155,22 @@ public final class DashboardVerticle extends AbstractVerticle {
                 .put("openToNetwork", openToNetwork())));
         router.route("/*").handler(files);
         return router;
+    }
+
+    private void health(RoutingContext ctx) {
+        int stuck = eventLoops.stuck();
+        if (stuck == 0) {
+            json(ctx, 200, new JsonObject().put("status", "ok"));
+        } else {
+            LOG.error("{} event loop(s) blocked for more than {} s: /healthz fails so that the hub is restarted", stuck,
+                    stuckAfter.toSeconds());
+            json(ctx, 503, new JsonObject().put("status", "event loop blocked").put("blockedEventLoops", stuck));
+        }
+    }
+
+    /** The context this verticle's handlers, {@code /healthz}'s among them, run on. */
+    io.vertx.core.Context eventLoopContext() {
+        return context;
     }
 
     /** Only the login form reads a body; any other request that announces one larger than the limit is refused whole. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -24,6 +25,8 @@ public final class ReadModel {
     private final Map<String, UnlockView> unlocks = new LinkedHashMap<>();
     private final Map<String, FailureView> failures = new LinkedHashMap<>();
     private final Map<String, MonitorView> monitors = new TreeMap<>();
+    /** The clusters the kubeconfigs name, once they have been read: null before. */
+    private Set<String> configured;
 
     public void apply(ReadModelUpdate update) {
         if (update instanceof ClusterView c) {
@@ -98,8 +101,17 @@ public final class ReadModel {
         return (int) unlocks.values().stream().filter(u -> u.cluster().equals(cluster) && states.contains(u.state())).count();
     }
 
-    /** Ready when no cluster is still connecting: each has synced or failed. */
+    /** The clusters the kubeconfigs name now, as the supervisor read them. */
+    public void configured(Set<String> names) {
+        configured = Set.copyOf(names);
+    }
+
+    /**
+     * Ready when the kubeconfigs have been read and every cluster they name has synced or failed: not
+     * before the reading, nor while a cluster is still connecting or has not said anything yet.
+     */
     public boolean ready() {
-        return clusters.values().stream().noneMatch(c -> "Connecting".equals(c.state()));
+        return configured != null && clusters.keySet().containsAll(configured)
+                && clusters.values().stream().noneMatch(c -> "Connecting".equals(c.state()));
     }
 }

@@ -63,6 +63,8 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     public final Set<String> authorizations = ConcurrentHashMap.newKeySet();
     /** When each status write that the server stored reached it, by monitor ("namespace/name"). */
     public final Map<String, List<Long>> statusWrites = new ConcurrentHashMap<>();
+    /** Told of each request as it arrives, before it is served: the benchmark counts and times them. */
+    private volatile java.util.function.Consumer<RecordedRequest> requestObserver = r -> { };
     private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
 
     private SandboxApiServer(String name) {
@@ -123,6 +125,11 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
         KubernetesMockServer side = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses, dispatcher, false);
         side.init(InetAddress.getLoopbackAddress(), 0);
         return side;
+    }
+
+    /** @param observer called on the server's thread with each request as it arrives; it must be quick */
+    public void observeRequests(java.util.function.Consumer<RecordedRequest> observer) {
+        requestObserver = observer;
     }
 
     @Override
@@ -226,6 +233,7 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
+            requestObserver.accept(request);
             String authorization = request.getHeader("Authorization");
             if (authorization != null) {
                 authorizations.add(authorization);

@@ -3,6 +3,7 @@ package com.rafaribe.homelab.hub.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rafaribe.homelab.hub.api.bus.Addresses;
+import com.rafaribe.homelab.hub.api.bus.ClustersConfigured;
 import com.rafaribe.homelab.hub.api.bus.LocalCodec;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.FailureView;
@@ -43,7 +44,16 @@ class DashboardVerticleTest {
     }
 
     @Test
+    void notReadyBeforeTheKubeconfigsAreRead(Vertx vertx, VertxTestContext ctx) {
+        get("/readyz").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+            assertThat(r.statusCode()).as("no cluster heard of, none configured yet").isEqualTo(503);
+            ctx.completeNow();
+        })));
+    }
+
+    @Test
     void notReadyWhileAClusterIsConnectingThenReady(Vertx vertx, VertxTestContext ctx) {
+        vertx.eventBus().publish(Addresses.CLUSTERS_CONFIGURED, new ClustersConfigured(java.util.Set.of("east")));
         vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Connecting", null, Instant.now(), 0, 0, null));
         get("/readyz").compose(r -> r.body().map(b -> {
             ctx.verify(() -> {

@@ -203,7 +203,7 @@ class DeployManifestsTest {
         String user = pod.getSecurityContext().getRunAsUser() + ":" + pod.getSecurityContext().getRunAsGroup();
         assertThat(last(dockerfile, "(?m)^USER\\s+(\\S+)")).isEqualTo(user);
         assertThat(last(dockerfile, "(?m)^CMD\\s+\\[\"(\\w+)\"\\]")).isEqualTo(String.join(" ", hub.getArgs()));
-        assertThat(last(dockerfile, "(?m)^ENTRYPOINT\\s+(.+)$")).isEqualTo("[\"java\", \"-jar\", \"/app/volsync-monitor-hub.jar\"]");
+        assertThat(last(dockerfile, "(?m)^ENTRYPOINT\\s+(.+)$")).isEqualTo("[\"java\", \"-XX:+ExitOnOutOfMemoryError\", \"-jar\", \"/app/volsync-monitor-hub.jar\"]");
         assertThat(last(dockerfile, "(?m)^EXPOSE\\s+(\\d+)")).isEqualTo(String.valueOf(hub.getPorts().get(0).getContainerPort()));
         assertThat(hub.getCommand()).as("the image's entrypoint runs").isNullOrEmpty();
 
@@ -217,6 +217,20 @@ class DeployManifestsTest {
         // The base image's working directory is /, read-only in the pod: one that exists, the same in both images.
         assertThat(last(dockerfile, "(?m)^WORKDIR\\s+(\\S+)")).as("the Dockerfile's last WORKDIR").isEqualTo("/app");
         assertThat(last(jib, "<workingDirectory>([^<]+)</workingDirectory>")).isEqualTo("/app");
+    }
+
+    /** A JVM that threw OutOfMemoryError is left in an unknown state: it exits, and Kubernetes starts it again. */
+    @Test
+    void everyWayTheHubIsLaunchedExitsOnOutOfMemoryError() throws IOException {
+        String flag = "-XX:+ExitOnOutOfMemoryError";
+        assertThat(env(hub).get("JAVA_TOOL_OPTIONS")).as("the Deployment's JAVA_TOOL_OPTIONS").isNotNull()
+                .satisfies(options -> assertThat(options.split("\\s+")).contains(flag));
+        String dockerfile = Files.readString(REPO.resolve("Dockerfile"));
+        assertThat(last(dockerfile, "(?m)^ENTRYPOINT\\s+(.+)$")).as("the Dockerfile's ENTRYPOINT").contains("\"" + flag + "\"");
+        String pom = Files.readString(REPO.resolve("hub/pom.xml"));
+        String jib = pom.substring(pom.indexOf("<artifactId>jib-maven-plugin</artifactId>"));
+        jib = jib.substring(0, jib.indexOf("</plugin>"));
+        assertThat(last(jib, "<jvmFlags>\\s*((?:<jvmFlag>[^<]+</jvmFlag>\\s*)+)</jvmFlags>")).as("Jib's jvmFlags").contains("<jvmFlag>" + flag + "</jvmFlag>");
     }
 
     @Test

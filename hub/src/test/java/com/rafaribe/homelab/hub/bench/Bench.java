@@ -1,0 +1,232 @@
+package com.rafaribe.homelab.hub.bench;
+
+import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
+import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
+import com.rafaribe.homelab.hub.testing.HubApi;
+import com.rafaribe.homelab.hub.testing.HubJar;
+import com.rafaribe.homelab.hub.testing.VolSyncWorld;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The benchmark behind {@code scripts/bench}: N mock clusters in this JVM, the packaged hub as a
+ * process of its own watching them through one kubeconfig, and a bare informer per cluster in
+ * this JVM as the floor. It measures how long after a failed mover pod is written the hub's
+ * unlock Job create arrives, what the hub asks the API servers per failure and when idle, its
+ * memory, and how soon it is ready. Exits 1 when the hub does not get there.
+ */
+public final class Bench {
+    static final Duration START_DEADLINE = Duration.ofMinutes(5);
+    static final Duration WAVE_DEADLINE = Duration.ofMinutes(2);
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions o;
+        try {
+            o = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.print((e.getMessage().isEmpty() ? "" : e.getMessage() + "\n") + BenchOptions.USAGE);
+            System.exit(e.getMessage().isEmpty() ? 0 : 2);
+            return;
+        }
+        try {
+            JsonObject result = run(o);
+            Files.createDirectories(o.out().toAbsolutePath().getParent());
+            Files.writeString(o.out(), result.encodePrettily() + "\n");
+            System.out.println(BenchReport.table(result));
+            System.out.println("result: " + o.out().toAbsolutePath());
+            System.exit(0);
+        } catch (Exception | AssertionError e) {
+            System.err.println("bench failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    static JsonObject run(BenchOptions o) throws Exception {
+        Path work = Files.createTempDirectory("volsync-monitor-bench");
+        List<BenchCluster> clusters = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        Process hub = null;
+        try {
+            log("starting %d mock clusters with %d mover pods each", o.clusters(), o.pods());
+            long setup = System.nanoTime();
+            for (int i = 0; i < o.clusters(); i++) {
+                BenchCluster c = new BenchCluster("bench-" + i);
+                VolSyncWorld.applyHubMonitor(c.api, "{enabled: true, ttlSecondsAfterFinished: 3600, removeFailedJobs: true}");
+                clusters.add(c);
+            }
+            List<Future<?>> made = new ArrayList<>();
+            for (BenchCluster c : clusters) {
+                // Apps of one namespace in order (its first app makes it), namespaces in parallel.
+                for (int first = 0; first < o.pods(); first += BenchCluster.APPS_PER_NAMESPACE) {
+                    int from = first;
+                    made.add(pool.submit(() -> {
+                        for (int app = from; app < Math.min(o.pods(), from + BenchCluster.APPS_PER_NAMESPACE); app++) {
+                            c.addFinishedMover(app);
+                        }
+                        return null;
+                    }));
+                }
+            }
+            for (Future<?> f : made) {
+                f.get();
+            }
+            clusters.forEach(BenchCluster::startFloor);
+            await("the floor informers to sync", START_DEADLINE, () -> clusters.stream().allMatch(BenchCluster::floorSynced));
+            log("clusters ready in %.1f s", seconds(System.nanoTime() - setup));
+
+            Path kubeconfig = SandboxApiServer.kubeconfig(work, clusters.stream().map(c -> c.api).toArray(SandboxApiServer[]::new));
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            ProcessBuilder builder = new ProcessBuilder(HubJar.command(List.of("-Xmx" + o.xmx()),
+                    List.of("run", "--http-host", "127.0.0.1", "--http-port", String.valueOf(port), "--log-format", "json")))
+                    .redirectErrorStream(true).redirectOutput(work.resolve("hub.log").toFile());
+            builder.environment().remove("KUBERNETES_SERVICE_HOST");
+            builder.environment().remove("JAVA_TOOL_OPTIONS");
+            builder.environment().put("HUB_KUBECONFIG", kubeconfig.toString());
+            long started = System.nanoTime();
+            hub = builder.start();
+            HubApi api = new HubApi(port);
+            Process running = hub;
+            long[] ready = {-1};
+            long[] connected = {-1};
+            await("the hub to be ready and every cluster Connected", START_DEADLINE, () -> {
+                if (!running.isAlive()) {
+                    throw new IllegalStateException("the hub exited with " + running.exitValue() + "; its log: " + work.resolve("hub.log"));
+                }
+                try {
+                    if (ready[0] < 0 && api.get("/readyz").statusCode() == 200) {
+                        ready[0] = System.nanoTime();
+                    }
+                    if (connected[0] < 0 && api.list("/api/clusters").stream().filter(c -> "Connected".equals(c.getString("state"))).count()
+                            == o.clusters()) {
+                        connected[0] = System.nanoTime();
+                    }
+                } catch (RuntimeException notListeningYet) {
+                    return false;
+                }
+                return ready[0] > 0 && connected[0] > 0;
+            });
+            log("hub ready after %.1f s, all clusters Connected after %.1f s", seconds(ready[0] - started), seconds(connected[0] - started));
+
+            log("counting requests for %d s while nothing happens", o.idleSeconds());
+            long idleFrom = System.nanoTime();
+            // A measuring window, not a wait for something to settle: the hub's requests are counted as they arrive.
+            Thread.sleep(TimeUnit.SECONDS.toMillis(o.idleSeconds()));
+            long idleTo = System.nanoTime();
+
+            log("%d failures in waves of %d", o.failures(), o.wave());
+            long failFrom = System.nanoTime();
+            List<Failure> failures = new ArrayList<>();
+            for (int first = 0; first < o.failures(); first += o.wave()) {
+                List<Failure> wave = new ArrayList<>();
+                List<Future<?>> written = new ArrayList<>();
+                for (int i = first; i < Math.min(o.failures(), first + o.wave()); i++) {
+                    Failure f = new Failure(clusters.get(i % clusters.size()), "bench-fail-" + i, "app-" + i);
+                    wave.add(f);
+                    written.add(pool.submit(() -> {
+                        VolSyncWorld.Mover m = VolSyncWorld.failMover(f.cluster().api, f.namespace(), f.app(), "b2c3d", f.app() + "-restic",
+                                VolSyncWorld.lockLog("volsync-src-" + f.app() + "-a1b2c", "3m2s"));
+                        f.pod()[0] = m.pod().getMetadata().getName();
+                        return null;
+                    }));
+                }
+                for (Future<?> w : written) {
+                    w.get();
+                }
+                await("the unlock Jobs of failures " + first + "..", WAVE_DEADLINE,
+                        () -> wave.stream().allMatch(f -> f.cluster().requests.jobCreates.containsKey(f.namespace())));
+                // The Job controller's part: each unlock Job succeeds.
+                for (Failure f : wave) {
+                    for (Job job : f.cluster().api.client().batch().v1().jobs().inNamespace(f.namespace()).list().getItems()) {
+                        if (job.getMetadata().getAnnotations() != null && job.getMetadata().getAnnotations().containsKey(UnlockJobMetadata.FAILED_POD_UID)) {
+                            VolSyncWorld.finishJob(f.cluster().api, job, true);
+                        }
+                    }
+                }
+                failures.addAll(wave);
+            }
+            await("every unlock to show Succeeded", WAVE_DEADLINE, () -> api.list("/api/unlocks").stream()
+                    .filter(u -> "Succeeded".equals(u.getString("state"))).count() >= o.failures());
+            long failTo = System.nanoTime();
+
+            JsonObject memory = BenchMemory.measure(hub.pid());
+            List<Double> hubMs = new ArrayList<>();
+            List<Double> floorMs = new ArrayList<>();
+            for (Failure f : failures) {
+                Long written = f.cluster().requests.statusWrites.get(f.namespace() + "/" + f.pod()[0]);
+                Long created = f.cluster().requests.jobCreates.get(f.namespace());
+                Long seen = f.cluster().floorSeen.get(f.namespace() + "/" + f.pod()[0]);
+                if (written == null || created == null || seen == null) {
+                    throw new IllegalStateException("failure " + f + ": written " + written + ", unlock Job " + created + ", floor " + seen);
+                }
+                hubMs.add((created - written) / 1e6);
+                floorMs.add((seen - written) / 1e6);
+            }
+            return BenchReport.result(o, hubMs, floorMs, counts(clusters, failFrom, failTo), counts(clusters, idleFrom, idleTo),
+                    seconds(idleTo - idleFrom), memory, seconds(ready[0] - started), seconds(connected[0] - started));
+        } finally {
+            if (hub != null) {
+                hub.destroy();
+                if (!hub.waitFor(30, TimeUnit.SECONDS)) {
+                    hub.destroyForcibly();
+                }
+            }
+            pool.shutdownNow();
+            clusters.forEach(BenchCluster::close);
+        }
+    }
+
+    record Failure(BenchCluster cluster, String namespace, String app, String[] pod) {
+        Failure(BenchCluster cluster, String namespace, String app) {
+            this(cluster, namespace, app, new String[1]);
+        }
+
+        @Override
+        public String toString() {
+            return cluster.name() + "/" + namespace + "/" + pod[0];
+        }
+    }
+
+    private static Map<String, Long> counts(List<BenchCluster> clusters, long from, long to) {
+        Map<String, Long> all = new java.util.TreeMap<>();
+        clusters.forEach(c -> c.requests.between(from, to).forEach((k, v) -> all.merge(k, v, Long::sum)));
+        return all;
+    }
+
+    /** Polls every 20 ms until the condition holds; fails past the deadline. */
+    static void await(String what, Duration deadline, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("gave up waiting for " + what + " after " + deadline.toSeconds() + " s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf("bench: " + format + "%n", args);
+    }
+}

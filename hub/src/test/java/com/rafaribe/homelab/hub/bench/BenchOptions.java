@@ -1,0 +1,70 @@
+package com.rafaribe.homelab.hub.bench;
+
+import java.nio.file.Path;
+
+/**
+ * What {@code scripts/bench} is told.
+ *
+ * @param clusters     mock clusters (fabric8 mock API servers in this JVM), one kubeconfig context each
+ * @param pods         VolSync mover pods (with their Job and ReplicationSource) in each cluster, before any failure
+ * @param failures     lock failures in all, spread over the clusters in turn
+ * @param wave         failures written at once; the next wave starts when every unlock Job of this one was created
+ * @param xmx          the hub's -Xmx
+ * @param idleSeconds  how long to count the requests of a hub with nothing to do
+ * @param out          the JSON result
+ */
+record BenchOptions(int clusters, int pods, int failures, int wave, String xmx, int idleSeconds, Path out) {
+    static final String USAGE = """
+            Usage: scripts/bench [--clusters N] [--pods N] [--failures N] [--wave N] [--xmx SIZE] [--idle-seconds N] [--out FILE]
+              --clusters      mock clusters, one kubeconfig context each (default 3)
+              --pods          VolSync mover pods per cluster before any failure (default 50)
+              --failures      lock failures in all, spread over the clusters (default 10)
+              --wave          failures written at once (default 5)
+              --xmx           the hub's maximum heap (default 128m)
+              --idle-seconds  how long to count requests while nothing happens (default 30)
+              --out           the JSON result (default hub/target/bench/result.json)
+            """;
+
+    static BenchOptions parse(String[] args) {
+        int clusters = 3;
+        int pods = 50;
+        int failures = 10;
+        int wave = 5;
+        String xmx = "128m";
+        int idle = 30;
+        Path out = Path.of("hub/target/bench/result.json");
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                throw new IllegalArgumentException("");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(a + " needs a value");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--clusters" -> clusters = positive(a, v);
+                case "--pods" -> pods = positive(a, v);
+                case "--failures" -> failures = positive(a, v);
+                case "--wave" -> wave = positive(a, v);
+                case "--xmx" -> xmx = v;
+                case "--idle-seconds" -> idle = positive(a, v);
+                case "--out" -> out = Path.of(v);
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        return new BenchOptions(clusters, pods, failures, wave, xmx, idle, out);
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(option + " takes a positive number, not " + value);
+    }
+}

@@ -1,0 +1,115 @@
+package com.rafaribe.homelab.hub.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/** The benchmark's result as JSON, and the table printed from it. */
+final class BenchReport {
+    static final List<String> PERCENTILES = List.of("p50", "p90", "p99", "max");
+
+    private BenchReport() {
+    }
+
+    static JsonObject result(BenchOptions o, List<Double> hubMs, List<Double> floorMs, Map<String, Long> failurePhase,
+                             Map<String, Long> idlePhase, double idleSeconds, JsonObject memory, double readySeconds,
+                             double connectedSeconds) {
+        JsonObject hub = percentiles(hubMs);
+        JsonObject floor = percentiles(floorMs);
+        JsonObject ratio = new JsonObject();
+        for (String p : PERCENTILES) {
+            ratio.put(p, round(hub.getDouble(p) / Math.max(floor.getDouble(p), 0.001)));
+        }
+        JsonObject perFailure = new JsonObject();
+        failurePhase.forEach((k, v) -> perFailure.put(k, round((double) v / o.failures())));
+        JsonObject idle = new JsonObject();
+        double perMinute = 60.0 / idleSeconds / o.clusters();
+        idlePhase.forEach((k, v) -> idle.put(k, round(v * perMinute)));
+        long failureTotal = failurePhase.values().stream().mapToLong(Long::longValue).sum();
+        long idleTotal = idlePhase.values().stream().mapToLong(Long::longValue).sum();
+        return new JsonObject()
+                .put("machine", machine())
+                .put("options", new JsonObject().put("clusters", o.clusters()).put("pods", o.pods()).put("failures", o.failures())
+                        .put("wave", o.wave()).put("xmx", o.xmx()).put("idleSeconds", o.idleSeconds()))
+                .put("latencyMs", new JsonObject().put("hub", hub).put("floor", floor).put("ratio", ratio))
+                .put("requestsPerFailure", new JsonObject().put("total", round((double) failureTotal / o.failures())).put("byVerbAndPath", perFailure))
+                .put("idleRequestsPerMinutePerCluster", new JsonObject().put("total", round(idleTotal * perMinute)).put("byVerbAndPath", idle))
+                .put("memory", memory.copy().put("xmx", o.xmx()))
+                .put("startup", new JsonObject().put("readyzSeconds", round(readySeconds)).put("allConnectedSeconds", round(connectedSeconds)));
+    }
+
+    static JsonObject percentiles(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        JsonObject p = new JsonObject().put("n", sorted.size());
+        p.put("p50", round(nearestRank(sorted, 50))).put("p90", round(nearestRank(sorted, 90))).put("p99", round(nearestRank(sorted, 99)))
+                .put("max", round(sorted.get(sorted.size() - 1)));
+        return p;
+    }
+
+    /** The smallest value with at least {@code percent}% of the values at or below it. */
+    static double nearestRank(List<Double> sorted, int percent) {
+        int rank = (int) Math.ceil(percent / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+
+    static String table(JsonObject r) {
+        StringBuilder b = new StringBuilder();
+        JsonObject o = r.getJsonObject("options");
+        b.append(String.format("%n%d clusters x %d pods, %d failures in waves of %d, hub -Xmx%s%n%n", o.getInteger("clusters"),
+                o.getInteger("pods"), o.getInteger("failures"), o.getInteger("wave"), o.getString("xmx")));
+        JsonObject lat = r.getJsonObject("latencyMs");
+        b.append(String.format("%-42s %10s %10s %10s %10s%n", "failed pod written -> (ms)", "p50", "p90", "p99", "max"));
+        for (String[] row : List.of(new String[] {"hub: unlock Job create arrives", "hub"}, new String[] {"floor: bare informer event", "floor"},
+                new String[] {"ratio hub/floor", "ratio"})) {
+            JsonObject p = lat.getJsonObject(row[1]);
+            b.append(String.format("%-42s %10s %10s %10s %10s%n", row[0], p.getValue("p50"), p.getValue("p90"), p.getValue("p99"), p.getValue("max")));
+        }
+        JsonObject perFailure = r.getJsonObject("requestsPerFailure");
+        b.append(String.format("%nAPI requests per failure: %s%n", perFailure.getValue("total")));
+        perFailure.getJsonObject("byVerbAndPath").forEach(e -> b.append(String.format("  %8s  %s%n", e.getValue(), e.getKey())));
+        JsonObject idle = r.getJsonObject("idleRequestsPerMinutePerCluster");
+        b.append(String.format("%nAPI requests per minute per cluster, nothing happening: %s%n", idle.getValue("total")));
+        idle.getJsonObject("byVerbAndPath").forEach(e -> b.append(String.format("  %8s  %s%n", e.getValue(), e.getKey())));
+        JsonObject m = r.getJsonObject("memory");
+        JsonObject s = r.getJsonObject("startup");
+        b.append(String.format("%npeak RSS %s MiB, heap after GC %s MiB (-Xmx%s)%n", m.getValue("peakRssMiB"), m.getValue("heapAfterGcMiB"),
+                m.getValue("xmx")));
+        b.append(String.format("/readyz 200 after %s s, all clusters Connected after %s s%n", s.getValue("readyzSeconds"),
+                s.getValue("allConnectedSeconds")));
+        JsonObject machine = r.getJsonObject("machine");
+        b.append(String.format("machine: %s CPUs, %s MiB RAM, %s%n", machine.getValue("cpus"), machine.getValue("memoryMiB"), machine.getValue("jdk")));
+        return b.toString();
+    }
+
+    static JsonObject machine() {
+        JsonObject m = new JsonObject().put("cpus", Runtime.getRuntime().availableProcessors())
+                .put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
+                .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    m.put("memoryMiB", Long.parseLong(line.replaceAll("\\D+", "")) / 1024);
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    m.put("cpuModel", line.substring(line.indexOf(':') + 1).strip());
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: without them
+        }
+        return m;
+    }
+
+    static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}
