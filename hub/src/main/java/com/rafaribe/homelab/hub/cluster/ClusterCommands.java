@@ -133,10 +133,31 @@ final class ClusterCommands {
                 + (first.length() > 300 ? first.substring(0, 300) + "..." : first);
     }
 
-    /** Streams the tail through a 64 KiB ring buffer: however long the lines, memory stays bounded. */
+    /**
+     * Streams the tail through a 64 KiB ring buffer: however long the lines, memory stays bounded.
+     * One GET of pods/log: fabric8's getLog would first list the pod (with a field selector) to wait
+     * until it is ready, a request per read that a failed pod, terminated already, does not need.
+     */
     private CommandReply.LogText fetchLog(ClusterCommand.FetchLog c) throws Exception {
-        try (InputStream in = client.pods().inNamespace(c.namespace()).withName(c.pod()).inContainer(c.container())
-                .tailingLines(TAIL_LINES).getLogInputStream()) {
+        HttpClient http = client.getHttpClient();
+        String url = URLUtils.join(client.getMasterUrl().toString(), "api", "v1", "namespaces", c.namespace(), "pods", c.pod(), "log")
+                + "?container=" + URLUtils.encodeToUTF(c.container()) + "&tailLines=" + TAIL_LINES;
+        HttpRequest.Builder request = http.newHttpRequestBuilder().uri(url);
+        if (client.getConfiguration().getRequestTimeout() > 0) {
+            request.timeout(client.getConfiguration().getRequestTimeout(), TimeUnit.MILLISECONDS);
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = http.sendAsync(request.build(), InputStream.class).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        try (InputStream in = response.body()) {
+            if (!response.isSuccessful()) {
+                String body = in == null ? "" : new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+                throw new KubernetesClientException("GET log of pod " + c.namespace() + "/" + c.pod() + ": " + response.code() + " "
+                        + body, response.code(), null);
+            }
             return new CommandReply.LogText(in == null ? "" : LogTail.of(in));
         }
     }
@@ -241,9 +262,13 @@ final class ClusterCommands {
             }
             if (pod != null) {
                 cached.add(pod);
-            } else {
+            } else if (!(namespace.equals(c.ownJobNamespace()) && c.ownJob() != null && PodStates.isPodOfJob(c.podName(), c.ownJob()))) {
+                // Not a pod of the failed mover's own Job, absent from the cache that saw it fail: only a GET can place it.
                 toAsk.add(namespace);
             }
+        }
+        if (toAsk.isEmpty()) {
+            return Future.succeededFuture(holderFacts(cached));
         }
         return ops.run(() -> {
             List<Pod> found = new java.util.ArrayList<>(cached);
@@ -253,10 +278,14 @@ final class ClusterCommands {
                     found.add(pod);
                 }
             }
-            return new CommandReply.HolderFacts(found.stream().map(p -> new HolderPod(p.getMetadata().getNamespace(), p.getMetadata().getName(),
-                    p.getMetadata().getUid(), PodStates.phase(p), PodStates.alive(p), p.getMetadata().getCreationTimestamp() == null ? null
-                    : java.time.Instant.parse(p.getMetadata().getCreationTimestamp()))).toList());
+            return holderFacts(found);
         });
+    }
+
+    private static CommandReply.HolderFacts holderFacts(List<Pod> pods) {
+        return new CommandReply.HolderFacts(pods.stream().map(p -> new HolderPod(p.getMetadata().getNamespace(), p.getMetadata().getName(),
+                p.getMetadata().getUid(), PodStates.phase(p), PodStates.alive(p), p.getMetadata().getCreationTimestamp() == null ? null
+                : java.time.Instant.parse(p.getMetadata().getCreationTimestamp()))).toList());
     }
 
     /** A raced unlock Job: deleted with its pods, by UID when known (a newer Job of the name is never touched). */

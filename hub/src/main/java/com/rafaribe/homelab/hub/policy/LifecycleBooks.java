@@ -57,8 +57,8 @@ abstract class LifecycleBooks {
     final Set<String> decided = bounded(MAX_DECIDED);
     final Set<String> ignoredJobs = bounded(1_000);
 
-    /** A failed pod whose evidence is being read. */
-    record Evidence(Pod pod, FailedMover mover, Map<String, String> labels, MonitorEntry monitor, Instant printedAt) {
+    /** A failed pod whose evidence is being read; {@code watched}: its cluster's pod watch reported it (not a ReplicationSource's status). */
+    record Evidence(Pod pod, FailedMover mover, Map<String, String> labels, MonitorEntry monitor, Instant printedAt, boolean watched) {
     }
 
     /**
@@ -115,6 +115,9 @@ abstract class LifecycleBooks {
     }
 
     void setState(UnlockRecord r, UnlockRecord.State state, String reason, Consumer<PolicyAction> out) {
+        if (state != UnlockRecord.State.Running) {
+            recordLockDetected(r, out);
+        }
         boolean changed = r.state != state || !reason.equals(r.reason);
         r.state = state;
         r.reason = reason;
@@ -125,6 +128,14 @@ abstract class LifecycleBooks {
             }
             out.accept(new PolicyAction.Publish(r.view()));
             updateActive(r.monitorKey, out);
+        }
+    }
+
+    /** The record's LockDetected Event, if it has not been recorded yet. */
+    static void recordLockDetected(UnlockRecord r, Consumer<PolicyAction> out) {
+        if (r.lockEventPending != null) {
+            out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), "Warning", "LockDetected", r.lockEventPending));
+            r.lockEventPending = null;
         }
     }
 

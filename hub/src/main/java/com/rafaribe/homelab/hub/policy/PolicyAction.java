@@ -17,8 +17,16 @@ public sealed interface PolicyAction {
                         String terminationMessage, LockDetector detector) implements PolicyAction {
     }
 
-    /** Ask one cluster which pods of that name run in these namespaces; answer with {@link UnlockLifecycle#holderAnswered}. */
-    record FindHolder(String recordKey, String cluster, String podName, java.util.Set<String> namespaces) implements PolicyAction {
+    /**
+     * Ask one cluster which pods of that name run in these namespaces; answer with {@link UnlockLifecycle#holderAnswered}.
+     * {@code ownJob}: the Job (in the failed mover's namespace) of the failed pod that printed the evidence, when this
+     * cluster's pod watch reported that failure (its cache then holds every mover pod created before the lock), else null.
+     */
+    record FindHolder(String recordKey, String cluster, String podName, java.util.Set<String> namespaces, String ownJobNamespace,
+                      String ownJob) implements PolicyAction {
+        public FindHolder(String recordKey, String cluster, String podName, java.util.Set<String> namespaces) {
+            this(recordKey, cluster, podName, namespaces, null, null);
+        }
     }
 
     /** Create the unlock Job; answer with {@link UnlockLifecycle#jobCreateAnswered}. */

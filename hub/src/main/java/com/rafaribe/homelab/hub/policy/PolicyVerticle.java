@@ -128,7 +128,7 @@ public final class PolicyVerticle extends AbstractVerticle {
         if (action instanceof PolicyAction.ReadEvidence a) {
             readEvidence(a);
         } else if (action instanceof PolicyAction.FindHolder a) {
-            calls.request(a.cluster(), new ClusterCommand.FindHolder(a.podName(), a.namespaces()), CommandReply.HolderFacts.class)
+            calls.request(a.cluster(), new ClusterCommand.FindHolder(a.podName(), a.namespaces(), a.ownJobNamespace(), a.ownJob()), CommandReply.HolderFacts.class)
                     .onSuccess(facts -> lifecycle.holderAnswered(a.recordKey(), a.cluster(), facts.pods().stream()
                             .map(p -> new HolderRule.HolderPod(a.cluster(), p.namespace(), p.name(), p.uid(), p.phase(), p.alive(), p.createdAt()))
                             .toList(), now(), this::act))

@@ -47,8 +47,8 @@ abstract class UnlockDecisions extends LifecycleBooks {
      * leader decides on it. A --remove-all the leader started on older evidence that named another
      * lock is stopped before it runs (its holder rule was about a lock that may be gone).
      */
-    void newerEvidence(UnlockRecord r, LockVerdict verdict, Instant lockTime, Instant printedAt, String printedBy, Instant now,
-            Consumer<PolicyAction> out) {
+    void newerEvidence(UnlockRecord r, LockVerdict verdict, Instant lockTime, Instant printedAt, String printedBy, boolean watched,
+            Instant now, Consumer<PolicyAction> out) {
         if (r.evidenceAt != null && !printedAt.isAfter(r.evidenceAt)
                 || r.newerEvidenceAt != null && !printedAt.isAfter(r.newerEvidenceAt)) {
             return;
@@ -59,6 +59,7 @@ abstract class UnlockDecisions extends LifecycleBooks {
             r.newerLockTime = lockTime;
             r.newerEvidenceAt = printedAt;
             r.newerEvidenceJob = printedBy;
+            r.newerEvidenceWatched = watched;
             return;
         }
         boolean sameLock = r.verdict != null && sameLock(r.verdict, verdict);
@@ -66,6 +67,7 @@ abstract class UnlockDecisions extends LifecycleBooks {
         r.lockTime = lockTime;
         r.evidenceAt = printedAt;
         r.evidenceJob = printedBy;
+        r.evidenceWatched = watched;
         // Fresh, unless it names the holder seen alive and was printed before the hub saw it gone: that holder may have been
         // alive then, and its clean exit since would have removed its lock and let another process lock.
         boolean namesHolderSeenAlive = r.holderSeenAlive != null && r.holderSeenAlive.equals(holderKey(verdict));
@@ -148,8 +150,16 @@ abstract class UnlockDecisions extends LifecycleBooks {
             return;
         }
         for (String c : List.copyOf(r.asked)) {
-            out.accept(new PolicyAction.FindHolder(r.key, c, holder.host(), allowedNamespaces(r, c)));
+            // The cluster whose pod watch reported the failure can place a pod of the failed mover's own Job from its cache.
+            boolean own = r.evidenceWatched && c.equals(r.cluster) && ownJob(r) != null;
+            out.accept(new PolicyAction.FindHolder(r.key, c, holder.host(), allowedNamespaces(r, c), own ? r.mover.namespace() : null,
+                    own ? ownJob(r) : null));
         }
+    }
+
+    /** The Job whose pods' names the holder rule calls the failed mover's own (as {@link #decide} passes it on). */
+    static String ownJob(UnlockRecord r) {
+        return r.evidenceJob != null ? r.evidenceJob : r.mover.jobName();
     }
 
     Set<String> clustersToAsk(UnlockRecord r) {
@@ -243,6 +253,7 @@ abstract class UnlockDecisions extends LifecycleBooks {
         if (decision.kind() == HolderRule.Kind.WAIT || decision.notBefore().isAfter(now)) {
             r.wakeAt = decision.kind() == HolderRule.Kind.WAIT ? now.plus(recheck) : decision.notBefore();
             if (r.state != UnlockRecord.State.WaitingForHolder || !decision.reason().equals(r.reason)) {
+                recordLockDetected(r, out);
                 out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), "Normal", "WaitingForHolder", decision.reason()));
             }
             setState(r, UnlockRecord.State.WaitingForHolder, decision.reason(), out);

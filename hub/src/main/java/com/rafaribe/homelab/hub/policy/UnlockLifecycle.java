@@ -129,7 +129,7 @@ public final class UnlockLifecycle extends UnlockDecisions {
         }
         Instant printedAt = PodStates.terminated(pod).map(t -> t.getFinishedAt()).filter(t -> t != null && !t.isBlank())
                 .map(Instant::parse).orElse(now);
-        evidence.put(key, new Evidence(pod, mover, labels, entry, printedAt));
+        evidence.put(key, new Evidence(pod, mover, labels, entry, printedAt, alreadyRead == null));
         String container = MoverContainer.of(pod) == null ? null : MoverContainer.of(pod).getName();
         String message = PodStates.terminated(pod).map(t -> t.getMessage()).orElse(null);
         out.accept(new PolicyAction.ReadEvidence(cluster, mover.podUid(), mover.namespace(), mover.podName(), container, alreadyRead,
@@ -164,12 +164,14 @@ public final class UnlockLifecycle extends UnlockDecisions {
         Instant seenFresh = verdict.lockAge() == null ? now : now.minus(verdict.lockAge());
         lockSeen.merge(repository.asString(), seenFresh, (a, b) -> a.isAfter(b) ? a : b);
         statuses.countDetected(monitorKey, mover, now, verdict.line());
-        out.accept(new PolicyAction.RecordEvent(cluster, Involved.failedJob(mover), "Warning", "LockDetected", verdict.reason()));
+        PolicyAction.RecordEvent lockDetected = new PolicyAction.RecordEvent(cluster, Involved.failedJob(mover), "Warning", "LockDetected",
+                verdict.reason());
         LOG.info("cluster={} namespace={} job={} pod={} decision=lock-detected why={}", cluster, mover.namespace(), mover.jobName(),
                 mover.podName(), verdict.reason());
 
         int failures = statuses.consecutiveFailures(monitorKey, repository.asString());
         if (failures >= MonitorConditions.CIRCUIT_LIMIT) {
+            out.accept(lockDetected);
             failure(cluster, mover, "circuit-open", failures + " unlocks in a row failed for repository " + repository
                     + "; change the monitor's spec or set the " + MonitorConditions.RETRY_ANNOTATION + " annotation to retry", e.monitor().key(), now, out);
             return;
@@ -177,8 +179,9 @@ public final class UnlockLifecycle extends UnlockDecisions {
         UnlockRecord leader = records.values().stream()
                 .filter(r -> r.active() && r.cluster.equals(cluster) && r.repository.equals(repository.asString())).findFirst().orElse(null);
         if (leader != null) {
+            out.accept(lockDetected);
             leader.joined.add(mover);
-            newerEvidence(leader, verdict, lockTime, e.printedAt(), mover.jobName(), now, out);
+            newerEvidence(leader, verdict, lockTime, e.printedAt(), mover.jobName(), e.watched(), now, out);
             // The leader's unlock serves this pod too: a restarted hub must not unlock for it again.
             statuses.noteJoined(monitorKey, mover.podUid(), leader.unlockJob != null ? leader.unlockJob
                     : UnlockJobFactory.jobName(leader.mover.ownerName(), leader.mover.podUid(), leader.attempt + 1));
@@ -193,10 +196,13 @@ public final class UnlockLifecycle extends UnlockDecisions {
         UnlockRecord record = new UnlockRecord(cluster, mover, e.labels(), e.monitor().namespace(), e.monitor().name(), repository,
                 verdict.line(), holder, now, lockTime, e.pod(), verdict);
         record.evidenceAt = e.printedAt();
+        record.evidenceWatched = e.watched();
         // Listed with the others: /api/failures shows every failed mover pod; its unlock goes on in /api/unlocks.
         publishFailure(cluster, mover, "unlocked", verdict.reason(), e.monitor().key(), now, out);
         records.put(record.key, record);
         setState(record, UnlockRecord.State.Queued, "queued", out);
+        // Recorded with the unlock Job's creation when that follows at once (one Event, not two), else before the wait.
+        record.lockEventPending = verdict.reason();
         evaluate(record, now, out);
     }
 
@@ -291,12 +297,13 @@ public final class UnlockLifecycle extends UnlockDecisions {
                 Instant lockTime = r.newerLockTime;
                 Instant printedAt = r.newerEvidenceAt;
                 String printedBy = r.newerEvidenceJob;
+                boolean watched = r.newerEvidenceWatched;
                 r.newerVerdict = null;
                 r.newerLockTime = null;
                 r.newerEvidenceAt = null;
                 r.answers.clear();
                 r.unanswered.clear();
-                newerEvidence(r, verdict, lockTime, printedAt, printedBy, now, out);
+                newerEvidence(r, verdict, lockTime, printedAt, printedBy, watched, now, out);
                 evaluate(r, now, out);
                 return;
             }
@@ -354,8 +361,13 @@ public final class UnlockLifecycle extends UnlockDecisions {
             return;
         }
         String why = r.reason;
+        String lockEvent = r.lockEventPending;
+        r.lockEventPending = null;
         setState(r, UnlockRecord.State.Running, "unlock Job " + r.unlockJob + " created: " + why, out);
-        if (!existed) {
+        if (lockEvent != null) {
+            out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), "Warning", "LockDetected",
+                    lockEvent + (existed ? "" : "; created unlock Job " + r.unlockJob + ": " + why)));
+        } else if (!existed) {
             out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), "Normal", "UnlockJobCreated",
                     "created " + r.unlockJob + ": " + why));
         }

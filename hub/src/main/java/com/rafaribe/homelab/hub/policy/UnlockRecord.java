@@ -65,9 +65,17 @@ final class UnlockRecord {
     Instant newerLockTime;
     Instant newerEvidenceAt;
     String newerEvidenceJob;
+    boolean newerEvidenceWatched;
     /** The Job of the failed pod that printed the newest evidence: a holder named like its pods is one of its own. */
     String evidenceJob;
+    /** The newest evidence came from a failed pod its cluster's pod watch reported (not from a ReplicationSource's status). */
+    boolean evidenceWatched;
     final List<FailedMover> joined = new ArrayList<>();
+    /**
+     * The LockDetected Event not yet recorded: an unlock Job created at once says both in one Event;
+     * anything else (a wait, a busy repository, an end) records it first.
+     */
+    String lockEventPending;
 
     State state = State.Queued;
     String reason = "queued";

@@ -65,6 +65,11 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     public final Map<String, List<Long>> statusWrites = new ConcurrentHashMap<>();
     /** Told of each request as it arrives, before it is served: the benchmark counts and times them. */
     private volatile java.util.function.Consumer<RecordedRequest> requestObserver = r -> { };
+    /** While a test records: the requests made with one Authorization header, in arrival order; null otherwise (the demo runs for days). */
+    private volatile Recording recorded;
+
+    private record Recording(String authorization, List<String> requests) {
+    }
     private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
 
     private SandboxApiServer(String name) {
@@ -105,6 +110,20 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     @Override
     public void setLog(String namespace, String pod, String text) {
         logs.put(namespace + "/" + pod, text);
+    }
+
+    /**
+     * From now on, every request made with this Authorization header (the hub's, not the test's own
+     * client's) is kept as "METHOD path?query", until {@link #stopRecording()}.
+     */
+    public List<String> recordRequests(String authorization) {
+        List<String> requests = new CopyOnWriteArrayList<>();
+        recorded = new Recording(authorization, requests);
+        return requests;
+    }
+
+    public void stopRecording() {
+        recorded = null;
     }
 
     /** Stops the server; its objects live on in the dispatcher. */
@@ -237,6 +256,10 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
             String authorization = request.getHeader("Authorization");
             if (authorization != null) {
                 authorizations.add(authorization);
+            }
+            Recording recording = recorded;
+            if (recording != null && recording.authorization().equals(authorization)) {
+                recording.requests().add(request.getMethod() + " " + request.getPath());
             }
             Matcher m = LOG_PATH.matcher(request.getPath());
             if (!"GET".equals(request.getMethod()) || !m.matches()) {

@@ -103,7 +103,14 @@ class PipelineTest {
                 assertThat(s.getProcessedJobs()).anySatisfy(p -> assertThat(p.getPodUid()).isEqualTo(mover.pod().getMetadata().getUid()));
                 assertThat(s.getActiveUnlocks()).anySatisfy(a -> assertThat(a.getPodUid()).isEqualTo(mover.pod().getMetadata().getUid()));
             });
-            assertThat(eventReasons(cluster, ns)).contains("LockDetected", "UnlockJobCreated");
+            // Detected and created at once: one Event says both.
+            assertThat(cluster.client().v1().events().inNamespace(ns).list().getItems())
+                    .filteredOn(e -> e.getInvolvedObject().getName().equals(mover.job().getMetadata().getName()))
+                    .singleElement().satisfies(e -> {
+                        assertThat(e.getReason()).isEqualTo("LockDetected");
+                        assertThat(e.getMessage()).contains("volsync-src-jellyfin-a1b2c")
+                                .contains("created unlock Job " + unlock.getMetadata().getName());
+                    });
             await().atMost(WAIT).until(() -> fixture.unlock(mover.pod().getMetadata().getUid()) != null
                     && "Running".equals(fixture.unlock(mover.pod().getMetadata().getUid()).getString("state")));
 

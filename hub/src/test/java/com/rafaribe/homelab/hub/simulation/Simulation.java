@@ -1489,7 +1489,9 @@ final class Simulation {
                         pod = cached;
                     }
                 }
-                if (pod == null) {
+                // As ClusterCommands: a pod of the failed mover's own Job, absent from the cache that reported the failure, is gone.
+                boolean ownJobPod = ns.equals(a.ownJobNamespace()) && a.ownJob() != null && PodStates.isPodOfJob(a.podName(), a.ownJob());
+                if (pod == null && !ownJobPod) {
                     SimPod live = c.podNamed(ns, a.podName());
                     pod = live == null ? null : live.object;
                 }

@@ -36,9 +36,15 @@ public sealed interface ClusterCommand extends HubMessage {
 
     /**
      * The pods of that name in these namespaces (where a lock holder may run): from the caches,
-     * else one GET by name per namespace. Reply: {@link CommandReply.HolderFacts}.
+     * else one GET by name per namespace. In {@code ownJobNamespace}, a name of a pod of {@code
+     * ownJob} (the Job of a failed pod this cluster's pod watch reported; null if none) is answered
+     * from the caches alone: the Job's pods are movers, and the watch that reported the failure had
+     * reported each of them (or its deletion) before it. Reply: {@link CommandReply.HolderFacts}.
      */
-    record FindHolder(String podName, java.util.Set<String> namespaces) implements ClusterCommand {
+    record FindHolder(String podName, java.util.Set<String> namespaces, String ownJobNamespace, String ownJob) implements ClusterCommand {
+        public FindHolder(String podName, java.util.Set<String> namespaces) {
+            this(podName, namespaces, null, null);
+        }
     }
 
     /** Delete one of the hub's unlock Jobs, of that UID when it is known. Reply: {@link CommandReply.Done}. */
