@@ -173,7 +173,8 @@ class SafetyTest {
             assertThat(detected).as("the same LockDetected again bumps the count").hasSizeLessThan(3)
                     .anySatisfy(e -> assertThat(e.getCount()).isGreaterThanOrEqualTo(2));
         });
-        await().atMost(WAIT).until(() -> unlockJobs(north, "repeat").size() == 1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(unlockJobs(north, "repeat")).extracting(j -> j.getMetadata().getName()
+                + " " + j.getMetadata().getUid() + " " + j.getMetadata().getDeletionTimestamp()).hasSize(1));
     }
 
     /** Never --remove-all for a holder the hub cannot place; a plain unlock once the lock could be stale by the age restic printed. */
@@ -204,7 +205,12 @@ class SafetyTest {
         Set<String> unlockedRepositories = new HashSet<>();
         Set<String> finished = new HashSet<>();
         while (finished.size() < 5) {
-            await().atMost(WAIT).until(() -> unlockJobs(south, ns).stream().anyMatch(j -> !finished.contains(j.getMetadata().getName())));
+            // A Job whose create raced a mover's start is withdrawn (deleted) by the hub: wait until the cluster's unfinished
+            // unlock Jobs are exactly those the hub reports Running, so a Job on its way out is not counted as running.
+            await().atMost(WAIT).until(() -> {
+                Set<String> present = unfinishedUnlockJobs(ns, finished);
+                return !present.isEmpty() && present.equals(runningUnlocks(ns));
+            });
             List<Job> running = unlockJobs(south, ns).stream().filter(j -> !finished.contains(j.getMetadata().getName())).toList();
             assertThat(running.size()).as("running unlocks").isLessThanOrEqualTo(2);
             Map<String, Integer> perRepository = new HashMap<>();
@@ -220,7 +226,7 @@ class SafetyTest {
             Long succeeded = HubFixture.status(south, "volsync-monitor").getTotalUnlocksSucceeded();
             return succeeded != null && succeeded >= 5;
         });
-        assertThat(unlockJobs(south, ns)).hasSize(5);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(unlockJobs(south, ns)).hasSize(5));
         assertThat(unlockedRepositories).hasSize(5);
         assertThat(fixture.api.list("/api/failures").stream().filter(f -> "joined".equals(f.getString("decision"))
                 && ns.equals(f.getString("namespace")))).hasSize(15);
@@ -234,6 +240,18 @@ class SafetyTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(HubFixture.status(south, "volsync-monitor").getProcessedJobs())
                 .filteredOn(p -> ns.equals(p.getNamespace())).hasSize(20)
                 .as("every failed pod, joined ones too, names the unlock that served it").allSatisfy(p -> assertThat(p.getUnlockJobName()).isNotNull()));
+    }
+
+    private Set<String> unfinishedUnlockJobs(String ns, Set<String> finished) {
+        return unlockJobs(south, ns).stream().map(j -> j.getMetadata().getName()).filter(n -> !finished.contains(n))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    private Set<String> runningUnlocks(String ns) {
+        return fixture.api.list("/api/unlocks").stream()
+                .filter(u -> south.name().equals(u.getString("cluster")) && ns.equals(u.getString("namespace"))
+                        && "Running".equals(u.getString("state")) && u.getString("unlockJob") != null)
+                .map(u -> u.getString("unlockJob")).collect(java.util.stream.Collectors.toSet());
     }
 
     @Test
