@@ -490,7 +490,8 @@ public final class ClusterVerticle extends AbstractVerticle {
 
     private void connected() {
         watchFailure = null;
-        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, monitors);
+        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, monitors,
+                (namespace, name) -> context.runOnContext(v -> publish(new ClusterEvent.HolderChanged(target.name(), namespace, name))));
         setState("Connected", null);
         LOG.info("cluster {}: connected to {}", target.name(), target.server());
         // The policy learns the monitors and the existing unlock Jobs before any failed pod.
@@ -694,6 +695,9 @@ public final class ClusterVerticle extends AbstractVerticle {
         }
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
+        if (commands != null) {
+            commands.close();
+        }
         commands = null;
         if (client != null) {
             client.close();

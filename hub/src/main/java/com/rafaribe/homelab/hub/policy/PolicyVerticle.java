@@ -83,6 +83,8 @@ public final class PolicyVerticle extends AbstractVerticle {
             lifecycle.unlockJobChanged(e.cluster(), e.job(), e.pods(), e.deleted(), now(), this::act);
         } else if (event instanceof ClusterEvent.PodChanged e) {
             lifecycle.podChanged(e.cluster(), e.pod(), e.deleted(), now(), this::act);
+        } else if (event instanceof ClusterEvent.HolderChanged e) {
+            lifecycle.holderChanged(e.cluster(), e.namespace(), e.name(), now(), this::act);
         } else if (event instanceof ClusterEvent.ClusterSynced e) {
             lifecycle.clusterSynced(e.cluster(), now(), this::act);
         } else if (event instanceof ClusterEvent.ClusterRemoved e) {
@@ -161,6 +163,10 @@ public final class PolicyVerticle extends AbstractVerticle {
                         lifecycle.failedJobDeleted(a.recordKey(), deleted.outcome() == CommandReply.JobDeleted.Outcome.DELETED);
                     })
                     .onFailure(err -> LOG.warn("cluster={} job={} failed Job not removed: {}", a.cluster(), a.name(), Redactor.redact(err.getMessage())));
+        } else if (action instanceof PolicyAction.WatchHolder a) {
+            watchHolder(a.cluster(), new ClusterCommand.WatchHolder(a.recordKey(), a.namespace(), a.podName(), true));
+        } else if (action instanceof PolicyAction.UnwatchHolder a) {
+            watchHolder(a.cluster(), new ClusterCommand.WatchHolder(a.recordKey(), a.namespace(), a.podName(), false));
         } else if (action instanceof PolicyAction.RecordEvent a) {
             calls.recordEvent(a.cluster(), a.involved(), a.type(), a.reason(), Redactor.redact(a.message(), 1024));
         } else if (action instanceof PolicyAction.Publish a) {
@@ -186,6 +192,12 @@ public final class PolicyVerticle extends AbstractVerticle {
                 lifecycle.evidenceUnavailable(a.cluster(), a.podUid(), Redactor.redact(ar.cause().getMessage()), now(), this::act);
             }
         });
+    }
+
+    /** A cluster that cannot take it is down: when it is back, its listing makes every waiting record ask (and watch) again. */
+    private void watchHolder(String cluster, ClusterCommand.WatchHolder command) {
+        calls.request(cluster, command, CommandReply.Done.class).onFailure(err -> LOG.debug("cluster={} holder {}/{} not (un)watched: {}",
+                cluster, command.namespace(), command.podName(), Redactor.redact(err.getMessage())));
     }
 
     /** One stage of a failure's handling, for /metrics: measured here, at the adapter, never in the pure life cycle. */
