@@ -28,6 +28,7 @@ import io.vertx.core.eventbus.Message;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -50,10 +51,11 @@ final class ClusterCommands {
     private final SharedIndexInformer<Pod> unlockPods;
     private final SharedIndexInformer<VolSyncMonitor> monitors;
     private final EventRecorder events;
+    private final HolderWatches holderWatches;
 
     ClusterCommands(String cluster, KubernetesClient client, KubernetesOps ops, SharedIndexInformer<Pod> moverPods,
                     SharedIndexInformer<Job> moverJobs, SharedIndexInformer<Pod> unlockPods,
-                    SharedIndexInformer<VolSyncMonitor> monitors) {
+                    SharedIndexInformer<VolSyncMonitor> monitors, java.util.function.BiConsumer<String, String> holderChanged) {
         this.cluster = cluster;
         this.client = client;
         this.ops = ops;
@@ -62,6 +64,12 @@ final class ClusterCommands {
         this.unlockPods = unlockPods;
         this.monitors = monitors;
         this.events = new EventRecorder(client, java.time.Clock.systemUTC());
+        this.holderWatches = new HolderWatches(client, holderChanged);
+    }
+
+    /** The connection is going: its holder watches with it (the policy asks again once the cluster has listed anew). */
+    void close() {
+        holderWatches.close();
     }
 
     /** Hears which command the cluster refuses for want of a permission (401/403), and when it is allowed again. */
@@ -109,6 +117,8 @@ final class ClusterCommands {
             });
         } else if (command instanceof ClusterCommand.FindHolder c) {
             return findHolder(c);
+        } else if (command instanceof ClusterCommand.WatchHolder c) {
+            return watchHolder(c);
         } else if (command instanceof ClusterCommand.DeleteUnlockJob c) {
             return ops.run(() -> deleteUnlockJob(c));
         }
@@ -260,8 +270,13 @@ final class ClusterCommands {
             if (pod == null) {
                 pod = unlockPods.getStore().getByKey(namespace + "/" + c.podName());
             }
-            if (pod != null) {
-                cached.add(pod);
+            Optional<Optional<Pod>> watched = pod == null ? Optional.empty() : Optional.of(Optional.of(pod));
+            if (watched.isEmpty()) {
+                watched = holderWatches.current(namespace, c.podName());
+            }
+            if (watched.isPresent()) {
+                // A watched pod (or a watched name with no pod any more) is known without asking.
+                watched.get().ifPresent(cached::add);
             } else if (!(namespace.equals(c.ownJobNamespace()) && c.ownJob() != null && PodStates.isPodOfJob(c.podName(), c.ownJob()))) {
                 // Not a pod of the failed mover's own Job, absent from the cache that saw it fail: only a GET can place it.
                 toAsk.add(namespace);
@@ -276,9 +291,26 @@ final class ClusterCommands {
                 Pod pod = client.pods().inNamespace(namespace).withName(c.podName()).get();
                 if (pod != null) {
                     found.add(pod);
+                    holderWatches.seen(pod);
                 }
             }
             return holderFacts(found);
+        });
+    }
+
+    /** A pod the informers cover needs no watch of its own: their events tell the policy already. */
+    private Future<CommandReply.Done> watchHolder(ClusterCommand.WatchHolder c) {
+        String key = c.namespace() + "/" + c.podName();
+        if (!c.watch()) {
+            holderWatches.unwatch(c.recordKey(), c.namespace(), c.podName());
+            return Future.succeededFuture(new CommandReply.Done());
+        }
+        if (moverPods.getStore().getByKey(key) != null || unlockPods.getStore().getByKey(key) != null) {
+            return Future.succeededFuture(new CommandReply.Done());
+        }
+        return ops.run(() -> {
+            holderWatches.watch(c.recordKey(), c.namespace(), c.podName());
+            return new CommandReply.Done();
         });
     }
 

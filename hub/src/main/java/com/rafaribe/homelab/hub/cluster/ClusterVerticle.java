@@ -5,6 +5,7 @@ import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
+import com.rafaribe.homelab.hub.api.bus.StageTiming;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.GoDuration;
@@ -112,6 +113,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     private SharedIndexInformer<GenericKubernetesResource> replicationSources;
     private final Set<String> reportedMoverStatuses = new HashSet<>();
     private ClusterCommands commands;
+    /** While a watch event is handled: when fabric8 handed it over (System.nanoTime()); else 0. */
+    private long eventReceived;
     private final Set<String> reportedFailedPods = new HashSet<>();
 
     private String state = "Connecting";
@@ -456,31 +459,39 @@ public final class ClusterVerticle extends AbstractVerticle {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                context.runOnContext(v -> whenConnected(upsert, obj));
+                long received = System.nanoTime();
+                context.runOnContext(v -> whenConnected(upsert, obj, received));
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                context.runOnContext(v -> whenConnected(upsert, newObj));
+                long received = System.nanoTime();
+                context.runOnContext(v -> whenConnected(upsert, newObj, received));
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                context.runOnContext(v -> whenConnected(delete, obj));
+                context.runOnContext(v -> whenConnected(delete, obj, System.nanoTime()));
             }
         };
     }
 
     /** Until the first lists are complete, {@link #connected()} reports everything at once, in order, and the commands work. */
-    private <T> void whenConnected(Consumer<T> action, T obj) {
+    private <T> void whenConnected(Consumer<T> action, T obj, long received) {
         if (commands != null) {
-            action.accept(obj);
+            eventReceived = received;
+            try {
+                action.accept(obj);
+            } finally {
+                eventReceived = 0;
+            }
         }
     }
 
     private void connected() {
         watchFailure = null;
-        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, monitors);
+        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, monitors,
+                (namespace, name) -> context.runOnContext(v -> publish(new ClusterEvent.HolderChanged(target.name(), namespace, name))));
         setState("Connected", null);
         LOG.info("cluster {}: connected to {}", target.name(), target.server());
         // The policy learns the monitors and the existing unlock Jobs before any failed pod.
@@ -501,6 +512,11 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (PodStates.failed(pod) && reportedFailedPods.add(pod.getMetadata().getUid())) {
             Job job = jobOf(pod);
             publish(new ClusterEvent.MoverPodFailed(target.name(), pod, job, FailedMover.of(pod, job)));
+            if (eventReceived != 0) {
+                // How long the watch event waited for this verticle's event loop: a busy loop holds every failure up here.
+                vertx.eventBus().publish(Addresses.STAGE_TIMINGS,
+                        new StageTiming(StageTiming.POD_EVENT, target.name(), System.nanoTime() - eventReceived));
+            }
         }
         publishState();
     }
@@ -679,6 +695,9 @@ public final class ClusterVerticle extends AbstractVerticle {
         }
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
+        if (commands != null) {
+            commands.close();
+        }
         commands = null;
         if (client != null) {
             client.close();

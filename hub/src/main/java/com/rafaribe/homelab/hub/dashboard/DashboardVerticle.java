@@ -89,6 +89,7 @@ public final class DashboardVerticle extends AbstractVerticle {
         events = new EventStream(vertx, limits.eventStreams(), limits.eventStreamsPerClient());
         vertx.eventBus().<ReadModelUpdate>consumer(Addresses.READ_MODEL, m -> apply(m.body()));
         vertx.eventBus().<ClustersConfigured>consumer(Addresses.CLUSTERS_CONFIGURED, m -> model.configured(m.body().names()));
+        vertx.eventBus().<com.rafaribe.homelab.hub.api.bus.StageTiming>consumer(Addresses.STAGE_TIMINGS, m -> metrics.stage(m.body()));
         if (auth != null && tokenFile != null) {
             tokenWatch = new TokenFile(vertx, tokenFile, limits.tokenRecheck(), auth::rotate);
         }

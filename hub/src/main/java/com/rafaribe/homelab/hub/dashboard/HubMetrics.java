@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import com.rafaribe.homelab.hub.api.bus.StageTiming;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -28,6 +30,11 @@ final class HubMetrics {
     private static final Duration[] BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15),
             Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(30),
             Duration.ofHours(1)};
+
+    /** Buckets for one stage of handling a failure: milliseconds (a cache read) to seconds (a slow API server). */
+    private static final Duration[] STAGE_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
     private final MeterRegistry registry;
     private final ReadModel model;
@@ -64,7 +71,7 @@ final class HubMetrics {
             credentialExpiry(g.name(), null);
             if (clusterStates.remove(g.name()) != null) {
                 for (String gauge : List.of("volsync_hub_cluster_state", "volsync_hub_unlocks_active", "volsync_hub_unlocks_queued",
-                        "volsync_hub_unlock_oldest_waiting_seconds")) {
+                        "volsync_hub_unlock_oldest_waiting_seconds", "volsync_hub_failure_stage")) {
                     registry.find(gauge).tag("cluster", g.name()).meters().forEach(registry::remove);
                 }
             }
@@ -85,6 +92,19 @@ final class HubMetrics {
                             + "notAfter), in seconds since 1970")
                     .tag("cluster", cluster).register(registry);
         }
+    }
+
+    /** One stage of handling a failed mover pod, timed where it ran: where a failure's time goes. */
+    void stage(StageTiming timing) {
+        // Bounded labels: the stages are the five named, and a late answer from a cluster that left the kubeconfigs
+        // must not bring its series back.
+        if (!StageTiming.STAGES.contains(timing.stage()) || !clusterStates.containsKey(timing.cluster())) {
+            return;
+        }
+        Timer.builder("volsync_hub_failure_stage")
+                .description("One stage of handling a failed mover pod: pod_event, log_read, detection, holder_decision, job_create")
+                .tags("cluster", timing.cluster(), "stage", timing.stage()).serviceLevelObjectives(STAGE_BUCKETS)
+                .register(registry).record(timing.nanos(), TimeUnit.NANOSECONDS);
     }
 
     private static String monitorKey(String cluster, String namespace, String name) {

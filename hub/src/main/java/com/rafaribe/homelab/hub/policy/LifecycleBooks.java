@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -73,6 +74,7 @@ abstract class LifecycleBooks {
     void end(UnlockRecord r, UnlockRecord.State state, String why, Instant now, Consumer<PolicyAction> out) {
         r.finishedAt = now;
         r.wakeAt = null;
+        watchHolders(r, Set.of(), out);
         setState(r, state, why, out);
         updateActive(r.monitorKey, out);
     }
@@ -129,6 +131,21 @@ abstract class LifecycleBooks {
             out.accept(new PolicyAction.Publish(r.view()));
             updateActive(r.monitorKey, out);
         }
+    }
+
+    /**
+     * The live holders the record waits for now: each told to its cluster again (a cluster that reconnected has
+     * forgotten), those it no longer waits for let go.
+     */
+    static void watchHolders(UnlockRecord r, Set<UnlockRecord.HolderName> holders, Consumer<PolicyAction> out) {
+        for (UnlockRecord.HolderName h : List.copyOf(r.watchedHolders)) {
+            if (!holders.contains(h)) {
+                out.accept(new PolicyAction.UnwatchHolder(r.key, h.cluster(), h.namespace(), h.name()));
+            }
+        }
+        r.watchedHolders.clear();
+        r.watchedHolders.addAll(holders);
+        holders.forEach(h -> out.accept(new PolicyAction.WatchHolder(r.key, h.cluster(), h.namespace(), h.name())));
     }
 
     /** The record's LockDetected Event, if it has not been recorded yet. */

@@ -29,6 +29,17 @@ public sealed interface PolicyAction {
         }
     }
 
+    /**
+     * A record waits for this live holder: tell {@link UnlockLifecycle#holderChanged} when the pod of that name changes
+     * or goes (a watch on that one name where the pod watches do not cover it), until {@link UnwatchHolder} for the record.
+     */
+    record WatchHolder(String recordKey, String cluster, String namespace, String podName) implements PolicyAction {
+    }
+
+    /** The record no longer waits for this holder. */
+    record UnwatchHolder(String recordKey, String cluster, String namespace, String podName) implements PolicyAction {
+    }
+
     /** Create the unlock Job; answer with {@link UnlockLifecycle#jobCreateAnswered}. */
     record CreateJob(String recordKey, String cluster, Job job) implements PolicyAction {
     }

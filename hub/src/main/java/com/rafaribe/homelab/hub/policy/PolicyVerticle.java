@@ -5,6 +5,7 @@ import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
 import com.rafaribe.homelab.hub.api.bus.CommandReply;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
+import com.rafaribe.homelab.hub.api.bus.StageTiming;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.vertx.core.AbstractVerticle;
@@ -82,6 +83,8 @@ public final class PolicyVerticle extends AbstractVerticle {
             lifecycle.unlockJobChanged(e.cluster(), e.job(), e.pods(), e.deleted(), now(), this::act);
         } else if (event instanceof ClusterEvent.PodChanged e) {
             lifecycle.podChanged(e.cluster(), e.pod(), e.deleted(), now(), this::act);
+        } else if (event instanceof ClusterEvent.HolderChanged e) {
+            lifecycle.holderChanged(e.cluster(), e.namespace(), e.name(), now(), this::act);
         } else if (event instanceof ClusterEvent.ClusterSynced e) {
             lifecycle.clusterSynced(e.cluster(), now(), this::act);
         } else if (event instanceof ClusterEvent.ClusterRemoved e) {
@@ -128,7 +131,9 @@ public final class PolicyVerticle extends AbstractVerticle {
         if (action instanceof PolicyAction.ReadEvidence a) {
             readEvidence(a);
         } else if (action instanceof PolicyAction.FindHolder a) {
+            long asked = System.nanoTime();
             calls.request(a.cluster(), new ClusterCommand.FindHolder(a.podName(), a.namespaces(), a.ownJobNamespace(), a.ownJob()), CommandReply.HolderFacts.class)
+                    .onComplete(ar -> timed(StageTiming.HOLDER_DECISION, a.cluster(), asked))
                     .onSuccess(facts -> lifecycle.holderAnswered(a.recordKey(), a.cluster(), facts.pods().stream()
                             .map(p -> new HolderRule.HolderPod(a.cluster(), p.namespace(), p.name(), p.uid(), p.phase(), p.alive(), p.createdAt()))
                             .toList(), now(), this::act))
@@ -137,7 +142,9 @@ public final class PolicyVerticle extends AbstractVerticle {
                         lifecycle.holderAnswered(a.recordKey(), a.cluster(), null, now(), this::act);
                     });
         } else if (action instanceof PolicyAction.CreateJob a) {
+            long asked = System.nanoTime();
             calls.request(a.cluster(), new ClusterCommand.CreateJob(a.job()), CommandReply.JobCreated.class)
+                    .onComplete(ar -> timed(StageTiming.JOB_CREATE, a.cluster(), asked))
                     .onSuccess(created -> lifecycle.jobCreateAnswered(a.recordKey(), created.alreadyExisted(), null, now(), this::act))
                     .onFailure(err -> lifecycle.jobCreateAnswered(a.recordKey(), false, Redactor.redact(err.getMessage()), now(), this::act));
         } else if (action instanceof PolicyAction.DeleteUnlockJob a) {
@@ -156,6 +163,10 @@ public final class PolicyVerticle extends AbstractVerticle {
                         lifecycle.failedJobDeleted(a.recordKey(), deleted.outcome() == CommandReply.JobDeleted.Outcome.DELETED);
                     })
                     .onFailure(err -> LOG.warn("cluster={} job={} failed Job not removed: {}", a.cluster(), a.name(), Redactor.redact(err.getMessage())));
+        } else if (action instanceof PolicyAction.WatchHolder a) {
+            watchHolder(a.cluster(), new ClusterCommand.WatchHolder(a.recordKey(), a.namespace(), a.podName(), true));
+        } else if (action instanceof PolicyAction.UnwatchHolder a) {
+            watchHolder(a.cluster(), new ClusterCommand.WatchHolder(a.recordKey(), a.namespace(), a.podName(), false));
         } else if (action instanceof PolicyAction.RecordEvent a) {
             calls.recordEvent(a.cluster(), a.involved(), a.type(), a.reason(), Redactor.redact(a.message(), 1024));
         } else if (action instanceof PolicyAction.Publish a) {
@@ -165,12 +176,15 @@ public final class PolicyVerticle extends AbstractVerticle {
 
     /** The log (or the tail VolSync kept), then the detector on the worker pool: a monitor's patterns must not hold the event loop. */
     private void readEvidence(PolicyAction.ReadEvidence a) {
+        long asked = System.nanoTime();
         Future<String> log = a.alreadyRead() != null ? Future.succeededFuture(a.alreadyRead())
                 : calls.request(a.cluster(), new ClusterCommand.FetchLog(a.namespace(), a.pod(), a.container()), CommandReply.LogText.class)
-                        .map(CommandReply.LogText::text);
+                        .map(CommandReply.LogText::text).onComplete(ar -> timed(StageTiming.LOG_READ, a.cluster(), asked));
         log.compose(text -> {
             String evidence = a.terminationMessage() == null || a.terminationMessage().isBlank() ? text : text + "\n" + a.terminationMessage();
-            return vertx.executeBlocking(() -> a.detector().examine(evidence), false);
+            long submitted = System.nanoTime();
+            return vertx.executeBlocking(() -> a.detector().examine(evidence), false)
+                    .onComplete(ar -> timed(StageTiming.DETECTION, a.cluster(), submitted));
         }).onComplete(ar -> {
             if (ar.succeeded()) {
                 lifecycle.detected(a.cluster(), a.podUid(), ar.result(), now(), this::act);
@@ -178,6 +192,17 @@ public final class PolicyVerticle extends AbstractVerticle {
                 lifecycle.evidenceUnavailable(a.cluster(), a.podUid(), Redactor.redact(ar.cause().getMessage()), now(), this::act);
             }
         });
+    }
+
+    /** A cluster that cannot take it is down: when it is back, its listing makes every waiting record ask (and watch) again. */
+    private void watchHolder(String cluster, ClusterCommand.WatchHolder command) {
+        calls.request(cluster, command, CommandReply.Done.class).onFailure(err -> LOG.debug("cluster={} holder {}/{} not (un)watched: {}",
+                cluster, command.namespace(), command.podName(), Redactor.redact(err.getMessage())));
+    }
+
+    /** One stage of a failure's handling, for /metrics: measured here, at the adapter, never in the pure life cycle. */
+    private void timed(String stage, String cluster, long startedNanos) {
+        vertx.eventBus().publish(Addresses.STAGE_TIMINGS, new StageTiming(stage, cluster, System.nanoTime() - startedNanos));
     }
 
     /** For tests: the life cycle's records as values. */

@@ -250,8 +250,16 @@ abstract class UnlockDecisions extends LifecycleBooks {
             setState(r, UnlockRecord.State.Queued, "repository in use by pod " + busyBy + " (" + decision.reason() + ")", out);
             return;
         }
+        // A live holder is watched by name until it changes (the answer is its next change, not a poll); a wait on
+        // something else (a pod of the repository, a cluster to answer) ends on that pod's or cluster's own event.
+        Set<UnlockRecord.HolderName> liveHolders = new HashSet<>();
+        if (decision.kind() == HolderRule.Kind.WAIT) {
+            found.stream().filter(HolderRule.HolderPod::alive)
+                    .forEach(p -> liveHolders.add(new UnlockRecord.HolderName(p.cluster(), p.namespace(), p.name())));
+        }
+        watchHolders(r, liveHolders, out);
         if (decision.kind() == HolderRule.Kind.WAIT || decision.notBefore().isAfter(now)) {
-            r.wakeAt = decision.kind() == HolderRule.Kind.WAIT ? now.plus(recheck) : decision.notBefore();
+            r.wakeAt = decision.kind() == HolderRule.Kind.WAIT ? null : decision.notBefore();
             if (r.state != UnlockRecord.State.WaitingForHolder || !decision.reason().equals(r.reason)) {
                 recordLockDetected(r, out);
                 out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), "Normal", "WaitingForHolder", decision.reason()));

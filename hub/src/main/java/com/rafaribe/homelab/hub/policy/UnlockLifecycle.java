@@ -235,6 +235,16 @@ public final class UnlockLifecycle extends UnlockDecisions {
         }
     }
 
+    /** A watched holder (outside the pod watches) changed or went: the records waiting for it decide again. */
+    public void holderChanged(String cluster, String namespace, String name, Instant now, Consumer<PolicyAction> out) {
+        UnlockRecord.HolderName changed = new UnlockRecord.HolderName(cluster, namespace, name);
+        for (UnlockRecord r : List.copyOf(records.values())) {
+            if (r.waiting() && r.watchedHolders.contains(changed)) {
+                evaluate(r, now, out);
+            }
+        }
+    }
+
     /** A pod of a Job whose unlock succeeded has now succeeded: that app's backups run again. */
     private void noteRecovery(String cluster, PodFact pod, Instant now, Consumer<PolicyAction> out) {
         for (UnlockRecord r : records.values()) {

@@ -86,7 +86,7 @@ final class UnlockRecord {
     Instant createdAt;
     Instant finishedAt;
     Instant recoveredAt;
-    /** Look again no later than this (waits with a stated end, a holder outside the watches). */
+    /** Look again no later than this (waits with a stated end; a live holder is watched instead). */
     Instant wakeAt;
     /** After a plain unlock removed nothing: no new unlock before this. */
     Instant retryNotBefore;
@@ -95,6 +95,12 @@ final class UnlockRecord {
     /** A plain unlock succeeded and its log is being read: did it remove anything? */
     boolean readingLog;
     final Set<String> asked = new HashSet<>();
+    /** The live holders this record waits for, told to their clusters ({@link PolicyAction.WatchHolder}). */
+    final Set<HolderName> watchedHolders = new HashSet<>();
+
+    /** A holder by name, as a watch on it is kept. */
+    record HolderName(String cluster, String namespace, String name) {
+    }
     final Map<String, List<HolderRule.HolderPod>> answers = new HashMap<>();
     final Set<String> unanswered = new HashSet<>();
     int races;

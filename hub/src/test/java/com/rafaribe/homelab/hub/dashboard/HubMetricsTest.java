@@ -7,6 +7,7 @@ import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorGone;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorView;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.UnlockView;
+import com.rafaribe.homelab.hub.api.bus.StageTiming;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Instant;
@@ -32,6 +33,27 @@ class HubMetricsTest {
     static UnlockView unlock(String uid, String state, Instant detected) {
         return new UnlockView("east", "media", "media/volsync-monitor", "sonarr", "volsync-src-sonarr", "volsync-src-sonarr-" + uid, uid,
                 null, state, "why", "locked", "truenas", "east/media/repo", detected, null, null, null);
+    }
+
+    @Test
+    void eachStageOfAFailureIsAHistogramPerClusterThatGoesWithItsCluster() {
+        publish(new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 0, null));
+        metrics.stage(new StageTiming(StageTiming.LOG_READ, "east", 30_000_000L));
+        metrics.stage(new StageTiming(StageTiming.LOG_READ, "east", 70_000_000L));
+        metrics.stage(new StageTiming(StageTiming.JOB_CREATE, "east", 2_000_000L));
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("volsync_hub_failure_stage_seconds_count{cluster=\"east\",stage=\"log_read\"} 2")
+                .contains("volsync_hub_failure_stage_seconds_sum{cluster=\"east\",stage=\"log_read\"} 0.1")
+                .contains("volsync_hub_failure_stage_seconds_bucket{cluster=\"east\",stage=\"log_read\",le=\"0.05\"} 1")
+                .contains("volsync_hub_failure_stage_seconds_bucket{cluster=\"east\",stage=\"job_create\",le=\"0.005\"} 1");
+        publish(new ReadModelUpdate.ClusterGone("east"));
+        assertThat(registry.scrape()).doesNotContain("volsync_hub_failure_stage_seconds");
+        // Bounded labels: a late answer from the gone cluster, an unknown cluster or stage add no series.
+        metrics.stage(new StageTiming(StageTiming.JOB_CREATE, "east", 2_000_000L));
+        metrics.stage(new StageTiming(StageTiming.JOB_CREATE, "nowhere", 2_000_000L));
+        publish(new ClusterView("west", "https://w", "Connected", null, Instant.now(), 1, 0, null));
+        metrics.stage(new StageTiming("made_up", "west", 2_000_000L));
+        assertThat(registry.scrape()).doesNotContain("volsync_hub_failure_stage_seconds");
     }
 
     @Test

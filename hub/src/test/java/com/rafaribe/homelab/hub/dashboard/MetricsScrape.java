@@ -28,6 +28,8 @@ public final class MetricsScrape {
             metrics.record(update, model.previous(update));
             model.apply(update);
         }
+        com.rafaribe.homelab.hub.api.bus.StageTiming.STAGES
+                .forEach(stage -> metrics.stage(new com.rafaribe.homelab.hub.api.bus.StageTiming(stage, "east", 5_000_000L)));
         return registry.scrape();
     }
 

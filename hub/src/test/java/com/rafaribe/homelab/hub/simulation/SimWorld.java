@@ -180,6 +180,8 @@ final class SimWorld {
         /** The order (Simulation.order) of the hub call that first told it a pod is alive. */
         final Map<String, Long> toldAliveOrder = new HashMap<>();
         final java.util.Set<String> reportedFailed = new java.util.HashSet<>();
+        /** The hub's watches on single holders ("namespace/name" to the records waiting), as ClusterCommands keeps them. */
+        final Map<String, java.util.Set<String>> holderWatches = new HashMap<>();
         int cacheMonitorVersion = -1;
         /** The hub's connection to this cluster: false from a restart or an outage until its replay. */
         boolean connected;

@@ -1095,6 +1095,7 @@ final class Simulation {
             c.toldAlive.clear();
             c.toldAliveOrder.clear();
             c.reportedFailed.clear();
+            c.holderWatches.clear();
             c.cacheMonitorVersion = -1;
             c.connected = false;
             c.connectedOnce = false;
@@ -1133,6 +1134,8 @@ final class Simulation {
 
     /** ClusterVerticle.connected(): the monitors, unlock pods and Jobs, mover pods (failed ones as failures), then synced. */
     void connect(Cluster c) {
+        // A new connection: the holder watches went with the old one; the records ask (and watch) again once it is synced.
+        c.holderWatches.clear();
         c.connected = true;
         c.connectedOnce = true;
         if (c.toldDown) {
@@ -1161,6 +1164,12 @@ final class Simulation {
     void relist(Cluster c) {
         if (!c.watching(now) || paused()) {
             return;
+        }
+        // The holder watches resume from their resourceVersion after the gap: what changed meanwhile is told now.
+        for (String key : List.copyOf(c.holderWatches.keySet())) {
+            String ns = key.substring(0, key.indexOf('/'));
+            String name = key.substring(key.indexOf('/') + 1);
+            call("holder changed (after the gap) " + name, o -> hub.holderChanged(c.name, ns, name, hubNow(), o));
         }
         int first = rnd.nextInt(3);
         for (int i = 0; i < 3; i++) {
@@ -1247,14 +1256,25 @@ final class Simulation {
     }
 
     void podChanged(SimPod pod) {
+        holderChanged(pod);
         if (pod.kind != PodKind.OTHER && watching(pod.cluster)) {
             deliverPod(pod.cluster, pod, false, true);
         }
     }
 
     void podDeleted(SimPod pod) {
+        holderChanged(pod);
         if (pod.kind != PodKind.OTHER && watching(pod.cluster) && pod.cluster.cachePods.containsKey(pod.uid)) {
             deliverGone(pod.cluster, pod.uid);
+        }
+    }
+
+    /** A pod the informers do not cover, watched by name because a record waits for it: the watch tells of its change. */
+    private void holderChanged(SimPod pod) {
+        Cluster c = pod.cluster;
+        java.util.Set<String> waiting = c.holderWatches.get(pod.namespace + "/" + pod.name);
+        if (pod.kind == PodKind.OTHER && waiting != null && !waiting.isEmpty() && watching(c)) {
+            call("holder changed " + pod.name, o -> hub.holderChanged(c.name, pod.namespace, pod.name, hubNow(), o));
         }
     }
 
@@ -1380,6 +1400,22 @@ final class Simulation {
             return;
         }
         if (action instanceof PolicyAction.RecordEvent) {
+            return;
+        }
+        // The watch starts from the resourceVersion of the answer the decision to wait was made on: nothing is missed in between.
+        if (action instanceof PolicyAction.WatchHolder w) {
+            Cluster c = cluster(w.cluster());
+            if (watching(c)) {
+                c.holderWatches.computeIfAbsent(w.namespace() + "/" + w.podName(), k -> new HashSet<>()).add(w.recordKey());
+            }
+            return;
+        }
+        if (action instanceof PolicyAction.UnwatchHolder w) {
+            Cluster c = cluster(w.cluster());
+            java.util.Set<String> waiting = c.holderWatches.get(w.namespace() + "/" + w.podName());
+            if (waiting != null && waiting.remove(w.recordKey()) && waiting.isEmpty()) {
+                c.holderWatches.remove(w.namespace() + "/" + w.podName());
+            }
             return;
         }
         if (action instanceof PolicyAction.CreateJob a) {

@@ -15,6 +15,8 @@ public final class Addresses {
     public static final String READ_MODEL = PREFIX + "read-model";
     /** Cluster supervisor to dashboard (publish): {@link ClustersConfigured}, after every reading of the kubeconfigs. */
     public static final String CLUSTERS_CONFIGURED = PREFIX + "clusters-configured";
+    /** Cluster and policy to dashboard (publish): {@link StageTiming}s, for /metrics. */
+    public static final String STAGE_TIMINGS = PREFIX + "stage-timings";
 
     /** How long a command to a cluster may take before its caller gives up. */
     public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);

@@ -47,6 +47,14 @@ public sealed interface ClusterCommand extends HubMessage {
         }
     }
 
+    /**
+     * {@code watch}: a record (by key) waits for the pod of that name in that namespace, a live lock holder; tell its
+     * changes as {@link ClusterEvent.HolderChanged} (a watch on that one name, where the pod watches do not cover it).
+     * Else the record no longer waits for it. Reply: {@link CommandReply.Done}.
+     */
+    record WatchHolder(String recordKey, String namespace, String podName, boolean watch) implements ClusterCommand {
+    }
+
     /** Delete one of the hub's unlock Jobs, of that UID when it is known. Reply: {@link CommandReply.Done}. */
     record DeleteUnlockJob(String namespace, String name, String uid) implements ClusterCommand {
     }

@@ -55,6 +55,10 @@ public sealed interface ClusterEvent extends HubMessage {
                    String repository, String location, String jobName, boolean unlock) {
     }
 
+    /** A holder some record waits for ({@link ClusterCommand.WatchHolder}) changed, went, or can no longer be watched: ask again. */
+    record HolderChanged(String cluster, String namespace, String name) implements ClusterEvent {
+    }
+
     /** An unlock Job of the hub appeared, changed or went away; {@code pods} are its pods. */
     record UnlockJobChanged(String cluster, Job job, List<Pod> pods, boolean deleted) implements ClusterEvent {
     }
