@@ -6,6 +6,7 @@ import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
+import com.rafaribe.homelab.hub.backups.BackupFacts;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.GoDuration;
 import com.rafaribe.homelab.hub.policy.PodFacts;
@@ -75,6 +76,9 @@ public final class ClusterVerticle extends AbstractVerticle {
     public static final ResourceDefinitionContext REPLICATION_SOURCES = new ResourceDefinitionContext.Builder()
             .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationSource").withPlural("replicationsources")
             .withNamespaced(true).build();
+    public static final ResourceDefinitionContext REPLICATION_DESTINATIONS = new ResourceDefinitionContext.Builder()
+            .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationDestination").withPlural("replicationdestinations")
+            .withNamespaced(true).build();
 
     /** One for every client: Jackson builds a type's deserializers once per serialization, not per connection. */
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -110,6 +114,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     private SharedIndexInformer<Pod> unlockPods;
     private SharedIndexInformer<VolSyncMonitor> monitors;
     private SharedIndexInformer<GenericKubernetesResource> replicationSources;
+    /** For the backups' read model only: like ReplicationSources, watched when VolSync is installed, never waited for. */
+    private SharedIndexInformer<GenericKubernetesResource> replicationDestinations;
     private final Set<String> reportedMoverStatuses = new HashSet<>();
     private ClusterCommands commands;
     private final Set<String> reportedFailedPods = new HashSet<>();
@@ -413,10 +419,18 @@ public final class ClusterVerticle extends AbstractVerticle {
         // VolSync may not be installed: ReplicationSources are watched when they exist, never waited for.
         // The full resource context: naming only apiVersion and kind would make fabric8 run a blocking discovery call here.
         replicationSources = c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis);
-        replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> { }));
+        replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> backupDeleted(BackupFacts.SOURCE, rs)));
         SharedIndexInformer<GenericKubernetesResource> sources = replicationSources;
         sources.exceptionHandler((isStarted, t) -> {
             replicationSourcesRefused(t, of);
+            return true;
+        });
+        replicationDestinations = c.genericKubernetesResources(REPLICATION_DESTINATIONS).inAnyNamespace().runnableInformer(resyncMillis);
+        replicationDestinations.addEventHandler(handler(this::onReplicationDestination,
+                rd -> backupDeleted(BackupFacts.DESTINATION, rd)));
+        SharedIndexInformer<GenericKubernetesResource> destinations = replicationDestinations;
+        destinations.exceptionHandler((isStarted, t) -> {
+            refused(t, of, "watch ReplicationDestinations");
             return true;
         });
         List<CompletableFuture<Void>> starts = new ArrayList<>();
@@ -432,16 +446,21 @@ public final class ClusterVerticle extends AbstractVerticle {
             starts.add(informer.start().toCompletableFuture());
         }
         return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
-                .thenRun(() -> sources.start().whenComplete((v, t) -> replicationSourcesRefused(t, of)));
+                .thenRun(() -> sources.start().whenComplete((v, t) -> replicationSourcesRefused(t, of)))
+                .thenRun(() -> destinations.start().whenComplete((v, t) -> refused(t, of, "watch ReplicationDestinations")));
     }
 
     /** VolSync not installed (404) is fine; not allowed (401/403) must show, though the cluster works without them. */
     private void replicationSourcesRefused(Throwable t, int of) {
+        refused(t, of, "watch ReplicationSources");
+    }
+
+    private void refused(Throwable t, int of, String command) {
         Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
         if (cause instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
             context.runOnContext(v -> {
                 if (of == connection) {
-                    permissions.denied("watch ReplicationSources", ConnectionErrors.describe(cause));
+                    permissions.denied(command, ConnectionErrors.describe(cause));
                 }
             });
         }
@@ -493,6 +512,9 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (replicationSources != null) {
             replicationSources.getStore().list().forEach(this::onReplicationSource);
         }
+        if (replicationDestinations != null) {
+            replicationDestinations.getStore().list().forEach(this::onReplicationDestination);
+        }
         publish(new ClusterEvent.ClusterSynced(target.name()));
     }
 
@@ -509,6 +531,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     @SuppressWarnings("unchecked")
     private void onReplicationSource(GenericKubernetesResource rs) {
         permissions.allowed("watch ReplicationSources");
+        publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.SOURCE, rs)));
         Object status = rs.getAdditionalProperties().get("status");
         Object latest = status instanceof Map<?, ?> m ? m.get("latestMoverStatus") : null;
         if (!(latest instanceof Map<?, ?> mover) || !"Failed".equals(mover.get("result"))) {
@@ -530,6 +553,16 @@ public final class ClusterVerticle extends AbstractVerticle {
         }
         publish(new ClusterEvent.MoverStatusFailed(target.name(), rs.getMetadata().getNamespace(), rs.getMetadata().getName(), uid,
                 mover.get("logs") == null ? "" : String.valueOf(mover.get("logs")), time, job));
+    }
+
+    /** For the backups' read model: what the hub keeps of it, not the resource. */
+    private void onReplicationDestination(GenericKubernetesResource rd) {
+        permissions.allowed("watch ReplicationDestinations");
+        publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.DESTINATION, rd)));
+    }
+
+    private void backupDeleted(String kind, GenericKubernetesResource resource) {
+        publish(new ClusterEvent.BackupDeleted(target.name(), kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName()));
     }
 
     private void onPodDeleted(Pod pod) {
@@ -676,6 +709,10 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (replicationSources != null) {
             replicationSources.close();
             replicationSources = null;
+        }
+        if (replicationDestinations != null) {
+            replicationDestinations.close();
+            replicationDestinations = null;
         }
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
