@@ -3,6 +3,7 @@ package com.rafaribe.homelab.hub;
 import com.rafaribe.homelab.hub.api.bus.LocalCodec;
 import com.rafaribe.homelab.hub.cluster.ClusterTarget;
 import com.rafaribe.homelab.hub.cluster.ClusterSupervisor;
+import com.rafaribe.homelab.hub.dashboard.BackupVerticle;
 import com.rafaribe.homelab.hub.dashboard.DashboardVerticle;
 import com.rafaribe.homelab.hub.policy.PolicyVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -33,13 +34,14 @@ public final class Hub {
         return start(vertx, config, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
-    /** Deploys the dashboard, the policy, then the supervisor, which starts a verticle per cluster and follows the kubeconfigs. */
+    /** Deploys the dashboard, the backups' read model, the policy, then the supervisor, which starts a verticle per cluster and follows the kubeconfigs. */
     public static Future<Hub> start(Vertx vertx, HubConfig config, Clock clock, PrometheusMeterRegistry registry) {
         LocalCodec.register(vertx);
         DashboardVerticle dashboard = new DashboardVerticle(config.httpHost(), config.httpPort(), config.dashboardToken(),
                 config.dashboardTokenFile(), registry);
         ClusterSupervisor clusters = new ClusterSupervisor(config.kubeconfigs(), config.contexts(), config.inCluster(), config.resync());
         return vertx.deployVerticle(dashboard)
+                .compose(id -> vertx.deployVerticle(new BackupVerticle(clock)))
                 .compose(id -> vertx.deployVerticle(new PolicyVerticle(config.trustedNamespaces(), config.unlockAllow(), clock, config.resync())))
                 .compose(id -> vertx.deployVerticle(clusters))
                 .map(id -> {

@@ -7,6 +7,7 @@ import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
 import com.rafaribe.homelab.hub.api.bus.StageTiming;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
+import com.rafaribe.homelab.hub.backups.BackupFacts;
 import com.rafaribe.homelab.hub.policy.FailedMover;
 import com.rafaribe.homelab.hub.policy.GoDuration;
 import com.rafaribe.homelab.hub.policy.PodFacts;
@@ -76,6 +77,9 @@ public final class ClusterVerticle extends AbstractVerticle {
     public static final ResourceDefinitionContext REPLICATION_SOURCES = new ResourceDefinitionContext.Builder()
             .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationSource").withPlural("replicationsources")
             .withNamespaced(true).build();
+    public static final ResourceDefinitionContext REPLICATION_DESTINATIONS = new ResourceDefinitionContext.Builder()
+            .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationDestination").withPlural("replicationdestinations")
+            .withNamespaced(true).build();
 
     /** One for every client: Jackson builds a type's deserializers once per serialization, not per connection. */
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -111,6 +115,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     private SharedIndexInformer<Pod> unlockPods;
     private SharedIndexInformer<VolSyncMonitor> monitors;
     private SharedIndexInformer<GenericKubernetesResource> replicationSources;
+    /** For the backups' read model only: like ReplicationSources, watched when VolSync is installed, never waited for. */
+    private SharedIndexInformer<GenericKubernetesResource> replicationDestinations;
     private final Set<String> reportedMoverStatuses = new HashSet<>();
     private ClusterCommands commands;
     /** While a watch event is handled: when fabric8 handed it over (System.nanoTime()); else 0. */
@@ -416,10 +422,18 @@ public final class ClusterVerticle extends AbstractVerticle {
         // VolSync may not be installed: ReplicationSources are watched when they exist, never waited for.
         // The full resource context: naming only apiVersion and kind would make fabric8 run a blocking discovery call here.
         replicationSources = c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis);
-        replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> { }));
+        replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> backupDeleted(BackupFacts.SOURCE, rs)));
         SharedIndexInformer<GenericKubernetesResource> sources = replicationSources;
         sources.exceptionHandler((isStarted, t) -> {
             replicationSourcesRefused(t, of);
+            return true;
+        });
+        replicationDestinations = c.genericKubernetesResources(REPLICATION_DESTINATIONS).inAnyNamespace().runnableInformer(resyncMillis);
+        replicationDestinations.addEventHandler(handler(this::onReplicationDestination,
+                rd -> backupDeleted(BackupFacts.DESTINATION, rd)));
+        SharedIndexInformer<GenericKubernetesResource> destinations = replicationDestinations;
+        destinations.exceptionHandler((isStarted, t) -> {
+            refused(t, of, "watch ReplicationDestinations");
             return true;
         });
         List<CompletableFuture<Void>> starts = new ArrayList<>();
@@ -435,16 +449,21 @@ public final class ClusterVerticle extends AbstractVerticle {
             starts.add(informer.start().toCompletableFuture());
         }
         return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
-                .thenRun(() -> sources.start().whenComplete((v, t) -> replicationSourcesRefused(t, of)));
+                .thenRun(() -> sources.start().whenComplete((v, t) -> replicationSourcesRefused(t, of)))
+                .thenRun(() -> destinations.start().whenComplete((v, t) -> refused(t, of, "watch ReplicationDestinations")));
     }
 
     /** VolSync not installed (404) is fine; not allowed (401/403) must show, though the cluster works without them. */
     private void replicationSourcesRefused(Throwable t, int of) {
+        refused(t, of, "watch ReplicationSources");
+    }
+
+    private void refused(Throwable t, int of, String command) {
         Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
         if (cause instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
             context.runOnContext(v -> {
                 if (of == connection) {
-                    permissions.denied("watch ReplicationSources", ConnectionErrors.describe(cause));
+                    permissions.denied(command, ConnectionErrors.describe(cause));
                 }
             });
         }
@@ -504,6 +523,9 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (replicationSources != null) {
             replicationSources.getStore().list().forEach(this::onReplicationSource);
         }
+        if (replicationDestinations != null) {
+            replicationDestinations.getStore().list().forEach(this::onReplicationDestination);
+        }
         publish(new ClusterEvent.ClusterSynced(target.name()));
     }
 
@@ -525,6 +547,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     @SuppressWarnings("unchecked")
     private void onReplicationSource(GenericKubernetesResource rs) {
         permissions.allowed("watch ReplicationSources");
+        publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.SOURCE, rs)));
         Object status = rs.getAdditionalProperties().get("status");
         Object latest = status instanceof Map<?, ?> m ? m.get("latestMoverStatus") : null;
         if (!(latest instanceof Map<?, ?> mover) || !"Failed".equals(mover.get("result"))) {
@@ -546,6 +569,16 @@ public final class ClusterVerticle extends AbstractVerticle {
         }
         publish(new ClusterEvent.MoverStatusFailed(target.name(), rs.getMetadata().getNamespace(), rs.getMetadata().getName(), uid,
                 mover.get("logs") == null ? "" : String.valueOf(mover.get("logs")), time, job));
+    }
+
+    /** For the backups' read model: what the hub keeps of it, not the resource. */
+    private void onReplicationDestination(GenericKubernetesResource rd) {
+        permissions.allowed("watch ReplicationDestinations");
+        publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.DESTINATION, rd)));
+    }
+
+    private void backupDeleted(String kind, GenericKubernetesResource resource) {
+        publish(new ClusterEvent.BackupDeleted(target.name(), kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName()));
     }
 
     private void onPodDeleted(Pod pod) {
@@ -692,6 +725,10 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (replicationSources != null) {
             replicationSources.close();
             replicationSources = null;
+        }
+        if (replicationDestinations != null) {
+            replicationDestinations.close();
+            replicationDestinations = null;
         }
         informers.forEach(SharedIndexInformer::close);
         informers.clear();

@@ -151,6 +151,7 @@ public final class DashboardVerticle extends AbstractVerticle {
         router.get("/api/unlocks").handler(ctx -> json(ctx, 200, array(model.unlocks())));
         router.get("/api/failures").handler(ctx -> json(ctx, 200, array(model.failures())));
         router.get("/api/monitors").handler(ctx -> json(ctx, 200, array(model.monitors())));
+        router.get("/api/backups").handler(ctx -> json(ctx, 200, array(BackupFilter.of(ctx.queryParams()).apply(model.backups()))));
         router.get("/api/events").handler(ctx -> events.open(ctx, snapshot()));
         router.get("/api/session").handler(ctx -> json(ctx, 200, new JsonObject().put("tokenRequired", auth != null)
                 .put("openToNetwork", openToNetwork())));
@@ -209,7 +210,7 @@ public final class DashboardVerticle extends AbstractVerticle {
 
     private JsonObject snapshot() {
         return new JsonObject().put("clusters", array(model.clusters())).put("unlocks", array(model.unlocks()))
-                .put("failures", array(model.failures())).put("monitors", array(model.monitors()));
+                .put("failures", array(model.failures())).put("monitors", array(model.monitors())).put("backups", array(model.backups()));
     }
 
     static String eventType(ReadModelUpdate update) {
@@ -223,6 +224,10 @@ public final class DashboardVerticle extends AbstractVerticle {
             return "monitor";
         } else if (update instanceof ReadModelUpdate.ClusterGone) {
             return "cluster-gone";
+        } else if (update instanceof ReadModelUpdate.BackupView) {
+            return "backup";
+        } else if (update instanceof ReadModelUpdate.BackupGone) {
+            return "backup-gone";
         }
         return "monitor-gone";
     }

@@ -44,11 +44,13 @@ final class HubMetrics {
     private final Map<String, Boolean> monitorsDegraded = new HashMap<>();
     /** When each cluster's credential expires, in seconds since 1970, for the clusters whose credential says. */
     private final Map<String, Double> credentialExpiries = new HashMap<>();
+    private final BackupMetrics backups;
 
     HubMetrics(MeterRegistry registry, ReadModel model, Instant started) {
         this.registry = registry;
         this.model = model;
         this.started = started;
+        this.backups = new BackupMetrics(registry, Instant::now);
     }
 
     /** @param previous the same unlock as the model held it before this update, or null */
@@ -67,7 +69,12 @@ final class HubMetrics {
         } else if (update instanceof MonitorGone g && monitorsDegraded.remove(monitorKey(g.cluster(), g.namespace(), g.name())) != null) {
             registry.find("volsync_hub_monitor_degraded").tags("cluster", g.cluster(), "monitor_namespace", g.namespace(), "monitor", g.name())
                     .meters().forEach(registry::remove);
+        } else if (update instanceof ReadModelUpdate.BackupView b) {
+            backups.record(b);
+        } else if (update instanceof ReadModelUpdate.BackupGone g) {
+            backups.gone(g);
         } else if (update instanceof ReadModelUpdate.ClusterGone g) {
+            backups.clusterGone(g.name());
             credentialExpiry(g.name(), null);
             if (clusterStates.remove(g.name()) != null) {
                 for (String gauge : List.of("volsync_hub_cluster_state", "volsync_hub_unlocks_active", "volsync_hub_unlocks_queued",

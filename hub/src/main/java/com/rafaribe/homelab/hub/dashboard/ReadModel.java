@@ -25,6 +25,8 @@ public final class ReadModel {
     private final Map<String, UnlockView> unlocks = new LinkedHashMap<>();
     private final Map<String, FailureView> failures = new LinkedHashMap<>();
     private final Map<String, MonitorView> monitors = new TreeMap<>();
+    /** Every backup of every watched cluster, by cluster/kind/namespace/name: one view each, no history. */
+    private final Map<String, ReadModelUpdate.BackupView> backups = new TreeMap<>();
     /** The clusters the kubeconfigs name, once they have been read: null before. */
     private Set<String> configured;
 
@@ -36,6 +38,11 @@ public final class ReadModel {
             unlocks.values().removeIf(u -> u.cluster().equals(g.name()));
             failures.values().removeIf(f -> f.cluster().equals(g.name()));
             monitors.values().removeIf(m -> m.cluster().equals(g.name()));
+            backups.values().removeIf(b -> b.cluster().equals(g.name()));
+        } else if (update instanceof ReadModelUpdate.BackupView b) {
+            backups.put(backupKey(b.cluster(), b.kind(), b.namespace(), b.name()), b);
+        } else if (update instanceof ReadModelUpdate.BackupGone g) {
+            backups.remove(backupKey(g.cluster(), g.kind(), g.namespace(), g.name()));
         } else if (update instanceof UnlockView u) {
             String key = u.cluster() + "/" + u.failedPodUid();
             unlocks.remove(key);
@@ -53,6 +60,10 @@ public final class ReadModel {
         } else if (update instanceof MonitorGone g) {
             monitors.remove(g.cluster() + "/" + g.namespace() + "/" + g.name());
         }
+    }
+
+    private static String backupKey(String cluster, String kind, String namespace, String name) {
+        return cluster + "/" + kind + "/" + namespace + "/" + name;
     }
 
     private void trimFinished() {
@@ -84,6 +95,18 @@ public final class ReadModel {
 
     public List<MonitorView> monitors() {
         return new ArrayList<>(monitors.values());
+    }
+
+    public List<ReadModelUpdate.BackupView> backups() {
+        return new ArrayList<>(backups.values());
+    }
+
+    /** The backup view this update replaces or removes, if the model holds it. */
+    ReadModelUpdate.BackupView previousBackup(ReadModelUpdate update) {
+        if (update instanceof ReadModelUpdate.BackupView b) {
+            return backups.get(backupKey(b.cluster(), b.kind(), b.namespace(), b.name()));
+        }
+        return update instanceof ReadModelUpdate.BackupGone g ? backups.get(backupKey(g.cluster(), g.kind(), g.namespace(), g.name())) : null;
     }
 
     /** The unlock this update replaces, if the model holds it. */

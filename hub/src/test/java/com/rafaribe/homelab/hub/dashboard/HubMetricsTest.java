@@ -108,4 +108,45 @@ class HubMetricsTest {
         assertThat(m.find()).as(scrape).isTrue();
         return Double.parseDouble(m.group(1));
     }
+
+    static ReadModelUpdate.BackupView backup(String cluster, String state, Instant lastSync, int failures, Instant lockSince) {
+        return new ReadModelUpdate.BackupView(cluster, "ReplicationSource", "media", "photos", "restic", "schedule", "0 2 * * *", lastSync,
+                60.0, null, "Successful", failures, lockSince == null ? 0 : 1, lockSince == null ? null : "WaitingForHolder", "uid",
+                null, lockSince, state, "why");
+    }
+
+    static final String LABELS = "backup=\"photos\",backup_namespace=\"media\",cluster=\"east\",kind=\"ReplicationSource\"";
+
+    @Test
+    void aBackupsSeriesFollowItsStateAndGoWithIt() {
+        publish(new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 0, null));
+        publish(backup("east", "NeverSucceeded", null, 0, null));
+        assertThat(registry.scrape()).contains("volsync_hub_backup_state{" + LABELS + ",state=\"NeverSucceeded\"} 1",
+                        "volsync_hub_backup_state{" + LABELS + ",state=\"Healthy\"} 0", "volsync_hub_backup_consecutive_failures{" + LABELS + "} 0")
+                .as("no success yet: no series").doesNotContain("volsync_hub_backup_last_success_timestamp_seconds{")
+                .doesNotContain("volsync_hub_repository_lock_age_seconds{");
+
+        Instant lockSince = Instant.now().minusSeconds(3600);
+        publish(backup("east", "Locked", Instant.parse("2027-01-01T00:00:00Z"), 2, lockSince));
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("volsync_hub_backup_state{" + LABELS + ",state=\"Locked\"} 1",
+                "volsync_hub_backup_state{" + LABELS + ",state=\"NeverSucceeded\"} 0",
+                "volsync_hub_backup_last_success_timestamp_seconds{" + LABELS + "} 1.7987616E9",
+                "volsync_hub_backup_consecutive_failures{" + LABELS + "} 2");
+        Matcher age = Pattern.compile("volsync_hub_repository_lock_age_seconds\\{" + Pattern.quote(LABELS) + "} (\\S+)").matcher(scrape);
+        assertThat(age.find()).as(scrape).isTrue();
+        assertThat(Double.parseDouble(age.group(1))).isBetween(3600.0, 3660.0);
+
+        publish(backup("east", "Healthy", Instant.parse("2027-01-01T00:00:00Z"), 0, null));
+        assertThat(registry.scrape()).as("no lock waited on: no series").doesNotContain("volsync_hub_repository_lock_age_seconds{")
+                .contains("volsync_hub_backup_state{" + LABELS + ",state=\"Healthy\"} 1");
+
+        publish(new ReadModelUpdate.BackupGone("east", "ReplicationSource", "media", "photos"));
+        assertThat(registry.scrape()).doesNotContain("volsync_hub_backup_", "volsync_hub_repository_lock_age_seconds{");
+
+        publish(backup("east", "Locked", Instant.parse("2027-01-01T00:00:00Z"), 1, lockSince));
+        publish(new ReadModelUpdate.ClusterGone("east"));
+        assertThat(registry.scrape()).as("a cluster that goes takes its backups' series").doesNotContain("volsync_hub_backup_",
+                "volsync_hub_repository_lock_age_seconds{");
+    }
 }

@@ -109,7 +109,7 @@ class RbacRulesTest {
     }
 
     @ParameterizedTest(name = "without rule {0}")
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8})
     void withoutAnyOneRuleTheClusterShowsThe403(int rule, ControlPlane plane) throws Exception {
         ClusterRole reduced = role();
         List<PolicyRule> rules = new ArrayList<>(reduced.getRules());
@@ -141,6 +141,23 @@ class RbacRulesTest {
                 assertThat(cluster.getString("error")).contains("403", "(refused: get namespace kube-system)",
                         "cannot tell whether another context reaches this cluster too");
                 assertThat(cluster.getInteger("monitors")).as("watched all the same").isPositive();
+            });
+        }
+    }
+
+    /** The backups' read model needs ReplicationDestinations: without them the cluster is watched and names what was refused. */
+    @org.junit.jupiter.api.Test
+    void withoutTheReplicationDestinationRuleTheClusterSaysWhatIsRefused(ControlPlane plane) throws Exception {
+        ClusterRole reduced = role();
+        reduced.setRules(reduced.getRules().stream().filter(r -> !r.getResources().contains("replicationdestinations")).toList());
+        assertThat(reduced.getRules()).hasSize(complete.getRules().size() - 1);
+        admin.rbac().clusterRoles().resource(reduced).update();
+
+        try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, plane.kubeconfig("rbac", plane.hubToken))) {
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
+                JsonObject cluster = hub.api.list("/api/clusters").get(0);
+                assertThat(cluster.getString("state")).as(cluster.encode()).isEqualTo("Connected");
+                assertThat(cluster.getString("error")).contains("403", "(refused: watch ReplicationDestinations)");
             });
         }
     }

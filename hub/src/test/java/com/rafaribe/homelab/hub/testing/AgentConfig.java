@@ -41,7 +41,7 @@ public final class AgentConfig {
         try (InputStream in = AgentConfig.class.getResourceAsStream("/sandbox-replicationsource-crd.yaml")) {
             admin.load(in).forceConflicts().serverSideApply();
         }
-        for (String crd : List.of(MONITOR_CRD, "replicationsources.volsync.backube")) {
+        for (String crd : List.of(MONITOR_CRD, "replicationsources.volsync.backube", "replicationdestinations.volsync.backube")) {
             admin.apiextensions().v1().customResourceDefinitions().withName(crd).waitUntilCondition(AgentConfig::established,
                     30, TimeUnit.SECONDS);
         }

@@ -63,6 +63,14 @@ public sealed interface ClusterEvent extends HubMessage {
     record UnlockJobChanged(String cluster, Job job, List<Pod> pods, boolean deleted) implements ClusterEvent {
     }
 
+    /** A ReplicationSource or ReplicationDestination appeared or changed: what the backup read model keeps of it. */
+    record BackupChanged(String cluster, com.rafaribe.homelab.hub.backups.BackupFacts facts) implements ClusterEvent {
+    }
+
+    /** A ReplicationSource or ReplicationDestination ({@code kind}) was deleted. */
+    record BackupDeleted(String cluster, String kind, String namespace, String name) implements ClusterEvent {
+    }
+
     /** The cluster's informers have listed everything (again): the policy's view of it is complete. */
     record ClusterSynced(String cluster) implements ClusterEvent {
     }

@@ -54,6 +54,24 @@ public sealed interface ReadModelUpdate extends HubMessage {
     record ClusterGone(String name) implements ReadModelUpdate {
     }
 
+    /**
+     * One ReplicationSource or ReplicationDestination ({@code kind}) and its health: {@code state} one
+     * of Healthy, Late, Failing, Locked, Paused, NeverSucceeded, Unknown, {@code reason} why in words.
+     * {@code lastSyncTime} is the last success; {@code consecutiveFailures} the mover pods that failed
+     * since it, {@code lockFailures} the lock failures detected since it; {@code unlockState},
+     * {@code unlockPodUid} (with the cluster, the key of an {@link UnlockView}) and {@code unlockCause}
+     * are the newest unlock's; {@code lockSince} is when the lock waited on was detected, null when none is.
+     */
+    record BackupView(String cluster, String kind, String namespace, String name, String mover, String trigger, String schedule,
+                      Instant lastSyncTime, Double lastSyncDurationSeconds, Instant nextSyncTime, String latestMoverResult,
+                      int consecutiveFailures, int lockFailures, String unlockState, String unlockPodUid, String unlockCause,
+                      Instant lockSince, String state, String reason) implements ReadModelUpdate {
+    }
+
+    /** A backup went away: its resource was deleted, or its cluster is watched no more. */
+    record BackupGone(String cluster, String kind, String namespace, String name) implements ReadModelUpdate {
+    }
+
     /** A monitor was deleted. */
     record MonitorGone(String cluster, String namespace, String name) implements ReadModelUpdate {
     }
