@@ -1,20 +1,22 @@
 // The dashboard: every cluster and every unlock of the hub, kept live over Server-Sent Events.
 import * as filters from './js/filters.js';
 import * as views from './js/views.js';
+import * as backups from './js/backups.js';
 import { connect } from './js/live.js';
 
-const store = { clusters: new Map(), unlocks: new Map(), failures: new Map(), monitors: new Map() };
+const store = { clusters: new Map(), backups: new Map(), unlocks: new Map(), failures: new Map(), monitors: new Map() };
 const form = document.getElementById('filters');
 const section = id => document.getElementById(id);
-const STATES = ['Connected', 'Connecting', 'Failed', 'Queued', 'WaitingForHolder', 'Running', 'Succeeded'];
+const STATES = ['Connected', 'Connecting', 'Failed', 'Queued', 'WaitingForHolder', 'Running', 'Succeeded', ...backups.STATES];
 
 let scheduled = false;
 function render() {
   scheduled = false;
   filters.options(form, 'cluster', [...store.clusters.keys()]);
-  filters.options(form, 'namespace', [...store.unlocks.values(), ...store.failures.values()].map(i => i.namespace));
+  filters.options(form, 'namespace', [...store.backups.values(), ...store.unlocks.values(), ...store.failures.values()].map(i => i.namespace));
   filters.options(form, 'state', STATES);
   const filter = filters.current();
+  backups.render(section('backups'), store, filter);
   views.clusters(section('clusters'), store, filter);
   views.active(section('active'), store, filter);
   views.timeline(section('chart'), store, filter);

@@ -4,6 +4,13 @@ export function ago(iso, now = Date.now()) {
   return duration(now - Date.parse(iso)) + ' ago';
 }
 
+/** "in 3 h 5 min", to an ISO time; "due" once it has passed; empty for none. */
+export function until(iso, now = Date.now()) {
+  if (!iso) return '';
+  const left = Date.parse(iso) - now;
+  return left > 0 ? 'in ' + duration(left) : 'due';
+}
+
 /** A span of milliseconds as a person reads it: 45 s, 3 min, 2 h 5 min, 3 d. */
 export function duration(ms) {
   if (ms === null || ms === undefined || Number.isNaN(ms)) return '';

@@ -1,12 +1,14 @@
 // The live connection: a snapshot, then one event per change, over Server-Sent Events.
 import { clock } from './format.js';
+import { keyOf as backupKey } from './backups.js';
 
-const KINDS = { cluster: 'clusters', unlock: 'unlocks', failure: 'failures', monitor: 'monitors' };
+const KINDS = { cluster: 'clusters', backup: 'backups', unlock: 'unlocks', failure: 'failures', monitor: 'monitors' };
 
 export function keyOf(kind, item) {
   switch (kind) {
     case 'clusters': return item.name;
     case 'monitors': return `${item.cluster}/${item.namespace}/${item.name}`;
+    case 'backups': return backupKey(item);
     default: return `${item.cluster}/${item.failedPodUid}`;
   }
 }
@@ -34,7 +36,7 @@ export function connect(store, badge, onChange) {
     source.addEventListener('snapshot', e => {
       const snapshot = JSON.parse(e.data);
       for (const kind of Object.values(KINDS)) {
-        store[kind] = new Map(snapshot[kind].map(item => [keyOf(kind, item), item]));
+        store[kind] = new Map((snapshot[kind] || []).map(item => [keyOf(kind, item), item]));
       }
       onChange();
     });
@@ -48,11 +50,15 @@ export function connect(store, badge, onChange) {
     source.addEventListener('cluster-gone', e => {
       const { name } = JSON.parse(e.data);
       store.clusters.delete(name);
-      for (const kind of ['unlocks', 'failures', 'monitors']) {
+      for (const kind of ['backups', 'unlocks', 'failures', 'monitors']) {
         for (const [key, item] of store[kind]) {
           if (item.cluster === name) store[kind].delete(key);
         }
       }
+      onChange();
+    });
+    source.addEventListener('backup-gone', e => {
+      store.backups.delete(backupKey(JSON.parse(e.data)));
       onChange();
     });
     source.addEventListener('monitor-gone', e => {

@@ -2,6 +2,7 @@
 import { badge, el, fill, row } from './dom.js';
 import { ago, between, credential, hint } from './format.js';
 import { matches } from './filters.js';
+import { unlockAnchor } from './backups.js';
 import * as chart from './chart.js';
 
 export const ACTIVE = ['Queued', 'WaitingForHolder', 'Running'];
@@ -33,17 +34,24 @@ function holderLine(u) {
   return u.state === 'WaitingForHolder' || u.state === 'Queued' ? u.reason : '';
 }
 
+/** An unlock's row carries an id, so a backup's row can link to it. */
+function unlockRow(u, cells) {
+  const tr = row(cells);
+  tr.id = unlockAnchor(u.cluster, u.failedPodUid);
+  return tr;
+}
+
 export function active(section, store, filter) {
   const items = [...store.unlocks.values()].filter(u => ACTIVE.includes(u.state) && matches(filter, u))
     .sort((a, b) => (b.detectedAt || '').localeCompare(a.detectedAt || ''));
-  fill(section, items.map(u => row([u.cluster, u.namespace, u.app, el('td', null, el('div', null, u.failedJob), el('div', 'muted', u.failedPod)),
+  fill(section, items.map(u => unlockRow(u, [u.cluster, u.namespace, u.app, el('td', null, el('div', null, u.failedJob), el('div', 'muted', u.failedPod)),
     u.unlockJob || '', el('td', null, badge(u.state), el('div', 'muted', holderLine(u))), ago(u.detectedAt), el('td', 'log', u.matched)])));
 }
 
 export function history(section, store, filter) {
   const items = [...store.unlocks.values()].filter(u => !ACTIVE.includes(u.state) && matches(filter, u))
     .sort((a, b) => (b.finishedAt || '').localeCompare(a.finishedAt || ''));
-  fill(section, items.map(u => row([u.cluster, u.namespace, u.app, el('td', null, badge(u.state)), between(u.detectedAt, u.createdAt),
+  fill(section, items.map(u => unlockRow(u, [u.cluster, u.namespace, u.app, el('td', null, badge(u.state)), between(u.detectedAt, u.createdAt),
     between(u.createdAt, u.finishedAt), u.recoveredAt ? between(u.finishedAt, u.recoveredAt) + ' later' : 'not yet',
     ago(u.finishedAt), u.reason])));
 }

@@ -35,7 +35,8 @@ class MonitoringRulesTest {
     static final Path RULE = MONITORING.resolve("prometheusrule.yaml");
     static final String RUNBOOKS = "https://github.com/rafaribe/volsync-monitor-hub/blob/main/docs/troubleshooting.md#";
     static final List<String> ALERTS = List.of("VolSyncHubAbsent", "VolSyncHubClusterDisconnected", "VolSyncHubUnlockFailed",
-            "VolSyncHubUnlockWaitingTooLong", "VolSyncHubMonitorDegraded", "VolSyncHubClusterCredentialExpiresSoon");
+            "VolSyncHubUnlockWaitingTooLong", "VolSyncHubMonitorDegraded", "VolSyncHubClusterCredentialExpiresSoon",
+            "VolSyncBackupLate", "VolSyncBackupFailing", "VolSyncRepositoryLocked");
     static final YAMLMapper YAML = new YAMLMapper();
 
     /** The rules file promtool reads: the PrometheusRule's spec, cut out as the file's first lines say (sed). */
@@ -124,7 +125,8 @@ class MonitoringRulesTest {
             Pattern.compile("\\bvolsync_hub_\\w+").matcher(alert.get("expr").asString()).results().forEach(m -> used.add(m.group()));
         }
         assertThat(used).contains("volsync_hub_cluster_state", "volsync_hub_unlock_jobs_total", "volsync_hub_monitor_degraded",
-                "volsync_hub_unlock_oldest_waiting_seconds", "volsync_hub_cluster_credential_expiry_timestamp_seconds");
+                "volsync_hub_unlock_oldest_waiting_seconds", "volsync_hub_cluster_credential_expiry_timestamp_seconds",
+                "volsync_hub_backup_state", "volsync_hub_repository_lock_age_seconds");
         for (String metric : used) {
             assertThat(scrape).as("GET /metrics has " + metric).containsPattern("(?m)^" + metric + "\\{");
         }
