@@ -24,7 +24,10 @@ public final class MetricsScrape {
                 unlock("a", "Failed", now.minusSeconds(600), now.minusSeconds(590), now.minusSeconds(500)),
                 unlock("b", "Succeeded", now.minusSeconds(600), now.minusSeconds(590), now.minusSeconds(500)),
                 unlock("c", "WaitingForHolder", now.minusSeconds(60), null, null),
-                unlock("d", "Running", now.minusSeconds(60), now.minusSeconds(50), null)}) {
+                unlock("d", "Running", now.minusSeconds(60), now.minusSeconds(50), null),
+                new ReadModelUpdate.BackupView("east", "ReplicationSource", "media", "sonarr", "restic", "schedule", "0 * * * *",
+                        now.minusSeconds(7200), 30.0, now.plusSeconds(600), "Successful", 2, 1, "WaitingForHolder", "c", null,
+                        now.minusSeconds(60), "Locked", "a lock failure is waited on")}) {
             metrics.record(update, model.previous(update));
             model.apply(update);
         }
