@@ -64,7 +64,7 @@ abstract class LifecycleBooks {
 
     /**
      * @param allowed the images and ServiceAccounts the monitors' unlockJobTemplates may ask for
-     * @param recheck how often a holder outside the watched pods is asked about again
+     * @param recheck how often a queued record looks again (a holder answered absent is not asked again on the same evidence)
      */
     LifecycleBooks(TrustedNamespaces trusted, UnlockAllowList allowed, Duration recheck) {
         this.recheck = recheck;

@@ -36,7 +36,7 @@ public final class PolicyVerticle extends AbstractVerticle {
     private ClusterCalls calls;
     private long tickTimer;
 
-    /** @param recheckInterval how often a holder outside the watched pods is asked about again */
+    /** @param recheckInterval how often a queued record looks again (a holder answered absent is not asked again on the same evidence) */
     public PolicyVerticle(TrustedNamespaces trusted, Clock clock, Duration recheckInterval) {
         this(trusted, UnlockAllowList.MOVER_ONLY, clock, recheckInterval);
     }

@@ -63,6 +63,8 @@ abstract class UnlockDecisions extends LifecycleBooks {
             return;
         }
         boolean sameLock = r.verdict != null && sameLock(r.verdict, verdict);
+        // New evidence, new questions: what was absent when the older lock was printed is asked about again.
+        r.absentAnswers.clear();
         r.verdict = verdict;
         r.lockTime = lockTime;
         r.evidenceAt = printedAt;
@@ -141,20 +143,23 @@ abstract class UnlockDecisions extends LifecycleBooks {
         for (String c : clustersToAsk(r)) {
             if (down.contains(c) || !synced.contains(c)) {
                 r.unanswered.add(c);
+                continue;
+            }
+            // The cluster whose pod watch reported the failure can place a pod of the failed mover's own Job from its cache.
+            boolean own = r.evidenceWatched && c.equals(r.cluster) && ownJob(r) != null;
+            PolicyAction.FindHolder question = new PolicyAction.FindHolder(r.key, c, holder.host(), allowedNamespaces(r, c),
+                    own ? r.mover.namespace() : null, own ? ownJob(r) : null);
+            if (question.equals(r.absentAnswers.get(c))) {
+                r.answers.put(c, List.of());
             } else {
-                r.asked.add(c);
+                r.asked.put(c, question);
             }
         }
         if (r.asked.isEmpty()) {
             decide(r, now, out);
             return;
         }
-        for (String c : List.copyOf(r.asked)) {
-            // The cluster whose pod watch reported the failure can place a pod of the failed mover's own Job from its cache.
-            boolean own = r.evidenceWatched && c.equals(r.cluster) && ownJob(r) != null;
-            out.accept(new PolicyAction.FindHolder(r.key, c, holder.host(), allowedNamespaces(r, c), own ? r.mover.namespace() : null,
-                    own ? ownJob(r) : null));
-        }
+        List.copyOf(r.asked.values()).forEach(out);
     }
 
     /** The Job whose pods' names the holder rule calls the failed mover's own (as {@link #decide} passes it on). */

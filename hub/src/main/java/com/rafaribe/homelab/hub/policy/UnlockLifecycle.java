@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * takes the inputs; what it knows is {@link LifecycleBooks}, when and how it unlocks {@link UnlockDecisions}.
  */
 public final class UnlockLifecycle extends UnlockDecisions {
-    /** @param recheck how often a holder outside the watched pods is asked about again */
+    /** @param recheck how often a queued record looks again (a holder answered absent is not asked again on the same evidence) */
     public UnlockLifecycle(TrustedNamespaces trusted, Duration recheck) {
         this(trusted, UnlockAllowList.MOVER_ONLY, recheck);
     }
@@ -293,13 +293,17 @@ public final class UnlockLifecycle extends UnlockDecisions {
 
     public void holderAnswered(String recordKey, String cluster, List<HolderRule.HolderPod> found, Instant now, Consumer<PolicyAction> out) {
         UnlockRecord r = records.get(recordKey);
-        if (r == null || !r.asked.remove(cluster)) {
+        PolicyAction.FindHolder question = r == null ? null : r.asked.remove(cluster);
+        if (question == null) {
             return;
         }
         if (found == null) {
             r.unanswered.add(cluster);
         } else {
             r.answers.put(cluster, found);
+            if (found.isEmpty()) {
+                r.absentAnswers.put(cluster, question);
+            }
         }
         if (r.asked.isEmpty()) {
             if (r.newerVerdict != null) {

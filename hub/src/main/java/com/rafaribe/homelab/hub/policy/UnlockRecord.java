@@ -94,7 +94,14 @@ final class UnlockRecord {
     boolean creating;
     /** A plain unlock succeeded and its log is being read: did it remove anything? */
     boolean readingLog;
-    final Set<String> asked = new HashSet<>();
+    /** The holder questions out, by cluster: wait for their answers. */
+    final Map<String, PolicyAction.FindHolder> asked = new HashMap<>();
+    /**
+     * By cluster, the holder question it answered "no pod of that name": true for good on the same evidence (the holder
+     * ran when the lock was written, before the question; a pod of that name created since is not it), so asked again only
+     * when the question changes (newer evidence, more namespaces sharing the repository), never each re-check.
+     */
+    final Map<String, PolicyAction.FindHolder> absentAnswers = new HashMap<>();
     /** The live holders this record waits for, told to their clusters ({@link PolicyAction.WatchHolder}). */
     final Set<HolderName> watchedHolders = new HashSet<>();
 

@@ -78,6 +78,42 @@ class HolderWatchTest {
                 && r.contains("watch=true") && r.contains("restic-cron"));
     }
 
+    /**
+     * A record Queued behind a busy repository wakes every re-check period; a holder the caches cannot place (a NAS
+     * host) was answered absent by the first GET, and that answer stays true for the same evidence (a pod of that
+     * name created since the lock cannot be its holder): no GET of that name again while it waits.
+     */
+    @Test
+    void anAbsentHolderIsAskedAboutOncePerEvidence() {
+        // A mover of the same repository, Running: the repository is busy.
+        Mover busy = VolSyncWorld.failMover(east, "apps", "immich", "b1b1b", "immich-restic", null);
+        busy.pod().setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+        Pod running = east.client().pods().inNamespace("apps").resource(busy.pod()).updateStatus();
+        List<String> requests = east.recordRequests("Bearer token-" + east.name);
+        // The lock is 45 minutes old, held by a NAS host: a plain unlock may run at once, once the repository is free.
+        Mover mover = VolSyncWorld.failMover(east, "apps", "immich", "q1q1q", "immich-restic", VolSyncWorld.lockLog("truenas-backup", "45m"));
+        String uid = mover.pod().getMetadata().getUid();
+        await().atMost(WAIT).until(() -> fixture.unlock(uid) != null && "Queued".equals(fixture.unlock(uid).getString("state")));
+        assertThat(fixture.unlock(uid).getString("reason")).contains("repository in use by pod apps/" + running.getMetadata().getName());
+        await().atMost(WAIT).until(() -> holderReads(requests, "truenas-backup").size() == 1);
+
+        // Several re-check periods: the queued record wakes in each, and asks nothing about the holder.
+        await().during(RECHECK.multipliedBy(5)).atMost(RECHECK.multipliedBy(7))
+                .until(() -> holderReads(requests, "truenas-backup").size() == 1 && "Queued".equals(fixture.unlock(uid).getString("state")));
+
+        running.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Succeeded").build());
+        east.client().pods().inNamespace("apps").resource(running).updateStatus();
+        await().atMost(WAIT).until(() -> "Running".equals(fixture.unlock(uid).getString("state")));
+        assertThat(fixture.unlock(uid).getString("reason")).contains("a plain restic unlock");
+        east.stopRecording();
+        assertThat(holderReads(requests, "truenas-backup")).as("one GET of the absent holder for this evidence").hasSize(1);
+    }
+
+    /** GETs of the pod of that name. */
+    static List<String> holderReads(List<String> requests, String name) {
+        return podReads(requests).stream().filter(r -> r.contains("/pods/" + name)).toList();
+    }
+
     /** GETs and lists of pods other than watches and log reads. */
     static List<String> podReads(List<String> requests) {
         return requests.stream().filter(r -> r.startsWith("GET ") && r.contains("/pods") && !r.contains("watch=true") && !r.contains("/log"))

@@ -208,7 +208,10 @@ class UnlockLifecycleTest {
         PolicyAction.ReadUnlockLog read = take(PolicyAction.ReadUnlockLog.class);
         life.unlockLogRead(read.recordKey(), OptionalInt.of(0), now, actions::add);
         assertThat(record(key).state()).isEqualTo("WaitingForHolder");
-        assertThat(record(key).reason()).contains("removed no lock: the lock is live");
+        // Said in the Event; the record's reason is the holder rule's again at once (its holder was answered absent before).
+        assertThat(actions).anyMatch(a -> a instanceof PolicyAction.RecordEvent e && e.reason().equals("WaitingForHolder")
+                && e.message().contains("removed no lock: the lock is live"));
+        assertThat(record(key).wakeAt()).isEqualTo(now.plus(UnlockLifecycle.PLAIN_RETRY));
         assertThat(count(status().getTotalUnlocksFailed())).isZero();
         assertThat(count(status().getTotalUnlocksSucceeded())).isZero();
         assertThat(status().getFailingRepositories()).isEmpty();
@@ -258,7 +261,10 @@ class UnlockLifecycleTest {
         assertThat(actions).anyMatch(a -> a instanceof PolicyAction.RecordEvent e && e.reason().equals("UnlockRaced"));
         assertThat(record(key).state()).isEqualTo("Queued");
         assertThat(record(key).races()).isEqualTo(1);
-        assertThat(record(key).reason()).contains("started before unlock Job");
+        // Decided again at once on the holder answered absent before: it waits for the mover that raced.
+        assertThat(actions).anyMatch(a -> a instanceof PolicyAction.RecordEvent e && e.reason().equals("UnlockRaced")
+                && e.message().contains("started before unlock Job"));
+        assertThat(record(key).reason()).contains("repository in use by pod media/volsync-src-jellyfin-h2h2h");
         answerHolders();
         actions.clear();
         life.podChanged(CLUSTER, PodFacts.of(CLUSTER, new PodBuilder(next).withNewStatus().withPhase("Succeeded").endStatus().build()), false,
@@ -305,5 +311,69 @@ class UnlockLifecycleTest {
         assertThat(record(key).state()).isEqualTo("Queued");
         assertThat(record(key).reason()).contains("repository in use by pod media/volsync-src-jellyfin-i2i2i");
         assertThat(actions).noneMatch(PolicyAction.CreateJob.class::isInstance);
+    }
+
+    /**
+     * Issue 14: a record queued behind a busy repository wakes every re-check period; a holder the caches cannot place
+     * (a NAS host) that its cluster answered absent stays absent for the same evidence (a pod of that name created after
+     * the lock is not its holder), so it is not asked about again. A newer failure's log is new evidence: asked again.
+     */
+    @Test
+    void anAbsentHolderIsAskedAboutAgainOnlyForNewerEvidence() {
+        Pod running = new PodBuilder(failedPod("media", "jellyfin", "i2i2i")).withNewStatus().withPhase("Running").endStatus().build();
+        life.podChanged(CLUSTER, PodFacts.of(CLUSTER, running), false, now, actions::add);
+        String log = VolSyncWorld.lockLog("truenas-backup", "45m");
+        String key = fail(failedPod("media", "jellyfin", "i1i1i"), log);
+        assertThat(record(key).state()).isEqualTo("Queued");
+        actions.clear();
+        for (int i = 0; i < 5; i++) {
+            now = now.plusSeconds(31);
+            life.tick(now, actions::add);
+        }
+        assertThat(record(key).state()).isEqualTo("Queued");
+        assertThat(actions).as("no question about the absent holder while the record waits").noneMatch(PolicyAction.FindHolder.class::isInstance);
+
+        // The next mover of the repository fails on the lock, printed later: the leader asks again on it.
+        now = now.plusSeconds(1);
+        Pod next = failedPod("media", "jellyfin", "i3i3i");
+        life.moverFailed(CLUSTER, next, FailedMover.of(next, null), next.getMetadata().getLabels(), null, now, actions::add);
+        PolicyAction.ReadEvidence read = take(PolicyAction.ReadEvidence.class);
+        life.detected(CLUSTER, read.podUid(), read.detector().examine(log), now, actions::add);
+        assertThat(actions).as("newer evidence asks again").anyMatch(a -> a instanceof PolicyAction.FindHolder f && f.recordKey().equals(key)
+                && f.podName().equals("truenas-backup"));
+        answerHolders();
+
+        // The repository frees up: the unlock goes on, on the answers it has.
+        actions.clear();
+        Pod done = new PodBuilder(running).withNewStatus().withPhase("Succeeded").endStatus().build();
+        life.podChanged(CLUSTER, PodFacts.of(CLUSTER, done), false, now, actions::add);
+        assertThat(actions).noneMatch(PolicyAction.FindHolder.class::isInstance);
+        assertThat(actions).anyMatch(PolicyAction.CreateJob.class::isInstance);
+    }
+
+    /** An absent answer covers the namespaces it was asked about: a namespace sharing the repository since is asked. */
+    @Test
+    void anAbsentHolderIsAskedAboutAgainWhereTheRepositoryIsSharedSince() {
+        String nfs = "/mnt/storage-0/volsync/jellyfin";
+        Pod running = new PodBuilder(failedPod("media", "jellyfin", "k2k2k")).withNewStatus().withPhase("Running").endStatus().build();
+        VolSyncObjects.mountNfsRepository(running, nfs);
+        life.podChanged(CLUSTER, PodFacts.of(CLUSTER, running), false, now, actions::add);
+        Pod pod = failedPod("media", "jellyfin", "k1k1k");
+        VolSyncObjects.mountNfsRepository(pod, nfs);
+        String key = fail(pod, VolSyncWorld.lockLog("truenas-backup", "45m"));
+        assertThat(record(key).state()).isEqualTo("Queued");
+        actions.clear();
+        now = now.plusSeconds(31);
+        life.tick(now, actions::add);
+        assertThat(actions).noneMatch(PolicyAction.FindHolder.class::isInstance);
+
+        // A pod of another namespace uses the same export now: the holder may run there, which was never asked.
+        Pod other = new PodBuilder(failedPod("photos", "immich", "p1p1p")).withNewStatus().withPhase("Succeeded").endStatus().build();
+        VolSyncObjects.mountNfsRepository(other, nfs);
+        life.podChanged(CLUSTER, PodFacts.of(CLUSTER, other), false, now, actions::add);
+        now = now.plusSeconds(31);
+        life.tick(now, actions::add);
+        assertThat(actions).anyMatch(a -> a instanceof PolicyAction.FindHolder f && f.recordKey().equals(key)
+                && f.namespaces().equals(Set.of("media", "photos")));
     }
 }
