@@ -1,5 +1,7 @@
 package com.rafaribe.homelab.hub.cluster;
 
+import static com.rafaribe.homelab.hub.cluster.TrimmingStore.trimmed;
+
 import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.api.bus.Addresses;
@@ -399,11 +401,14 @@ public final class ClusterVerticle extends AbstractVerticle {
     private CompletableFuture<Void> startInformers(KubernetesClient c, int of) {
         // No informer resync: the rescan below does its job on the cached objects, at the monitors' scanInterval.
         long resyncMillis = 0;
-        moverPods = c.pods().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis);
-        moverJobs = c.batch().v1().jobs().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis);
-        unlockJobs = c.batch().v1().jobs().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis);
-        unlockPods = c.pods().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis);
-        monitors = c.resources(VolSyncMonitor.class).inAnyNamespace().runnableInformer(resyncMillis);
+        // Each cache keeps only what the hub reads of its objects (CachedFields): they are most of the heap.
+        moverPods = trimmed(c.pods().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis), CachedFields::pod);
+        moverJobs = trimmed(c.batch().v1().jobs().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis),
+                CachedFields::metadata);
+        unlockJobs = trimmed(c.batch().v1().jobs().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis),
+                CachedFields::metadata);
+        unlockPods = trimmed(c.pods().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis), CachedFields::pod);
+        monitors = trimmed(c.resources(VolSyncMonitor.class).inAnyNamespace().runnableInformer(resyncMillis), CachedFields::metadata);
         moverPods.addEventHandler(handler(this::onMoverPod, this::onPodDeleted));
         moverJobs.addEventHandler(handler(job -> replicationSourcesOf(job), job -> { }));
         unlockJobs.addEventHandler(handler(job -> onUnlockJob(job, false), job -> onUnlockJob(job, true)));
@@ -412,7 +417,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         informers.addAll(List.of(moverPods, moverJobs, unlockJobs, unlockPods, monitors));
         // VolSync may not be installed: ReplicationSources are watched when they exist, never waited for.
         // The full resource context: naming only apiVersion and kind would make fabric8 run a blocking discovery call here.
-        replicationSources = c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis);
+        replicationSources = trimmed(c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis),
+                CachedFields::replicationSource);
         replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> { }));
         SharedIndexInformer<GenericKubernetesResource> sources = replicationSources;
         sources.exceptionHandler((isStarted, t) -> {
