@@ -43,6 +43,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +84,22 @@ public final class ClusterVerticle extends AbstractVerticle {
 
     /** One for every client: Jackson builds a type's deserializers once per serialization, not per connection. */
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    /**
+     * One task pool for every client (informer handlers, watch reconnects): by default each client
+     * makes its own cached pool, six or seven threads per cluster once its informers run, each with
+     * its stack and malloc arena. Cached as fabric8's own, so nothing waits for a thread; shared, so
+     * a thread serves whichever cluster has work. Not shut down when a client closes.
+     */
+    private static final ExecutorService CLIENT_TASKS = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "kubernetes-client-tasks-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    });
     private static boolean warm;
 
     private final ClusterTarget target;
@@ -369,7 +389,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         config.setWatchReconnectInterval(1_000);
         warmUp();
         KubernetesClient c = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
-                .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build();
+                .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).withTaskExecutor(CLIENT_TASKS).build();
         try {
             c.getKubernetesVersion();
         } catch (RuntimeException e) {
