@@ -8,9 +8,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * fabric8's own item store for an informer ({@link SharedIndexInformer#itemStore}), keyed as the
- * default one (namespace/name), that trims each object ({@link CachedFields}) as it is stored:
- * fabric8 hands the handlers the same object after storing it, so what the hub is told and what
- * it later reads from the cache are one trimmed object, and the untrimmed one becomes garbage at once.
+ * default one (namespace/name), that trims each object ({@link CachedFields}) in place as it is
+ * stored: fabric8 hands the handlers the object it has just stored, so what the hub is told and
+ * what it later reads from the cache are trimmed alike, and nothing untrimmed is kept.
  */
 final class TrimmingStore<T extends HasMetadata> extends BasicItemStore<T> {
     private final UnaryOperator<T> trim;
