@@ -22,6 +22,10 @@ COPY --from=build /src/hub/target/volsync-monitor-hub.jar /app/volsync-monitor-h
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8080
-# An OutOfMemoryError leaves the JVM in an unknown state: it exits, and Kubernetes starts it again.
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/volsync-monitor-hub.jar"]
+# The JVM options measured by scripts/bench (docs/performance.md): the serial collector (G1 committed 42 MiB
+# of its own beside a 128 MiB heap) and the C1 compiler only (C2's threads and arenas cost memory, and on a
+# small CPU share they made the start-up twice as long). Jib's jvmFlags and the Deployment's JAVA_TOOL_OPTIONS
+# repeat them (DeployManifestsTest). An OutOfMemoryError leaves the JVM in an unknown state: it exits, and
+# Kubernetes starts it again.
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/volsync-monitor-hub.jar"]
 CMD ["run"]

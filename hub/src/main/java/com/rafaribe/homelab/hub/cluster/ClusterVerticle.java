@@ -1,5 +1,7 @@
 package com.rafaribe.homelab.hub.cluster;
 
+import static com.rafaribe.homelab.hub.cluster.TrimmingStore.trimmed;
+
 import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.api.bus.Addresses;
@@ -43,6 +45,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +89,22 @@ public final class ClusterVerticle extends AbstractVerticle {
 
     /** One for every client: Jackson builds a type's deserializers once per serialization, not per connection. */
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    /**
+     * One task pool for every client (informer handlers, watch reconnects): by default each client
+     * makes its own cached pool, six or seven threads per cluster once its informers run, each with
+     * its stack and malloc arena. Cached as fabric8's own, so nothing waits for a thread; shared, so
+     * a thread serves whichever cluster has work. Not shut down when a client closes.
+     */
+    private static final ExecutorService CLIENT_TASKS = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "kubernetes-client-tasks-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    });
     private static boolean warm;
 
     private final ClusterTarget target;
@@ -376,7 +398,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         config.setWatchReconnectInterval(1_000);
         warmUp();
         KubernetesClient c = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
-                .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build();
+                .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).withTaskExecutor(CLIENT_TASKS).build();
         try {
             c.getKubernetesVersion();
         } catch (RuntimeException e) {
@@ -408,11 +430,14 @@ public final class ClusterVerticle extends AbstractVerticle {
     private CompletableFuture<Void> startInformers(KubernetesClient c, int of) {
         // No informer resync: the rescan below does its job on the cached objects, at the monitors' scanInterval.
         long resyncMillis = 0;
-        moverPods = c.pods().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis);
-        moverJobs = c.batch().v1().jobs().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis);
-        unlockJobs = c.batch().v1().jobs().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis);
-        unlockPods = c.pods().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis);
-        monitors = c.resources(VolSyncMonitor.class).inAnyNamespace().runnableInformer(resyncMillis);
+        // Each cache keeps only what the hub reads of its objects (CachedFields): they are most of the heap.
+        moverPods = trimmed(c.pods().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis), CachedFields::pod);
+        moverJobs = trimmed(c.batch().v1().jobs().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis),
+                CachedFields::metadata);
+        unlockJobs = trimmed(c.batch().v1().jobs().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis),
+                CachedFields::metadata);
+        unlockPods = trimmed(c.pods().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis), CachedFields::pod);
+        monitors = trimmed(c.resources(VolSyncMonitor.class).inAnyNamespace().runnableInformer(resyncMillis), CachedFields::metadata);
         moverPods.addEventHandler(handler(this::onMoverPod, this::onPodDeleted));
         moverJobs.addEventHandler(handler(job -> replicationSourcesOf(job), job -> { }));
         unlockJobs.addEventHandler(handler(job -> onUnlockJob(job, false), job -> onUnlockJob(job, true)));
@@ -421,7 +446,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         informers.addAll(List.of(moverPods, moverJobs, unlockJobs, unlockPods, monitors));
         // VolSync may not be installed: ReplicationSources are watched when they exist, never waited for.
         // The full resource context: naming only apiVersion and kind would make fabric8 run a blocking discovery call here.
-        replicationSources = c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis);
+        replicationSources = trimmed(c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis),
+                CachedFields::replicationSource);
         replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> backupDeleted(BackupFacts.SOURCE, rs)));
         SharedIndexInformer<GenericKubernetesResource> sources = replicationSources;
         sources.exceptionHandler((isStarted, t) -> {

@@ -95,7 +95,9 @@ public final class Bench {
             try (ServerSocket free = new ServerSocket(0)) {
                 port = free.getLocalPort();
             }
-            ProcessBuilder builder = new ProcessBuilder(HubJar.command(List.of("-Xmx" + o.xmx()),
+            List<String> jvm = new ArrayList<>(o.javaOptions());
+            jvm.add("-Xmx" + o.xmx());
+            ProcessBuilder builder = new ProcessBuilder(HubJar.command(jvm,
                     List.of("run", "--http-host", "127.0.0.1", "--http-port", String.valueOf(port), "--log-format", "json")))
                     .redirectErrorStream(true).redirectOutput(work.resolve("hub.log").toFile());
             builder.environment().remove("KUBERNETES_SERVICE_HOST");

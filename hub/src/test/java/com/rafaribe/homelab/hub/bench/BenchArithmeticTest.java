@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The benchmark's own arithmetic: paths grouped without names, percentiles by nearest rank. */
+/** The benchmark's own arithmetic: paths grouped without names, percentiles by nearest rank, the JVM's memory figures read. */
 class BenchArithmeticTest {
     @Test
     void pathsLoseTheirNamesAndQueries() {
@@ -23,5 +23,30 @@ class BenchArithmeticTest {
         assertThat(BenchReport.nearestRank(hundred, 99)).isEqualTo(99.0);
         assertThat(BenchReport.nearestRank(List.of(7.0), 99)).isEqualTo(7.0);
         assertThat(BenchReport.percentiles(List.of(3.0, 1.0, 2.0)).getDouble("max")).isEqualTo(3.0);
+    }
+
+    @Test
+    void heapInUseWhicheverCollector() {
+        assertThat(BenchMemory.heapUsedKib(" garbage-first heap   total 131072K, used 96972K [0x00000000f8000000, 0x0000000100000000)\n"
+                + "  region size 1024K, 3 young (3072K), 0 survivors (0K)\n")).isEqualTo(96972);
+        assertThat(BenchMemory.heapUsedKib(" def new generation   total 4928K, used 512K [0x00000000f8000000, 0x00000000f8550000)\n"
+                + "  eden space 4416K,   0% used\n"
+                + " tenured generation   total 60000K, used 40000K [0x00000000fd550000, 0x0000000100000000)\n")).isEqualTo(40512);
+        assertThat(BenchMemory.heapUsedKib("Native memory tracking is not enabled")).isEqualTo(-1);
+    }
+
+    @Test
+    void nativeMemoryByCategory() {
+        String summary = """
+                Total: reserved=1604367KB, committed=262259KB
+                -                 Java Heap (reserved=131072KB, committed=131072KB)
+                                            (mmap: reserved=131072KB, committed=131072KB)
+                -                     Class (reserved=1052958KB, committed=14110KB)
+                -                    Thread (reserved=60715KB, committed=4719KB)
+                -                    Symbol (reserved=512KB, committed=512KB)
+                """;
+        assertThat(BenchMemory.nativeCommittedMiB(summary).getMap())
+                .containsEntry("Java Heap", 128.0).containsEntry("Class", 13.8).containsEntry("Thread", 4.6).doesNotContainKey("Symbol");
+        assertThat(BenchMemory.nativeCommittedMiB("Native memory tracking is not enabled").isEmpty()).isTrue();
     }
 }

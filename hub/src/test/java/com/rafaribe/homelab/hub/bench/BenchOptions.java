@@ -1,6 +1,8 @@
 package com.rafaribe.homelab.hub.bench;
 
+import com.rafaribe.homelab.hub.testing.ImageJvmOptions;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What {@code scripts/bench} is told.
@@ -10,17 +12,21 @@ import java.nio.file.Path;
  * @param failures     lock failures in all, spread over the clusters in turn
  * @param wave         failures written at once; the next wave starts when every unlock Job of this one was created
  * @param xmx          the hub's -Xmx
+ * @param javaOptions  the hub's other JVM options; by default those the image and the Deployment give it
  * @param idleSeconds  how long to count the requests of a hub with nothing to do
  * @param out          the JSON result
  */
-record BenchOptions(int clusters, int pods, int failures, int wave, String xmx, int idleSeconds, Path out) {
+record BenchOptions(int clusters, int pods, int failures, int wave, String xmx, List<String> javaOptions, int idleSeconds, Path out) {
+
     static final String USAGE = """
-            Usage: scripts/bench [--clusters N] [--pods N] [--failures N] [--wave N] [--xmx SIZE] [--idle-seconds N] [--out FILE]
+            Usage: scripts/bench [--clusters N] [--pods N] [--failures N] [--wave N] [--xmx SIZE] [--java-options 'OPTIONS']
+                                 [--idle-seconds N] [--out FILE]
               --clusters      mock clusters, one kubeconfig context each (default 3)
               --pods          VolSync mover pods per cluster before any failure (default 50)
               --failures      lock failures in all, spread over the clusters (default 10)
               --wave          failures written at once (default 5)
               --xmx           the hub's maximum heap (default 128m)
+              --java-options  the hub's other JVM options, space-separated (default: the image's)
               --idle-seconds  how long to count requests while nothing happens (default 30)
               --out           the JSON result (default hub/target/bench/result.json)
             """;
@@ -31,6 +37,7 @@ record BenchOptions(int clusters, int pods, int failures, int wave, String xmx, 
         int failures = 10;
         int wave = 5;
         String xmx = "128m";
+        List<String> javaOptions = null;
         int idle = 30;
         Path out = Path.of("hub/target/bench/result.json");
         for (int i = 0; i < args.length; i++) {
@@ -48,12 +55,17 @@ record BenchOptions(int clusters, int pods, int failures, int wave, String xmx, 
                 case "--failures" -> failures = positive(a, v);
                 case "--wave" -> wave = positive(a, v);
                 case "--xmx" -> xmx = v;
+                case "--java-options" -> javaOptions = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
                 case "--idle-seconds" -> idle = positive(a, v);
                 case "--out" -> out = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new BenchOptions(clusters, pods, failures, wave, xmx, idle, out);
+        if (javaOptions == null) {
+            // The image's (its Dockerfile's ENTRYPOINT; Jib's and the Deployment's are the same): the benchmark measures what is deployed.
+            javaOptions = ImageJvmOptions.of(Path.of(""));
+        }
+        return new BenchOptions(clusters, pods, failures, wave, xmx, javaOptions, idle, out);
     }
 
     private static int positive(String option, String value) {

@@ -35,7 +35,7 @@ final class BenchReport {
         return new JsonObject()
                 .put("machine", machine())
                 .put("options", new JsonObject().put("clusters", o.clusters()).put("pods", o.pods()).put("failures", o.failures())
-                        .put("wave", o.wave()).put("xmx", o.xmx()).put("idleSeconds", o.idleSeconds()))
+                        .put("wave", o.wave()).put("xmx", o.xmx()).put("javaOptions", String.join(" ", o.javaOptions())).put("idleSeconds", o.idleSeconds()))
                 .put("latencyMs", new JsonObject().put("hub", hub).put("floor", floor).put("ratio", ratio))
                 .put("requestsPerFailure", new JsonObject().put("total", round((double) failureTotal / o.failures())).put("byVerbAndPath", perFailure))
                 .put("idleRequestsPerMinutePerCluster", new JsonObject().put("total", round(idleTotal * perMinute)).put("byVerbAndPath", idle))
@@ -78,8 +78,13 @@ final class BenchReport {
         idle.getJsonObject("byVerbAndPath").forEach(e -> b.append(String.format("  %8s  %s%n", e.getValue(), e.getKey())));
         JsonObject m = r.getJsonObject("memory");
         JsonObject s = r.getJsonObject("startup");
-        b.append(String.format("%npeak RSS %s MiB, heap after GC %s MiB (-Xmx%s)%n", m.getValue("peakRssMiB"), m.getValue("heapAfterGcMiB"),
-                m.getValue("xmx")));
+        b.append(String.format("%npeak RSS %s MiB, heap after GC %s MiB (-Xmx%s %s)%n", m.getValue("peakRssMiB"), m.getValue("heapAfterGcMiB"),
+                m.getValue("xmx"), o.getString("javaOptions", "")));
+        if (m.containsKey("nativeCommittedMiB")) {
+            b.append("committed by the JVM, MiB (Native Memory Tracking):");
+            m.getJsonObject("nativeCommittedMiB").forEach(e -> b.append(" ").append(e.getKey()).append(" ").append(e.getValue()));
+            b.append(String.format("%n"));
+        }
         b.append(String.format("/readyz 200 after %s s, all clusters Connected after %s s%n", s.getValue("readyzSeconds"),
                 s.getValue("allConnectedSeconds")));
         JsonObject machine = r.getJsonObject("machine");

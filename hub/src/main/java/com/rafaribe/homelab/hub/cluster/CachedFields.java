@@ -1,0 +1,103 @@
+package com.rafaribe.homelab.hub.cluster;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the informer caches keep of an object: every field the hub reads, and none of those it
+ * never reads. The caches are most of the hub's heap (10 clusters x 300 movers: 3,000 pods, Jobs
+ * and ReplicationSources), and a real API server's objects carry managedFields (often the larger
+ * half of a pod's metadata) and, when applied with kubectl, a copy of themselves in an annotation.
+ * Objects are trimmed in place as the informer stores them, so the handlers and the store see the
+ * same object.
+ *
+ * <p>Kept, because the hub reads them: a pod's metadata (name, namespace, uid, labels, owners,
+ * creation time), its whole spec (the unlock Job mirrors the mover's volumes, env, security
+ * context and tolerations; the repository key comes from them), its phase and its containers'
+ * states; a Job's metadata, spec and status; a VolSyncMonitor whole; a ReplicationSource's
+ * metadata and {@code status.latestMoverStatus}.
+ */
+public final class CachedFields {
+    /** kubectl's copy of the object as applied: as large as the object, never read here. */
+    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+    private CachedFields() {
+    }
+
+    /** managedFields and kubectl's copy of the object: the hub reads neither, on any kind. */
+    public static <T extends HasMetadata> T metadata(T object) {
+        ObjectMeta meta = object.getMetadata();
+        if (meta != null) {
+            meta.setManagedFields(null);
+            if (meta.getAnnotations() != null && meta.getAnnotations().containsKey(LAST_APPLIED)) {
+                Map<String, String> kept = new LinkedHashMap<>(meta.getAnnotations());
+                kept.remove(LAST_APPLIED);
+                meta.setAnnotations(kept);
+            }
+        }
+        return object;
+    }
+
+    /**
+     * A pod without its conditions, addresses, init containers' states and the containers'
+     * image IDs, container IDs and previous states: the hub decides on the phase and the
+     * containers' current states only.
+     */
+    public static Pod pod(Pod pod) {
+        metadata(pod);
+        PodStatus status = pod.getStatus();
+        if (status != null) {
+            status.setConditions(null);
+            status.setPodIP(null);
+            status.setPodIPs(null);
+            status.setHostIP(null);
+            status.setHostIPs(null);
+            status.setQosClass(null);
+            status.setInitContainerStatuses(null);
+            status.setEphemeralContainerStatuses(null);
+            status.setResourceClaimStatuses(null);
+            if (status.getContainerStatuses() != null) {
+                for (ContainerStatus c : status.getContainerStatuses()) {
+                    c.setImageID(null);
+                    c.setContainerID(null);
+                    c.setLastState(null);
+                    c.setAllocatedResources(null);
+                    c.setAllocatedResourcesStatus(null);
+                    c.setResources(null);
+                    c.setVolumeMounts(null);
+                    c.setUser(null);
+                }
+            }
+        }
+        return pod;
+    }
+
+    /** A ReplicationSource as the hub reads it: metadata and the last mover's result (with VolSync's log tail), nothing of the spec. */
+    public static GenericKubernetesResource replicationSource(GenericKubernetesResource rs) {
+        metadata(rs);
+        Map<?, ?> spec = rs.getAdditionalProperties().get("spec") instanceof Map<?, ?> m ? m : Map.of();
+        Map<?, ?> status = rs.getAdditionalProperties().get("status") instanceof Map<?, ?> m ? m : Map.of();
+        rs.getAdditionalProperties().clear();
+        // The backup model (backups.BackupFacts) reads the trigger, paused, which mover the spec names (its key only)
+        // and the sync times; the failure path reads latestMoverStatus.
+        Map<String, Object> keptSpec = new LinkedHashMap<>();
+        spec.forEach((k, v) -> keptSpec.put(String.valueOf(k), "trigger".equals(k) || "paused".equals(k) ? v : Map.of()));
+        Map<String, Object> keptStatus = new LinkedHashMap<>();
+        for (String field : new String[] {"lastSyncTime", "lastSyncDuration", "nextSyncTime", "latestMoverStatus"}) {
+            if (status.get(field) != null) {
+                keptStatus.put(field, status.get(field));
+            }
+        }
+        rs.getAdditionalProperties().put("spec", keptSpec);
+        if (!keptStatus.isEmpty()) {
+            rs.getAdditionalProperties().put("status", keptStatus);
+        }
+        return rs;
+    }
+}

@@ -1,0 +1,51 @@
+package com.rafaribe.homelab.hub.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The JVM options the image starts the hub with: those between {@code java} and {@code -jar} in the
+ * Dockerfile's ENTRYPOINT. The one place they are written down; Jib's jvmFlags and the Deployment
+ * repeat them (DeployManifestsTest), and the benchmark runs the hub with them by default.
+ */
+public final class ImageJvmOptions {
+    private static final Pattern ENTRYPOINT = Pattern.compile("(?m)^ENTRYPOINT\\s+\\[(.+)]\\s*$");
+    private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
+
+    private ImageJvmOptions() {
+    }
+
+    /** @param repo the repository's root */
+    public static List<String> of(Path repo) {
+        String dockerfile;
+        try {
+            dockerfile = Files.readString(repo.resolve("Dockerfile"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Matcher entrypoint = ENTRYPOINT.matcher(dockerfile);
+        String last = null;
+        while (entrypoint.find()) {
+            last = entrypoint.group(1);
+        }
+        if (last == null) {
+            throw new IllegalStateException("the Dockerfile has no ENTRYPOINT [...]");
+        }
+        List<String> words = new ArrayList<>();
+        Matcher quoted = QUOTED.matcher(last);
+        while (quoted.find()) {
+            words.add(quoted.group(1));
+        }
+        int jar = words.indexOf("-jar");
+        if (words.isEmpty() || !words.get(0).equals("java") || jar < 0) {
+            throw new IllegalStateException("the Dockerfile's ENTRYPOINT is not [\"java\", options..., \"-jar\", jar]: " + last);
+        }
+        return List.copyOf(words.subList(1, jar));
+    }
+}
