@@ -77,8 +77,11 @@ final class EventStream {
 
     void close() {
         vertx.cancelTimer(keepalive);
-        clients.keySet().forEach(HttpServerResponse::end);
+        // Ending a response can run its close or failure handler at once, which removes it from
+        // clients: walk a copy.
+        List<HttpServerResponse> open = List.copyOf(clients.keySet());
         clients.clear();
+        open.forEach(HttpServerResponse::end);
         perAddress.clear();
     }
 

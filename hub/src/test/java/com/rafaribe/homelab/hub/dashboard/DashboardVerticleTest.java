@@ -19,9 +19,11 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
+import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,13 +32,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DashboardVerticleTest {
     DashboardVerticle dashboard;
     HttpClient http;
+    String deploymentId;
 
     @BeforeEach
     void deploy(Vertx vertx, VertxTestContext ctx) {
         LocalCodec.register(vertx);
         dashboard = new DashboardVerticle("127.0.0.1", 0, null, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         http = vertx.createHttpClient();
-        vertx.deployVerticle(dashboard).onComplete(ctx.succeedingThenComplete());
+        vertx.deployVerticle(dashboard).onComplete(ctx.succeeding(id -> {
+            deploymentId = id;
+            ctx.completeNow();
+        }));
     }
 
     private io.vertx.core.Future<HttpClientResponse> get(String path) {
@@ -117,6 +123,36 @@ class DashboardVerticleTest {
                         }
                     });
                 }));
+    }
+
+    @Test
+    void undeployingWithLiveEventStreamsEndsThemAndSucceeds(Vertx vertx, VertxTestContext ctx) {
+        // Every stream ends with the dashboard, also one whose browser is leaving at that moment
+        // (its close handler removes it from the set stop() walks).
+        int streams = 3;
+        AtomicInteger snapshots = new AtomicInteger();
+        AtomicInteger over = new AtomicInteger();
+        Checkpoint undeployed = ctx.checkpoint();
+        Checkpoint allOver = ctx.checkpoint();
+        Runnable oneOver = () -> {
+            if (over.incrementAndGet() == streams) {
+                allOver.flag();
+            }
+        };
+        for (int i = 0; i < streams; i++) {
+            http.request(HttpMethod.GET, dashboard.actualPort(), "127.0.0.1", "/api/events").compose(r -> r.send())
+                    .onComplete(ctx.succeeding(response -> {
+                        // Over for the browser when it ends, or when its connection closes under it.
+                        response.endHandler(v -> oneOver.run());
+                        response.exceptionHandler(e -> oneOver.run());
+                        response.handler(chunk -> {
+                            if (chunk.toString().contains("event: snapshot") && snapshots.incrementAndGet() == streams) {
+                                response.request().connection().close();
+                                vertx.undeploy(deploymentId).onComplete(ctx.succeeding(v -> undeployed.flag()));
+                            }
+                        });
+                    }));
+        }
     }
 
     @Test
