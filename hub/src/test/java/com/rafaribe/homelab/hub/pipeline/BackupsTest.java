@@ -8,10 +8,9 @@ import com.rafaribe.homelab.hub.cluster.ClusterVerticle;
 import com.rafaribe.homelab.hub.testing.Backend;
 import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.TestCluster;
+import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -63,7 +62,7 @@ class BackupsTest {
                     Map.of("trigger", Map.of("manual", "restore-once"), "restic", Map.of("repository", "restore-restic")),
                     Map.of("lastSyncTime", "2020-01-01T00:00:00Z", "lastManualSync", "restore-once",
                             "latestMoverStatus", Map.of("result", "Successful", "time", "2020-01-01T00:00:00Z")));
-            createWithStatus(east.client(), ClusterVerticle.REPLICATION_DESTINATIONS, restore);
+            VolSyncObjects.createWithStatus(east.client(), ClusterVerticle.REPLICATION_DESTINATIONS, restore);
 
             try (HubFixture hub = HubFixture.start(vertx, HubConfig.DEFAULT_RESYNC, null, Backend.kubeconfig(dir, List.of(east)))) {
                 StringBuffer sse = new StringBuffer();
@@ -124,29 +123,10 @@ class BackupsTest {
 
     static void create(TestCluster cluster, ResourceDefinitionContext type, String name, String schedule, Instant lastSync,
                        String result, Instant resultTime) {
-        GenericKubernetesResource rs = resource(type, name,
-                Map.of("sourcePVC", name + "-data", "trigger", Map.of("schedule", schedule), "restic", Map.of("repository", name + "-restic")),
-                Map.of("lastSyncTime", lastSync.toString(), "lastSyncDuration", "1m0s",
-                        "latestMoverStatus", Map.of("result", result, "time", resultTime.toString())));
-        createWithStatus(cluster.client(), type, rs);
-    }
-
-    /** A real API server drops the status of a create when the type has a status subresource: VolSync writes it next. */
-    static void createWithStatus(KubernetesClient client, ResourceDefinitionContext type, GenericKubernetesResource resource) {
-        Object status = resource.getAdditionalProperties().get("status");
-        var resources = client.genericKubernetesResources(type).inNamespace(NS);
-        GenericKubernetesResource created = resources.resource(resource).create();
-        created.setAdditionalProperty("status", status);
-        resources.resource(created).updateStatus();
+        VolSyncObjects.createWithStatus(cluster.client(), type, VolSyncObjects.backup(type, NS, name, schedule, lastSync, result, resultTime));
     }
 
     static GenericKubernetesResource resource(ResourceDefinitionContext type, String name, Map<String, Object> spec, Map<String, Object> status) {
-        GenericKubernetesResource r = new GenericKubernetesResource();
-        r.setApiVersion(type.getGroup() + "/" + type.getVersion());
-        r.setKind(type.getKind());
-        r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-        r.setAdditionalProperty("spec", spec);
-        r.setAdditionalProperty("status", status);
-        return r;
+        return VolSyncObjects.resource(type, NS, name, spec, status);
     }
 }

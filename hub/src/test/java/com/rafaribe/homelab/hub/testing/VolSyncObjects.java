@@ -1,6 +1,8 @@
 package com.rafaribe.homelab.hub.testing;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -11,6 +13,9 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,5 +126,34 @@ public final class VolSyncObjects {
     private static EnvVar secretEnv(String name, String secret, boolean optional) {
         return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef(name, secret, optional ? true : null)
                 .endValueFrom().build();
+    }
+
+    /** A ReplicationSource or ReplicationDestination on a schedule, with the status VolSync writes after a sync. */
+    public static GenericKubernetesResource backup(ResourceDefinitionContext type, String namespace, String name, String schedule,
+                                                   Instant lastSync, String result, Instant resultTime) {
+        return resource(type, namespace, name,
+                Map.of("sourcePVC", name + "-data", "trigger", Map.of("schedule", schedule), "restic", Map.of("repository", name + "-restic")),
+                Map.of("lastSyncTime", lastSync.toString(), "lastSyncDuration", "1m0s",
+                        "latestMoverStatus", Map.of("result", result, "time", resultTime.toString())));
+    }
+
+    public static GenericKubernetesResource resource(ResourceDefinitionContext type, String namespace, String name, Map<String, Object> spec,
+                                                     Map<String, Object> status) {
+        GenericKubernetesResource r = new GenericKubernetesResource();
+        r.setApiVersion(type.getGroup() + "/" + type.getVersion());
+        r.setKind(type.getKind());
+        r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        r.setAdditionalProperty("spec", spec);
+        r.setAdditionalProperty("status", status);
+        return r;
+    }
+
+    /** A real API server drops the status of a create when the type has a status subresource: VolSync writes it next. */
+    public static void createWithStatus(KubernetesClient client, ResourceDefinitionContext type, GenericKubernetesResource resource) {
+        Object status = resource.getAdditionalProperties().get("status");
+        var resources = client.genericKubernetesResources(type).inNamespace(resource.getMetadata().getNamespace());
+        GenericKubernetesResource created = resources.resource(resource).create();
+        created.setAdditionalProperty("status", status);
+        resources.resource(created).updateStatus();
     }
 }
