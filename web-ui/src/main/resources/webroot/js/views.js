@@ -53,7 +53,7 @@ export function history(section, store, filter) {
     .sort((a, b) => (b.finishedAt || '').localeCompare(a.finishedAt || ''));
   fill(section, items.map(u => unlockRow(u, [u.cluster, u.namespace, u.app, el('td', null, badge(u.state)), between(u.detectedAt, u.createdAt),
     between(u.createdAt, u.finishedAt), u.recoveredAt ? between(u.finishedAt, u.recoveredAt) + ' later' : 'not yet',
-    ago(u.finishedAt), u.reason])));
+    ago(u.finishedAt), el('td', null, el('div', null, u.reason), el('div', 'muted', u.cause ? 'lock left: ' + u.cause : ''))])));
 }
 
 export function monitors(section, store, filter) {

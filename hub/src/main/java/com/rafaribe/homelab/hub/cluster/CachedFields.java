@@ -45,7 +45,7 @@ public final class CachedFields {
     }
 
     /**
-     * A pod without its conditions, addresses, init containers' states and the containers'
+     * A pod without its conditions (but DisruptionTarget), addresses, init containers' states and the containers'
      * image IDs, container IDs and previous states: the hub decides on the phase and the
      * containers' current states only.
      */
@@ -53,7 +53,9 @@ public final class CachedFields {
         metadata(pod);
         PodStatus status = pod.getStatus();
         if (status != null) {
-            status.setConditions(null);
+            // DisruptionTarget alone says why Kubernetes killed a pod (evicted, preempted, its node shut down or gone).
+            status.setConditions(status.getConditions() == null ? null : status.getConditions().stream()
+                    .filter(c -> "DisruptionTarget".equals(c.getType())).toList());
             status.setPodIP(null);
             status.setPodIPs(null);
             status.setHostIP(null);

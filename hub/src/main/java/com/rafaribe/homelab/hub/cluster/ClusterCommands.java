@@ -6,6 +6,7 @@ import com.rafaribe.homelab.hub.api.bus.CommandReply;
 import com.rafaribe.homelab.hub.api.bus.CommandReply.HolderFacts.HolderPod;
 import com.rafaribe.homelab.hub.api.bus.CommandReply.JobDeleted.Outcome;
 import com.rafaribe.homelab.hub.policy.FailedMover;
+import com.rafaribe.homelab.hub.policy.LockCause;
 import com.rafaribe.homelab.hub.policy.PodStates;
 import com.rafaribe.homelab.hub.policy.Redactor;
 import com.rafaribe.homelab.hub.policy.LogTail;
@@ -317,7 +318,7 @@ final class ClusterCommands {
     private static CommandReply.HolderFacts holderFacts(List<Pod> pods) {
         return new CommandReply.HolderFacts(pods.stream().map(p -> new HolderPod(p.getMetadata().getNamespace(), p.getMetadata().getName(),
                 p.getMetadata().getUid(), PodStates.phase(p), PodStates.alive(p), p.getMetadata().getCreationTimestamp() == null ? null
-                : java.time.Instant.parse(p.getMetadata().getCreationTimestamp()))).toList());
+                : java.time.Instant.parse(p.getMetadata().getCreationTimestamp()), LockCause.of(p, false, false, false))).toList());
     }
 
     /** A raced unlock Job: deleted with its pods, by UID when known (a newer Job of the name is never touched). */

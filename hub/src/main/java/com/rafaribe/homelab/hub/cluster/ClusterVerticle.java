@@ -609,7 +609,7 @@ public final class ClusterVerticle extends AbstractVerticle {
 
     private void onPodDeleted(Pod pod) {
         reportedFailedPods.remove(pod.getMetadata().getUid());
-        publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod), true));
+        publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod, true), true));
         publishState();
     }
 

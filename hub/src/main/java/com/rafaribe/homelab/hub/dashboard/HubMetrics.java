@@ -5,6 +5,7 @@ import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorGone;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.MonitorView;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.UnlockView;
+import com.rafaribe.homelab.hub.policy.LockCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -144,8 +145,12 @@ final class HubMetrics {
     }
 
     private void unlock(UnlockView u, UnlockView previous) {
-        if (previous == null && !before(u.detectedAt())) {
-            counter("volsync_hub_lock_errors_detected", "Failed mover pods whose log showed a restic lock error", u.cluster()).increment();
+        if (decided(u) && (previous == null || !decided(previous)) && !before(u.detectedAt())) {
+            // Counted when decided, not when detected: only then is the holder's state, the cause, known.
+            String cause = u.causeLabel() != null && LockCause.LABELS.contains(u.causeLabel()) ? u.causeLabel() : LockCause.UNKNOWN.label();
+            Counter.builder("volsync_hub_lock_errors_detected").description("Failed mover pods whose log showed a restic lock error,"
+                    + " counted when the unlock is decided, by why the holder left the lock").tags("cluster", u.cluster(), "cause", cause)
+                    .register(registry).increment();
         }
         if (u.createdAt() != null && (previous == null || previous.createdAt() == null) && !before(u.createdAt())) {
             unlockJobs(u.cluster(), "created").increment();
@@ -160,6 +165,11 @@ final class HubMetrics {
                         .record(Duration.between(u.createdAt(), u.finishedAt()));
             }
         }
+    }
+
+    /** The unlock was decided (its cause known), or went on or ended without a decision this hub saw. */
+    private static boolean decided(UnlockView u) {
+        return u.causeLabel() != null || u.createdAt() != null || u.finishedAt() != null;
     }
 
     private boolean before(Instant at) {

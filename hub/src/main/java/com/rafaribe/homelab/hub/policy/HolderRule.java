@@ -36,8 +36,12 @@ public final class HolderRule {
     public record Decision(Kind kind, Instant notBefore, String reason) {
     }
 
-    /** A pod of the holder's name, as a cluster reported it. */
-    public record HolderPod(String cluster, String namespace, String name, String uid, String phase, boolean alive, Instant createdAt) {
+    /** A pod of the holder's name, as a cluster reported it; {@code cause}: why a lock it held was left, as its state says. */
+    public record HolderPod(String cluster, String namespace, String name, String uid, String phase, boolean alive, Instant createdAt,
+                            LockCause cause) {
+        public HolderPod(String cluster, String namespace, String name, String uid, String phase, boolean alive, Instant createdAt) {
+            this(cluster, namespace, name, uid, phase, alive, createdAt, LockCause.UNKNOWN);
+        }
     }
 
     /**

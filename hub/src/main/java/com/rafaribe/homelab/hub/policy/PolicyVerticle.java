@@ -135,7 +135,7 @@ public final class PolicyVerticle extends AbstractVerticle {
             calls.request(a.cluster(), new ClusterCommand.FindHolder(a.podName(), a.namespaces(), a.ownJobNamespace(), a.ownJob()), CommandReply.HolderFacts.class)
                     .onComplete(ar -> timed(StageTiming.HOLDER_DECISION, a.cluster(), asked))
                     .onSuccess(facts -> lifecycle.holderAnswered(a.recordKey(), a.cluster(), facts.pods().stream()
-                            .map(p -> new HolderRule.HolderPod(a.cluster(), p.namespace(), p.name(), p.uid(), p.phase(), p.alive(), p.createdAt()))
+                            .map(p -> new HolderRule.HolderPod(a.cluster(), p.namespace(), p.name(), p.uid(), p.phase(), p.alive(), p.createdAt(), p.cause()))
                             .toList(), now(), this::act))
                     .onFailure(err -> {
                         LOG.info("holder {} not checked on cluster {}: {}", a.podName(), a.cluster(), Redactor.redact(err.getMessage()));

@@ -209,7 +209,7 @@ abstract class UnlockDecisions extends LifecycleBooks {
                 Optional<PodFact> gone = pods.deleted(a.getKey(), a.getValue(), r.verdict.holder().host());
                 if (gone.isPresent()) {
                     PodFact p = gone.get();
-                    deletedHolder = new HolderRule.HolderPod(a.getKey(), p.namespace(), p.name(), p.uid(), p.phase(), false, p.createdAt());
+                    deletedHolder = new HolderRule.HolderPod(a.getKey(), p.namespace(), p.name(), p.uid(), p.phase(), false, p.createdAt(), p.cause());
                 }
             }
         }
@@ -222,8 +222,9 @@ abstract class UnlockDecisions extends LifecycleBooks {
         if (r.retryNotBefore != null && r.retryNotBefore.isAfter(staleNotBefore)) {
             staleNotBefore = r.retryNotBefore;
         }
-        HolderRule.Decision decision = HolderRule.decide(new HolderRule.Evidence(r.verdict, r.lockTime, r.cluster, r.mover.namespace(),
-                r.evidenceJob != null ? r.evidenceJob : r.mover.jobName(), allowed, found, unreachable, deletedHolder, busyBy, staleNotBefore), now);
+        HolderRule.Evidence evidence = new HolderRule.Evidence(r.verdict, r.lockTime, r.cluster, r.mover.namespace(),
+                r.evidenceJob != null ? r.evidenceJob : r.mover.jobName(), allowed, found, unreachable, deletedHolder, busyBy, staleNotBefore);
+        HolderRule.Decision decision = HolderRule.decide(evidence, now);
         busy.filter(PodTable::ran).ifPresent(p -> r.ranSince.add(p.uid()));
         if (decision.kind() == HolderRule.Kind.WAIT) {
             // The holder still runs: when it ends (a clean exit removes its own lock), the lock table is no longer the one
@@ -246,6 +247,10 @@ abstract class UnlockDecisions extends LifecycleBooks {
             Instant at = staleNotBefore.isAfter(now) ? staleNotBefore : now;
             decision = new HolderRule.Decision(HolderRule.Kind.PLAIN, at, decision.reason() + "; but a pod of the repository ran since that"
                     + " lock was seen, so a plain restic unlock (never --remove-all) until a newer failure shows the lock again");
+        }
+        if (decision.kind() != HolderRule.Kind.WAIT && (r.cause == null || r.cause == LockCause.UNKNOWN)) {
+            // Decided: the holder's last seen state is the one to tell (a later look may no longer find the pod).
+            r.cause = HolderCause.of(evidence, r.pod, watchedCause(r, allowed));
         }
         r.answers.clear();
         r.unanswered.clear();
@@ -302,6 +307,21 @@ abstract class UnlockDecisions extends LifecycleBooks {
                 || a.location != null && a.location.equals(b.location) && a.verdict != null && b.verdict != null && sameLock(a.verdict, b.verdict);
     }
 
+    /** What the pod watches last saw of a pod of the holder's name where it may run, live first. */
+    private LockCause watchedCause(UnlockRecord r, Map<String, Set<String>> allowed) {
+        if (r.verdict == null || r.verdict.holder() == null) {
+            return null;
+        }
+        String host = r.verdict.holder().host();
+        for (Map.Entry<String, Set<String>> a : allowed.entrySet()) {
+            Optional<PodFact> seen = pods.named(a.getKey(), a.getValue(), host).or(() -> pods.deleted(a.getKey(), a.getValue(), host));
+            if (seen.isPresent() && seen.get().cause() != null) {
+                return seen.get().cause();
+            }
+        }
+        return null;
+    }
+
     /** An unlock ended (or was withdrawn): the others of its repository no longer see the lock table their evidence showed. */
     void lockTableChanged(UnlockRecord ended, Instant now) {
         records.values().stream().filter(o -> o != ended && sharesLocks(o, ended)).forEach(o -> o.lockTableChangedAt = now);
@@ -337,7 +357,8 @@ abstract class UnlockDecisions extends LifecycleBooks {
         end(r, succeeded ? UnlockRecord.State.Succeeded : UnlockRecord.State.Failed, why, now, out);
         if (!toldBefore) {
             out.accept(new PolicyAction.RecordEvent(r.cluster, Involved.failedJob(r.mover), succeeded ? "Normal" : "Warning",
-                    succeeded ? "UnlockSucceeded" : "UnlockFailed", r.unlockJob + ": " + why));
+                    succeeded ? "UnlockSucceeded" : "UnlockFailed", r.unlockJob + ": " + why
+                    + (r.cause == null ? "" : "; why the lock was left: " + r.cause.words())));
             LOG.info("cluster={} namespace={} job={} pod={} decision={} unlockJob={} why={}", r.cluster, r.mover.namespace(), r.mover.jobName(),
                     r.mover.podName(), succeeded ? "unlock-succeeded" : "unlock-failed", r.unlockJob, why);
             if (!succeeded && statuses.consecutiveFailures(r.monitorKey, r.repository) >= MonitorConditions.CIRCUIT_LIMIT) {

@@ -76,6 +76,8 @@ final class UnlockRecord {
      * anything else (a wait, a busy repository, an end) records it first.
      */
     String lockEventPending;
+    /** Why the lock was left behind, from the holder as last seen when the unlock was decided; null until then. */
+    LockCause cause;
 
     State state = State.Queued;
     String reason = "queued";
@@ -148,6 +150,7 @@ final class UnlockRecord {
     UnlockView view() {
         return new UnlockView(cluster, mover.namespace(), monitorNamespace + "/" + monitorName, mover.ownerName(), mover.jobName(), mover.podName(),
                 mover.podUid(), unlockJob, state.name(), Redactor.redact(reason), Redactor.redact(matched), holder, repository,
-                detectedAt, createdAt, finishedAt, recoveredAt);
+                detectedAt, createdAt, finishedAt, recoveredAt, cause == null ? null : Redactor.redact(cause.words()),
+                cause == null ? null : cause.label());
     }
 }

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -60,13 +61,14 @@ class CachedFieldsTest {
         // The handlers are handed the objects as stored: trimmed too.
         assertThat(told).allSatisfy(p -> {
             assertThat(p.getMetadata().getManagedFields()).isNullOrEmpty();
-            assertThat(p.getStatus().getConditions()).isNullOrEmpty();
+            assertThat(p.getStatus().getConditions()).extracting(PodCondition::getType).containsExactly("DisruptionTarget");
         });
 
         Pod cached = pods.getStore().getByKey(key);
         assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
         assertThat(cached.getMetadata().getAnnotations()).doesNotContainKey(CachedFields.LAST_APPLIED).containsEntry("kept", "yes");
-        assertThat(cached.getStatus().getConditions()).isNullOrEmpty();
+        // DisruptionTarget alone is kept: it says why the pod was killed (the lock's cause).
+        assertThat(cached.getStatus().getConditions()).extracting(PodCondition::getType).containsExactly("DisruptionTarget");
         assertThat(cached.getStatus().getPodIP()).isNull();
         assertThat(cached.getStatus().getContainerStatuses().get(0).getImageID()).isNull();
         assertThat(cached.getStatus().getContainerStatuses().get(0).getLastState()).isNull();
@@ -74,6 +76,7 @@ class CachedFieldsTest {
         assertThat(cached.getSpec()).isEqualTo(whole.getSpec());
         assertThat(PodStates.failed(cached)).isTrue();
         assertThat(PodFacts.of("c", cached)).isEqualTo(PodFacts.of("c", whole));
+        assertThat(PodFacts.of("c", cached).cause().label()).isEqualTo("evicted");
         assertThat(FailedMover.of(cached, job)).isEqualTo(FailedMover.of(whole, job));
         assertThat(RepositoryKey.of("c", cached)).isEqualTo(RepositoryKey.of("c", whole));
     }
@@ -114,6 +117,7 @@ class CachedFieldsTest {
         pod.getMetadata().setAnnotations(Map.of(CachedFields.LAST_APPLIED, "{\"kind\":\"Pod\"}", "kept", "yes"));
         pod.setStatus(new PodStatusBuilder().withPhase("Failed").withPodIP("10.0.0.7").withHostIP("192.168.1.2").withQosClass("BestEffort")
                 .addNewCondition().withType("Ready").withStatus("False").endCondition()
+                .addNewCondition().withType("DisruptionTarget").withStatus("True").withReason("EvictionByEvictionAPI").endCondition()
                 .withContainerStatuses(new ContainerStatusBuilder().withName("restic").withImageID("quay.io/backube/volsync@sha256:abc")
                         .withContainerID("containerd://123").withNewLastState().withNewTerminated().withExitCode(1).endTerminated().endLastState()
                         .withNewState().withNewTerminated().withExitCode(1).withReason("Error").endTerminated().endState().build())

@@ -167,7 +167,7 @@ class DashboardVerticleTest {
             assertThat(body.toString()).contains(
                     "volsync_hub_cluster_state{cluster=\"east\",state=\"Connected\"} 1",
                     "volsync_hub_cluster_state{cluster=\"east\",state=\"Failed\"} 0",
-                    "volsync_hub_lock_errors_detected_total{cluster=\"east\"} 1",
+                    "volsync_hub_lock_errors_detected_total{cause=\"unknown\",cluster=\"east\"} 1",
                     "volsync_hub_unlock_jobs_total{cluster=\"east\",event=\"created\"} 1",
                     "volsync_hub_unlock_jobs_total{cluster=\"east\",event=\"succeeded\"} 1",
                     "volsync_hub_unlock_creation_delay_seconds_bucket{cluster=\"east\",le=\"5.0\"} 1",

@@ -85,6 +85,27 @@ class HubMetricsTest {
         assertThat(oldestWaiting()).isZero();
     }
 
+    /** Counted once, when decided: the cause is a label (a bounded one), "unknown" for an unlock that went on without one. */
+    @Test
+    void aLockErrorIsCountedOnceWhenDecidedByItsCause() {
+        Instant now = Instant.now();
+        String exited = "volsync_hub_lock_errors_detected_total{cause=\"exited\",cluster=\"east\"} 1";
+        publish(unlock("a", "Queued", now));
+        assertThat(registry.scrape()).as("not decided yet").doesNotContain("volsync_hub_lock_errors_detected_total{");
+        publish(decided(unlock("a", "Running", now), "exited with code 137", "exited"));
+        publish(decided(unlock("a", "Succeeded", now), "exited with code 137", "exited"));
+        assertThat(registry.scrape()).contains(exited);
+        publish(decided(unlock("b", "Running", now), "its own words", "not-a-label"));
+        assertThat(registry.scrape()).contains("volsync_hub_lock_errors_detected_total{cause=\"unknown\",cluster=\"east\"} 1")
+                .doesNotContain("not-a-label");
+    }
+
+    static UnlockView decided(UnlockView u, String cause, String label) {
+        return new UnlockView(u.cluster(), u.namespace(), u.monitor(), u.app(), u.failedJob(), u.failedPod(), u.failedPodUid(), u.unlockJob(),
+                u.state(), u.reason(), u.matched(), u.holder(), u.repository(), u.detectedAt(), u.createdAt(), u.finishedAt(), u.recoveredAt(),
+                cause, label);
+    }
+
     @Test
     void aCredentialsExpiryIsASeriesWhileItIsKnown() {
         Instant exp = Instant.parse("2027-01-01T00:00:00Z");

@@ -2,6 +2,7 @@ package com.rafaribe.homelab.hub.api.bus;
 
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.policy.FailedMover;
+import com.rafaribe.homelab.hub.policy.LockCause;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.List;
@@ -50,9 +51,10 @@ public sealed interface ClusterEvent extends HubMessage {
      * @param location   where the repository lives regardless of namespace (volume sources or a literal URL's hash), or null
      * @param jobName    the Job it belongs to, if any
      * @param unlock     an unlock pod of the hub rather than a VolSync mover
+     * @param cause      why a lock it held would have been left behind, as this state of the pod says
      */
     record PodFact(String namespace, String name, String uid, String phase, boolean alive, java.time.Instant createdAt,
-                   String repository, String location, String jobName, boolean unlock) {
+                   String repository, String location, String jobName, boolean unlock, LockCause cause) {
     }
 
     /** A holder some record waits for ({@link ClusterCommand.WatchHolder}) changed, went, or can no longer be watched: ask again. */

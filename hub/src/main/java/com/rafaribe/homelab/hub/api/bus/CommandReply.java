@@ -25,7 +25,8 @@ public sealed interface CommandReply extends HubMessage {
     /** @param pods pods of that name in the namespaces asked about */
     record HolderFacts(List<HolderPod> pods) implements CommandReply {
         /** @param alive Pending, Running or Unknown, or a container still runs (a pod on a NotReady node counts as alive) */
-        public record HolderPod(String namespace, String name, String uid, String phase, boolean alive, java.time.Instant createdAt) {
+        public record HolderPod(String namespace, String name, String uid, String phase, boolean alive, java.time.Instant createdAt,
+                                com.rafaribe.homelab.hub.policy.LockCause cause) {
         }
     }
 }

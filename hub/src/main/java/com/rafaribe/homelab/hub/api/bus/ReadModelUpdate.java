@@ -35,8 +35,15 @@ public sealed interface ReadModelUpdate extends HubMessage {
     /** One unlock, keyed by cluster and failed pod UID. {@code state}: Queued, WaitingForHolder, Running, Succeeded, Failed. */
     record UnlockView(String cluster, String namespace, String monitor, String app, String failedJob, String failedPod,
                       String failedPodUid, String unlockJob, String state, String reason, String matched, String holder,
-                      String repository, Instant detectedAt, Instant createdAt, Instant finishedAt, Instant recoveredAt)
-            implements ReadModelUpdate {
+                      String repository, Instant detectedAt, Instant createdAt, Instant finishedAt, Instant recoveredAt,
+                      String cause, String causeLabel) implements ReadModelUpdate {
+        /** Not decided yet: why the lock was left is not known. */
+        public UnlockView(String cluster, String namespace, String monitor, String app, String failedJob, String failedPod,
+                          String failedPodUid, String unlockJob, String state, String reason, String matched, String holder,
+                          String repository, Instant detectedAt, Instant createdAt, Instant finishedAt, Instant recoveredAt) {
+            this(cluster, namespace, monitor, app, failedJob, failedPod, failedPodUid, unlockJob, state, reason, matched, holder,
+                    repository, detectedAt, createdAt, finishedAt, recoveredAt, null, null);
+        }
     }
 
     /** A failed mover pod and what the hub decided about it. */
