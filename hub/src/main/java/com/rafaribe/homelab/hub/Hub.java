@@ -39,13 +39,16 @@ public final class Hub {
         LocalCodec.register(vertx);
         DashboardVerticle dashboard = new DashboardVerticle(config.httpHost(), config.httpPort(), config.dashboardToken(),
                 config.dashboardTokenFile(), registry);
-        ClusterSupervisor clusters = new ClusterSupervisor(config.kubeconfigs(), config.contexts(), config.inCluster(), config.resync());
+        ClusterSupervisor clusters = new ClusterSupervisor(config.kubeconfigs(), config.contexts(), config.inCluster(), config.resync(),
+                config.lease());
         return vertx.deployVerticle(dashboard)
                 .compose(id -> vertx.deployVerticle(new BackupVerticle(clock)))
                 .compose(id -> vertx.deployVerticle(new PolicyVerticle(config.trustedNamespaces(), config.unlockAllow(), clock, config.resync())))
                 .compose(id -> vertx.deployVerticle(clusters))
                 .map(id -> {
-                    LOG.info("monitors trusted in: {}; their unlock templates may ask for {}", config.trustedNamespaces(), config.unlockAllow());
+                    LOG.info("monitors trusted in: {}; their unlock templates may ask for {}; acting on a cluster while holding its Lease {}/{} as {}",
+                            config.trustedNamespaces(), config.unlockAllow(), config.lease().namespace(),
+                            com.rafaribe.homelab.hub.cluster.LeaseSettings.NAME, config.lease().identity());
                     return new Hub(vertx, dashboard, clusters);
                 });
     }

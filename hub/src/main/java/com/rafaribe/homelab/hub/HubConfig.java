@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub;
 
+import com.rafaribe.homelab.hub.cluster.LeaseSettings;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import java.nio.file.Path;
@@ -18,8 +19,22 @@ import java.util.Set;
  */
 public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
                         String httpHost, int httpPort, Duration resync, String dashboardToken, Path dashboardTokenFile,
-                        UnlockAllowList unlockAllow) {
+                        UnlockAllowList unlockAllow, LeaseSettings lease) {
     public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(30);
+
+    /** The Lease in the first trusted monitor namespace, held as this process (pod name, or host:pid). */
+    public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
+                     String httpHost, int httpPort, Duration resync, String dashboardToken, Path dashboardTokenFile,
+                     UnlockAllowList unlockAllow) {
+        this(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, dashboardToken, dashboardTokenFile,
+                unlockAllow, new LeaseSettings(LeaseSettings.defaultNamespace(trustedNamespaces), LeaseSettings.defaultIdentity(System::getenv)));
+    }
+
+    /** The same hub with other Lease settings (another identity, test timings). */
+    public HubConfig withLease(LeaseSettings settings) {
+        return new HubConfig(kubeconfigs, contexts, inCluster, trustedNamespaces, httpHost, httpPort, resync, dashboardToken,
+                dashboardTokenFile, unlockAllow, settings);
+    }
 
     /** A token read from a file; templates may ask for nothing but the mover's own image and ServiceAccount. */
     public HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean inCluster, TrustedNamespaces trustedNamespaces,
@@ -51,6 +66,6 @@ public record HubConfig(List<Path> kubeconfigs, Set<String> contexts, boolean in
     public String toString() {
         return "HubConfig[kubeconfigs=" + kubeconfigs + ", contexts=" + contexts + ", inCluster=" + inCluster + ", trustedNamespaces="
                 + trustedNamespaces + ", http=" + httpHost + ":" + httpPort + ", resync=" + resync + ", dashboardToken="
-                + (dashboardToken == null ? "none" : "set") + ", unlockAllow=" + unlockAllow + "]";
+                + (dashboardToken == null ? "none" : "set") + ", unlockAllow=" + unlockAllow + ", lease=" + lease + "]";
     }
 }

@@ -7,6 +7,7 @@ import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.HubVertx;
 import com.rafaribe.homelab.hub.dashboard.BindAddress;
 import com.rafaribe.homelab.hub.dashboard.DashboardTokens;
+import com.rafaribe.homelab.hub.cluster.LeaseSettings;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import io.vertx.core.Vertx;
@@ -55,6 +56,16 @@ public final class RunCommand implements Runnable {
             description = {"Honours VolSyncMonitors only in this namespace (* for all); repeatable.",
                     "Environment: HUB_MONITOR_NAMESPACE, comma-separated.", "Default: ${DEFAULT-VALUE}."})
     private List<String> monitorNamespaces = new ArrayList<>();
+
+    @Option(names = "--lease-namespace", paramLabel = "NS", defaultValue = "${env:HUB_LEASE_NAMESPACE}",
+            description = {"Holds each cluster's Lease " + LeaseSettings.NAME + " in this namespace; the hub acts on a cluster only"
+                    + " while it holds the Lease there.", "Environment: HUB_LEASE_NAMESPACE.", "Default: the first --monitor-namespace."})
+    private String leaseNamespace;
+
+    @Option(names = "--identity", paramLabel = "NAME", defaultValue = "${env:HUB_IDENTITY}",
+            description = {"Holds the Leases under this name, unique per running hub.", "Environment: HUB_IDENTITY.",
+                    "Default: the pod's name (POD_NAME, else HOSTNAME in a pod), else host:pid."})
+    private String identity;
 
     @Option(names = UnlockAllowList.IMAGE_FLAG, paramLabel = "PATTERN", split = ",", defaultValue = "${env:" + UnlockAllowList.IMAGE_ENV + "}",
             description = {"Lets an unlockJobTemplate ask for images this glob matches; repeatable.",
@@ -146,9 +157,19 @@ public final class RunCommand implements Runnable {
                     + "--dashboard-token-file: give one (openssl rand -hex 32 > FILE), or --http-host 127.0.0.1, "
                     + "or --insecure-open-dashboard to serve cluster names and errors to everyone who reaches the port");
         }
-        return new HubConfig(paths, new LinkedHashSet<>(contexts), inCluster,
-                new TrustedNamespaces(new LinkedHashSet<>(monitorNamespaces)), host, httpPort, HubConfig.DEFAULT_RESYNC,
-                token, dashboardTokenFile, unlockAllow());
+        TrustedNamespaces trusted = new TrustedNamespaces(new LinkedHashSet<>(monitorNamespaces));
+        return new HubConfig(paths, new LinkedHashSet<>(contexts), inCluster, trusted, host, httpPort, HubConfig.DEFAULT_RESYNC,
+                token, dashboardTokenFile, unlockAllow(), lease(trusted, System::getenv));
+    }
+
+    /** Where the Leases live and whose they are; a name the API server would refuse stops the hub at once. */
+    LeaseSettings lease(TrustedNamespaces trusted, UnaryOperator<String> env) {
+        String namespace = leaseNamespace == null || leaseNamespace.isBlank() ? LeaseSettings.defaultNamespace(trusted) : leaseNamespace.strip();
+        if (!namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || namespace.length() > 63) {
+            throw new ParameterException(spec.commandLine(), "--lease-namespace " + namespace + " is not a namespace name");
+        }
+        String name = identity == null || identity.isBlank() ? LeaseSettings.defaultIdentity(env) : identity.strip();
+        return new LeaseSettings(namespace, name);
     }
 
     /** Bad patterns or names stop the hub at once: a typo would silently make every such monitor invalid. */

@@ -80,8 +80,28 @@ final class ClusterCommands {
         void allowed(String command);
     }
 
-    void handle(Message<ClusterCommand> message, Permissions permissions) {
+    /** What changes the cluster: a hub does it only while it holds the cluster's Lease. Reading and watching are free. */
+    static boolean acts(ClusterCommand command) {
+        return command instanceof ClusterCommand.CreateJob || command instanceof ClusterCommand.DeleteFailedJob
+                || command instanceof ClusterCommand.DeleteUnlockJob || command instanceof ClusterCommand.PatchMonitorStatus
+                || command instanceof ClusterCommand.RecordEvent;
+    }
+
+    /** The status code of a command refused because this hub does not hold the cluster's Lease. */
+    static final int STANDBY = 423;
+
+    /**
+     * @param standby why this hub may not act on the cluster now (it does not hold its Lease), or null
+     *                while it does: a command that {@link #acts} is then refused here, before any request
+     */
+    void handle(Message<ClusterCommand> message, Permissions permissions, java.util.function.Supplier<String> standby) {
         String command = message.body().getClass().getSimpleName();
+        String notActing = acts(message.body()) ? standby.get() : null;
+        if (notActing != null) {
+            LOG.info("cluster {}: {} not carried out: {}", cluster, command, notActing);
+            message.fail(STANDBY, Redactor.redact(notActing));
+            return;
+        }
         Future<? extends CommandReply> reply = dispatch(message.body());
         reply.onSuccess(r -> {
             permissions.allowed(command);

@@ -44,6 +44,7 @@ public final class ClusterSupervisor extends AbstractVerticle {
     private final Set<String> contexts;
     private final boolean inCluster;
     private final Duration resync;
+    private final LeaseSettings lease;
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final ClusterIdentities identities = new ClusterIdentities();
     private WatchService watcher;
@@ -56,10 +57,17 @@ public final class ClusterSupervisor extends AbstractVerticle {
     }
 
     public ClusterSupervisor(List<Path> paths, Set<String> contexts, boolean inCluster, Duration resync) {
+        this(paths, contexts, inCluster, resync, new LeaseSettings(com.rafaribe.homelab.hub.policy.TrustedNamespaces.DEFAULT,
+                LeaseSettings.defaultIdentity(System::getenv)));
+    }
+
+    /** @param lease how every cluster's Lease is held: a hub acts on a cluster only while it holds its Lease */
+    public ClusterSupervisor(List<Path> paths, Set<String> contexts, boolean inCluster, Duration resync, LeaseSettings lease) {
         this.paths = List.copyOf(paths);
         this.contexts = Set.copyOf(contexts);
         this.inCluster = inCluster;
         this.resync = resync;
+        this.lease = lease;
     }
 
     @Override
@@ -144,7 +152,7 @@ public final class ClusterSupervisor extends AbstractVerticle {
     }
 
     private Future<Void> startCluster(ClusterTarget target) {
-        return vertx.deployVerticle(new ClusterVerticle(target, resync, identities)).map(id -> {
+        return vertx.deployVerticle(new ClusterVerticle(target, resync, identities, lease)).map(id -> {
             synchronized (this) {
                 running.put(target.name(), new Running(target, id));
             }

@@ -15,6 +15,7 @@ import com.rafaribe.homelab.hub.policy.GoDuration;
 import com.rafaribe.homelab.hub.policy.PodFacts;
 import com.rafaribe.homelab.hub.policy.PodStates;
 import com.rafaribe.homelab.hub.policy.Redactor;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.PodList;
@@ -110,6 +111,16 @@ public final class ClusterVerticle extends AbstractVerticle {
     private final ClusterTarget target;
     private final Duration resync;
     private final ClusterIdentities identities;
+    private final LeaseSettings leaseSettings;
+    /** Competes for this cluster's Lease while the cluster is watched; null otherwise. */
+    private ClusterLease lease;
+    /** This hub holds the cluster's Lease: only then does the policy hear of the cluster and do its commands that act run. */
+    private boolean acting;
+    /** The Lease's holder as last read or written, and when it took the Lease; null if unknown or nobody holds it. */
+    private String actingHub;
+    private Instant actingSince;
+    /** Why the Lease cannot be read or taken ("cannot take the lease: 403 ..."), or null. */
+    private String leaseProblem;
     /** The registry's decision for this entry changed: look again, on this verticle's context. */
     private final Runnable identitiesChanged = () -> context.runOnContext(v -> identitiesChanged());
 
@@ -174,9 +185,15 @@ public final class ClusterVerticle extends AbstractVerticle {
 
     /** @param identities shared by every cluster of the hub: says which entry watches a cluster two entries reach */
     public ClusterVerticle(ClusterTarget target, Duration resync, ClusterIdentities identities) {
+        this(target, resync, identities, new LeaseSettings(TrustedNamespaces.DEFAULT, LeaseSettings.defaultIdentity(System::getenv)));
+    }
+
+    /** @param lease where this hub's Lease lives in the cluster, who it is, and how it holds it */
+    public ClusterVerticle(ClusterTarget target, Duration resync, ClusterIdentities identities, LeaseSettings lease) {
         this.target = target;
         this.resync = resync;
         this.identities = identities;
+        this.leaseSettings = lease;
     }
 
     @Override
@@ -199,7 +216,7 @@ public final class ClusterVerticle extends AbstractVerticle {
                 message.fail(503, "cluster " + target.name() + " is " + state + (error == null ? "" : ": " + error));
                 return;
             }
-            commands.handle(message, permissions);
+            commands.handle(message, permissions, this::standbyReason);
         });
         identities.listen(target.name(), identitiesChanged);
         readCredentials();
@@ -222,17 +239,22 @@ public final class ClusterVerticle extends AbstractVerticle {
         });
     }
 
+    /** Waits (a few seconds at most) for the Lease to be released: another hub then takes the cluster over at once. */
     @Override
-    public void stop() {
+    public void stop(Promise<Void> done) {
         stopped = true;
         identities.unlisten(target.name(), identitiesChanged);
         vertx.cancelTimer(probeTimer);
         vertx.cancelTimer(rescanTimer);
         vertx.cancelTimer(retryTimer);
         vertx.cancelTimer(credentialTimer);
-        closeClient();
+        CompletableFuture<Void> closed = closeClient();
         identities.stoppedWatching(target.name());
-        ops.close();
+        Future.fromCompletionStage(closed.completeOnTimeout(null, 5, java.util.concurrent.TimeUnit.SECONDS), context)
+                .onComplete(ar -> {
+                    ops.close();
+                    done.complete();
+                });
     }
 
     /** A connection and the cluster's identity read through it. */
@@ -348,6 +370,7 @@ public final class ClusterVerticle extends AbstractVerticle {
                 attempt = 0;
                 watchStarted = true;
                 connected();
+                startLease(of);
                 if (probeTimer < 0) {
                     schedulePing();
                 }
@@ -539,6 +562,11 @@ public final class ClusterVerticle extends AbstractVerticle {
                 (namespace, name) -> context.runOnContext(v -> publish(new ClusterEvent.HolderChanged(target.name(), namespace, name))));
         setState("Connected", null);
         LOG.info("cluster {}: connected to {}", target.name(), target.server());
+        reportAll();
+    }
+
+    /** Everything cached, to the policy, as on a first connection: after a reconnection, or on taking the Lease. */
+    private void reportAll() {
         // The policy learns the monitors and the existing unlock Jobs before any failed pod.
         onMonitors();
         unlockPods.getStore().list().forEach(pod -> publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod), false)));
@@ -745,7 +773,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         retryTimer = vertx.setTimer(delay, id -> connect());
     }
 
-    private void closeClient() {
+    /** Completes once the Lease is released (if held) and the client closed, off the event loop. */
+    private CompletableFuture<Void> closeClient() {
         connection++;
         watchStarted = false;
         if (replicationSources != null) {
@@ -762,10 +791,96 @@ public final class ClusterVerticle extends AbstractVerticle {
             commands.close();
         }
         commands = null;
-        if (client != null) {
-            client.close();
-            client = null;
+        if (acting) {
+            actingChanged(false);
         }
+        ClusterLease held = lease;
+        lease = null;
+        KubernetesClient closing = client;
+        client = null;
+        if (closing == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        // The Lease is released through the client before it closes; both block, so neither runs here.
+        return CompletableFuture.runAsync(() -> {
+            try {
+                if (held != null) {
+                    held.stop();
+                }
+            } finally {
+                closing.close();
+            }
+        }, CLIENT_TASKS);
+    }
+
+    /** Competes for the cluster's Lease on the client of connection {@code of}; its answers hop to this verticle's context. */
+    private void startLease(int of) {
+        if (lease != null) {
+            return;
+        }
+        lease = new ClusterLease(target.name(), client, leaseSettings, CLIENT_TASKS, new ClusterLease.Listener() {
+            @Override
+            public void acting(boolean now) {
+                context.runOnContext(v -> {
+                    if (of == connection) {
+                        actingChanged(now);
+                    }
+                });
+            }
+
+            @Override
+            public void holder(String identity, Instant takenAt) {
+                context.runOnContext(v -> {
+                    if (of == connection && !(java.util.Objects.equals(identity, actingHub) && java.util.Objects.equals(takenAt, actingSince))) {
+                        actingHub = identity;
+                        actingSince = takenAt;
+                        publishState();
+                    }
+                });
+            }
+
+            @Override
+            public void problem(String why) {
+                context.runOnContext(v -> {
+                    if (of == connection && !java.util.Objects.equals(why, leaseProblem)) {
+                        if (why != null) {
+                            LOG.warn("cluster {}: {}", target.name(), Redactor.redact(why));
+                        }
+                        leaseProblem = why;
+                        publishState();
+                    }
+                });
+            }
+        });
+        ClusterLease starting = lease;
+        // Its first attempt to take the Lease is a blocking call, made at once.
+        CLIENT_TASKS.execute(starting::start);
+    }
+
+    /**
+     * Taking the Lease, the policy hears everything cached, as on a first connection, and rebuilds
+     * what another hub left under way from the unlock Jobs. Losing it, the policy drops the cluster's
+     * work at once, uncounted: the new holder finishes it.
+     */
+    private void actingChanged(boolean now) {
+        if (now == acting) {
+            return;
+        }
+        acting = now;
+        if (now) {
+            if (commands != null && !"Failed".equals(state)) {
+                reportAll();
+            }
+        } else {
+            vertx.eventBus().publish(Addresses.CLUSTER_EVENTS, new ClusterEvent.ClusterStandby(target.name()));
+        }
+        publishState();
+    }
+
+    /** Why this hub may not act on the cluster now, or null while it holds the Lease. */
+    private String standbyReason() {
+        return acting ? null : "standby: this hub (" + leaseSettings.identity() + ") does not hold the Lease of cluster " + target.name()
+                + (actingHub == null ? "" : "; acting hub is " + actingHub + (actingSince == null ? "" : " since " + actingSince));
     }
 
     private void fail(String why) {
@@ -813,7 +928,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         vertx.eventBus().publish(Addresses.READ_MODEL,
                 new ClusterView(target.name(), Redactor.redact(target.server()), state, errorWithRefusals(), since, monitorCount, podCount,
                         lastEventAt, mode == Mode.DUPLICATE ? duplicateOf : null, credentials.expiresAt(),
-                        credentials.warnings().stream().map(Redactor::redact).toList()));
+                        credentials.warnings().stream().map(Redactor::redact).toList(), acting,
+                        actingHub == null ? null : Redactor.redact(actingHub), actingSince));
     }
 
     private String errorWithRefusals() {
@@ -828,11 +944,18 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (kubeconfigProblem != null) {
             errors.add(Redactor.redact(kubeconfigProblem));
         }
+        if (leaseProblem != null && "Connected".equals(state)) {
+            errors.add(Redactor.redact(leaseProblem));
+        }
         return errors.isEmpty() ? null : String.join("; ", errors);
     }
 
     private void publish(ClusterEvent event) {
         lastEventAt = Instant.now();
+        // Standing by, the policy hears nothing of the cluster (it would decide what the acting hub does); the backups' view does.
+        if (!acting && !(event instanceof ClusterEvent.BackupChanged || event instanceof ClusterEvent.BackupDeleted)) {
+            return;
+        }
         vertx.eventBus().publish(Addresses.CLUSTER_EVENTS, event);
     }
 }

@@ -88,7 +88,9 @@ public final class PolicyVerticle extends AbstractVerticle {
         } else if (event instanceof ClusterEvent.ClusterSynced e) {
             lifecycle.clusterSynced(e.cluster(), now(), this::act);
         } else if (event instanceof ClusterEvent.ClusterRemoved e) {
-            lifecycle.clusterRemoved(e.cluster());
+            lifecycle.clusterRemoved(e.cluster(), "its context left the kubeconfigs");
+        } else if (event instanceof ClusterEvent.ClusterStandby e) {
+            lifecycle.clusterRemoved(e.cluster(), "another hub holds its Lease now: the holder finishes what was under way here");
         }
     }
 

@@ -64,6 +64,15 @@ public final class UnlockLifecycle extends UnlockDecisions {
 
     /** A cluster no longer watched: its records end, its monitors and pods are forgotten. */
     public void clusterRemoved(String cluster) {
+        clusterRemoved(cluster, "its context left the kubeconfigs");
+    }
+
+    /**
+     * A cluster this hub no longer acts on ({@code why}): its records end uncounted, its monitors
+     * (with their statuses), pods and decisions are forgotten, so that acting there again starts
+     * from what the cluster says, as after a restart.
+     */
+    public void clusterRemoved(String cluster, String why) {
         records.values().removeIf(r -> r.cluster.equals(cluster));
         evidence.keySet().removeIf(k -> k.startsWith(cluster + "/"));
         monitors.forget(cluster);
@@ -72,7 +81,7 @@ public final class UnlockLifecycle extends UnlockDecisions {
         down.remove(cluster);
         known.remove(cluster);
         decided.removeIf(key -> key.startsWith(cluster + "/"));
-        LOG.info("cluster={} decision=forgotten why=its context left the kubeconfigs", cluster);
+        LOG.info("cluster={} decision=forgotten why={}", cluster, why);
     }
 
     public void monitorsChanged(String cluster, List<VolSyncMonitor> resources, Instant now, Consumer<PolicyAction> out) {

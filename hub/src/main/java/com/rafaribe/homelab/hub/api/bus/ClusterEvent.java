@@ -77,6 +77,14 @@ public sealed interface ClusterEvent extends HubMessage {
     record ClusterSynced(String cluster) implements ClusterEvent {
     }
 
+    /**
+     * This hub no longer holds the cluster's Lease: another hub acts there now (or will, once it takes
+     * the Lease). The policy drops what it was doing there without counting it: the holder finishes
+     * every record from the unlock Jobs' annotations, as after a restart.
+     */
+    record ClusterStandby(String cluster) implements ClusterEvent {
+    }
+
     /** From the supervisor: the cluster's context left the kubeconfigs; nothing more is done there. */
     record ClusterRemoved(String cluster) implements ClusterEvent {
     }

@@ -15,10 +15,21 @@ public sealed interface ReadModelUpdate extends HubMessage {
      * connection that is no error (TLS verification off), never null.
      */
     record ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods,
-                       Instant lastEventAt, String duplicateOf, Instant credentialExpiresAt, List<String> warnings)
+                       Instant lastEventAt, String duplicateOf, Instant credentialExpiresAt, List<String> warnings,
+                       boolean acting, String actingHub, Instant actingSince)
             implements ReadModelUpdate {
         public ClusterView {
             warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        }
+
+        /**
+         * {@code acting}: this hub holds the cluster's Lease and acts on it; else it stands by, watching.
+         * {@code actingHub}, {@code actingSince}: the Lease's holder and when it took it, as last read (null if unknown).
+         */
+        public ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods,
+                           Instant lastEventAt, String duplicateOf, Instant credentialExpiresAt, List<String> warnings) {
+            this(name, server, state, error, since, monitors, moverPods, lastEventAt, duplicateOf, credentialExpiresAt, warnings,
+                    true, null, null);
         }
 
         public ClusterView(String name, String server, String state, String error, Instant since, int monitors, int moverPods,
