@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -37,21 +38,27 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * removed, the hub (running as that identity only) shows the 403 on its cluster in /api/clusters:
  * a watch that cannot run fails the cluster; a refused command leaves it Connected with the 403
  * and the command named. The world it finds has a failed mover pod (its log is read) and a monitor
- * with an invalid pattern (an InvalidSpec Event is recorded, status is written).
+ * with an invalid pattern (an InvalidSpec Event is recorded, status is written). The Lease's Role
+ * is needed too: with it the hub takes the cluster's Lease and acts; without any one of its verbs
+ * the cluster says "cannot take the lease: 403" and nothing acts there.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class RbacRulesTest {
     static final String NS = "rbac-test";
     static final String HUB_NS = "homelab-assistant-system";
 
+    static final String LEASE_ROLE = "volsync-monitor-hub-lease";
+
     KubernetesClient admin;
     ClusterRole complete;
+    Role completeLease;
 
     @BeforeEach
     void world(ControlPlane plane) throws Exception {
         admin = plane.admin();
         AgentConfig.apply(admin);
         complete = role();
+        completeLease = leaseRole();
         admin.resources(VolSyncMonitor.class).inNamespace(HUB_NS).delete();
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                 .createOr(NonDeletingOperation::update);
@@ -99,7 +106,55 @@ class RbacRulesTest {
         ClusterRole current = role();
         current.setRules(complete.getRules());
         admin.rbac().clusterRoles().resource(current).update();
+        Role lease = leaseRole();
+        lease.setRules(completeLease.getRules());
+        admin.rbac().roles().inNamespace(HUB_NS).resource(lease).update();
         admin.close();
+    }
+
+    Role leaseRole() {
+        Role role = admin.rbac().roles().inNamespace(HUB_NS).withName(LEASE_ROLE).get();
+        assertThat(role).as("agent-config grants the Lease").isNotNull();
+        role.getMetadata().setManagedFields(null);
+        return role;
+    }
+
+    /** The Lease is the right to act: with every rule the hub takes it and acts, under its own name. */
+    @org.junit.jupiter.api.Test
+    void withEveryRuleTheHubTakesTheLeaseAndActs(ControlPlane plane) throws Exception {
+        try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, plane.kubeconfig("rbac", plane.hubToken))) {
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
+                JsonObject cluster = hub.api.list("/api/clusters").get(0);
+                assertThat(cluster.getBoolean("acting")).as(cluster.encode()).isTrue();
+                assertThat(cluster.getString("actingHub")).as(cluster.encode()).isNotBlank();
+                assertThat(cluster.getString("error")).as(cluster.encode()).isNull();
+            });
+        }
+    }
+
+    /** Without one verb of the Lease's Role, no hub acts on the cluster, and the cluster says why. */
+    @ParameterizedTest(name = "without lease verb {0}")
+    @ValueSource(strings = {"get", "create", "patch"})
+    void withoutTheLeaseRuleTheClusterSaysItCannotTakeTheLease(String verb, ControlPlane plane) throws Exception {
+        Role reduced = leaseRole();
+        assertThat(reduced.getRules()).singleElement().satisfies(r -> assertThat(r.getVerbs()).contains(verb));
+        reduced.setRules(List.of(new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder(reduced.getRules().get(0))
+                .withVerbs(reduced.getRules().get(0).getVerbs().stream().filter(v -> !v.equals(verb)).toList()).build()));
+        admin.rbac().roles().inNamespace(HUB_NS).resource(reduced).update();
+        if (verb.equals("create")) {
+            // Only a Lease that does not exist yet needs create: a hub of an earlier test left one (released).
+            admin.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class).inNamespace(HUB_NS)
+                    .withName("volsync-monitor-hub").delete();
+        }
+
+        try (HubFixture hub = HubFixture.start(Vertx.vertx(), Duration.ofSeconds(5), null, plane.kubeconfig("rbac", plane.hubToken))) {
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
+                JsonObject cluster = hub.api.list("/api/clusters").get(0);
+                assertThat(cluster.getString("state")).as(cluster.encode()).isEqualTo("Connected");
+                assertThat(cluster.getString("error")).as(cluster.encode()).contains("cannot take the lease: 403");
+                assertThat(cluster.getBoolean("acting")).as(cluster.encode()).isFalse();
+            });
+        }
     }
 
     ClusterRole role() {
