@@ -34,8 +34,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Every manifest in deploy/ and agent-config/ parses, deploy/ and its example overlay build with
- * `kubectl kustomize`, and what they build holds the rules users rely on: one replica replaced
- * whole, a restricted pod, probes on the hub's health endpoints, limits, the kubeconfigs from a
+ * `kubectl kustomize`, and what they build holds the rules users rely on: two replicas rolled
+ * one at a time, a restricted pod, probes on the hub's health endpoints, limits, the kubeconfigs from a
  * Secret where the hub reads them, and the same user, arguments and port as the image.
  */
 class DeployManifestsTest {
@@ -101,7 +101,24 @@ class DeployManifestsTest {
         List<HasMetadata> agentConfig = Kustomize.build(AgentConfig.DIR);
         assertThat(agentConfig).extracting(o -> o.getKind() + " " + o.getMetadata().getName()).containsExactlyInAnyOrder(
                 "Namespace homelab-assistant-system", "CustomResourceDefinition " + AgentConfig.MONITOR_CRD,
-                "ServiceAccount volsync-monitor-hub", "ClusterRole volsync-monitor-hub", "ClusterRoleBinding volsync-monitor-hub");
+                "ServiceAccount volsync-monitor-hub", "ClusterRole volsync-monitor-hub", "ClusterRoleBinding volsync-monitor-hub",
+                "Role volsync-monitor-hub-lease", "RoleBinding volsync-monitor-hub-lease");
+        // The right to act: Leases only, in the hub's namespace only, bound to the hub's ServiceAccount.
+        io.fabric8.kubernetes.api.model.rbac.Role lease = Kustomize.one(agentConfig, io.fabric8.kubernetes.api.model.rbac.Role.class,
+                "volsync-monitor-hub-lease");
+        assertThat(lease.getMetadata().getNamespace()).isEqualTo(AgentConfig.HUB_NAMESPACE);
+        assertThat(lease.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
+            assertThat(rule.getResources()).containsExactly("leases");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "patch");
+        });
+        io.fabric8.kubernetes.api.model.rbac.RoleBinding binding = Kustomize.one(agentConfig,
+                io.fabric8.kubernetes.api.model.rbac.RoleBinding.class, "volsync-monitor-hub-lease");
+        assertThat(binding.getRoleRef().getName()).isEqualTo("volsync-monitor-hub-lease");
+        assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
+            assertThat(subject.getName()).isEqualTo(AgentConfig.HUB_SERVICE_ACCOUNT);
+            assertThat(subject.getNamespace()).isEqualTo(AgentConfig.HUB_NAMESPACE);
+        });
         assertThat(Kustomize.one(agentConfig, CustomResourceDefinition.class, AgentConfig.MONITOR_CRD))
                 .isEqualTo(Serialization.unmarshal(Files.readString(AgentConfig.DIR.resolve("crd/" + AgentConfig.MONITOR_CRD + "-v1.yml"))));
         assertThat(Kustomize.build(AgentConfig.DIR.resolve("samples"))).singleElement().satisfies(monitor -> {
@@ -124,11 +141,33 @@ class DeployManifestsTest {
         assertThat(image).isNotEqualTo(hub.getImage()).doesNotStartWith("ghcr.io/rafaribe/").contains("/volsync-monitor-hub:");
     }
 
+    /**
+     * Two replicas (the Leases let one act per cluster), replaced one at a time with the new pod
+     * first, never both drained at once, on two nodes where there are two, each holding Leases
+     * under its own pod name.
+     */
     @Test
-    void oneReplicaReplacedWholeInTheNamespaceTheTroubleshootingCommandsUse() {
+    void twoReplicasRolledOneAtATimeOnTwoNodesInTheNamespaceTheTroubleshootingCommandsUse() {
         assertThat(deployment.getMetadata().getNamespace()).isEqualTo("homelab-assistant-system");
-        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
-        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        var antiAffinity = deployment.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+                .getPreferredDuringSchedulingIgnoredDuringExecution();
+        assertThat(antiAffinity).singleElement().satisfies(term -> {
+            assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(term.getPodAffinityTerm().getLabelSelector().getMatchLabels())
+                    .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        });
+        io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget budget = Kustomize.one(base,
+                io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class, "homelab-assistant-controller");
+        assertThat(budget.getMetadata().getNamespace()).isEqualTo("homelab-assistant-system");
+        assertThat(budget.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(hub.getEnv()).filteredOn(e -> "POD_NAME".equals(e.getName())).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
+        assertThat(Kustomize.one(base, io.fabric8.kubernetes.api.model.Service.class, "homelab-assistant-controller").getSpec()
+                .getSessionAffinity()).as("a login session lives in one replica").isEqualTo("ClientIP");
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app", "homelab-assistant-controller");
         assertThat(base).filteredOn(o -> o instanceof io.fabric8.kubernetes.api.model.Namespace)
                 .extracting(o -> o.getMetadata().getName()).containsExactly("homelab-assistant-system");
