@@ -7,6 +7,7 @@ import com.rafaribe.homelab.hub.Hub;
 import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
+import com.rafaribe.homelab.hub.cluster.LeaseSettings;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import io.fabric8.kubernetes.api.model.Event;
@@ -51,6 +52,14 @@ public final class HubFixture implements AutoCloseable {
     /** The same on a clock of the test's, which it may move on to simulate time passing for the hub alone. */
     public static HubFixture startOnClock(Vertx vertx, Duration resync, Clock clock, Path... kubeconfigs) throws Exception {
         return awaitReady(launch(vertx, resync, null, UnlockAllowList.MOVER_ONLY, clock, kubeconfigs));
+    }
+
+    /** A hub of its own identity and Lease timings, beside other hubs on the same clusters (each on its own Vertx, as processes are). */
+    public static HubFixture startAs(Vertx vertx, Duration resync, LeaseSettings lease, Path... kubeconfigs) throws Exception {
+        HubConfig config = new HubConfig(List.of(kubeconfigs), Set.of(), false, new TrustedNamespaces(Set.of(HUB_NS)),
+                "127.0.0.1", 0, resync, null, UnlockAllowList.MOVER_ONLY).withLease(lease);
+        return awaitReady(new HubFixture(Hub.start(vertx, config, Clock.systemUTC()).toCompletionStage().toCompletableFuture()
+                .get(30, TimeUnit.SECONDS)));
     }
 
     /** Started, without waiting for the clusters: for a hub that a test may kill while it starts. */
