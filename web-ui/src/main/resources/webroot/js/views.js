@@ -26,8 +26,19 @@ export function clusters(section, store, filter) {
   const items = [...store.clusters.values()]
     .filter(c => matches(filter, { cluster: c.name, state: c.state }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  fill(section, items.map(c => row([c.name, c.server, el('td', null, badge(c.state)), ago(c.since), credentialCell(c.credentialExpiresAt),
+  fill(section, items.map(c => row([c.name, c.server, stateCell(c), ago(c.since), credentialCell(c.credentialExpiresAt),
     errorCell(c.error, c.warnings), c.monitors, c.moverPods, ago(c.lastEventAt)])));
+}
+
+/** A connected cluster this hub does not hold the Lease of: it watches, another hub acts there. */
+function stateCell(c) {
+  const cell = el('td', null, badge(c.state));
+  if (c.state === 'Connected' && c.acting === false) {
+    cell.append(el('div', 'muted', c.actingHub
+      ? 'standby: acting hub is ' + c.actingHub + (c.actingSince ? ' since ' + c.actingSince : '')
+      : 'standby: no hub holds the Lease'));
+  }
+  return cell;
 }
 
 function holderLine(u) {
