@@ -58,13 +58,14 @@ public final class RunCommand implements Runnable {
     private List<String> monitorNamespaces = new ArrayList<>();
 
     @Option(names = "--lease-namespace", paramLabel = "NS", defaultValue = "${env:HUB_LEASE_NAMESPACE}",
-            description = {"Holds each cluster's Lease " + LeaseSettings.NAME + " in this namespace; the hub acts on a cluster only"
-                    + " while it holds the Lease there.", "Environment: HUB_LEASE_NAMESPACE.", "Default: the first --monitor-namespace."})
+            description = {"Keeps each cluster's Lease " + LeaseSettings.NAME + " in this namespace.",
+                    "Acts on a cluster only while holding its Lease.", "Environment: HUB_LEASE_NAMESPACE.",
+                    "Default: the first --monitor-namespace."})
     private String leaseNamespace;
 
     @Option(names = "--identity", paramLabel = "NAME", defaultValue = "${env:HUB_IDENTITY}",
             description = {"Holds the Leases under this name, unique per running hub.", "Environment: HUB_IDENTITY.",
-                    "Default: the pod's name (POD_NAME, else HOSTNAME in a pod), else host:pid."})
+                    "Default: the pod's name (POD_NAME, HOSTNAME), else host:pid."})
     private String identity;
 
     @Option(names = UnlockAllowList.IMAGE_FLAG, paramLabel = "PATTERN", split = ",", defaultValue = "${env:" + UnlockAllowList.IMAGE_ENV + "}",
