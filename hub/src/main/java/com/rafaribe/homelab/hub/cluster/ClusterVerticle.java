@@ -868,7 +868,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         }
         acting = now;
         if (now) {
-            if (commands != null && !"Failed".equals(state)) {
+            // At once, even while the cluster is Failed: the policy must know the monitors before any event that follows.
+            if (commands != null) {
                 reportAll();
             }
         } else {

@@ -160,13 +160,15 @@ class TwoHubsTest {
         return s == null ? List.of() : java.util.Arrays.asList(s.getTotalUnlocksCreated(), s.getTotalUnlocksSucceeded());
     }
 
-    /** One Event per object and reason, each counted once: a second hub would have recorded it again. */
+    /** One Event per object, reason and message, each counted once: a second hub would have recorded it again. */
     static void assertNoDuplicateEvents(List<TestCluster> clusters) {
         for (TestCluster c : clusters) {
             for (String ns : List.of(NS, HUB_NS)) {
                 List<Event> events = c.client().v1().events().inNamespace(ns).list().getItems();
                 Map<String, Long> perObjectAndReason = events.stream().collect(Collectors.groupingBy(
-                        e -> e.getInvolvedObject().getName() + "/" + e.getReason(), Collectors.counting()));
+                        // With the message, which names the failed pod: each failure here is another pod of a Job of the same name.
+                        e -> e.getInvolvedObject().getName() + "/" + e.getInvolvedObject().getUid() + "/" + e.getReason() + "/" + e.getMessage(),
+                        Collectors.counting()));
                 assertThat(perObjectAndReason).as(c.name() + "/" + ns).allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(1L));
                 assertThat(events).as(c.name() + "/" + ns + ": counted once")
                         .allSatisfy(e -> assertThat(e.getCount() == null ? 1 : e.getCount()).as(e.getReason()).isEqualTo(1));
