@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rafaribe.homelab.hub.HubConfig;
 import com.rafaribe.homelab.hub.Main;
+import com.rafaribe.homelab.hub.cluster.LeaseSettings;
+import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.List;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -42,6 +46,33 @@ class RunCommandTest {
 
     Path kubeconfig() throws IOException {
         return Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n");
+    }
+
+    /** The Lease in the first monitor namespace, held under the pod's name; a laptop's hub is host:pid; flags win. */
+    @Test
+    void theLeaseLivesInTheFirstMonitorNamespaceUnderThePodsNameUnlessTheFlagsSayOtherwise() {
+        TrustedNamespaces trusted = new TrustedNamespaces(new java.util.LinkedHashSet<>(List.of("backups", "other")));
+        LeaseSettings inPod = parsed().lease(trusted, Map.of("POD_NAME", "hub-7d9f-abcde", "KUBERNETES_SERVICE_HOST", "10.0.0.1")::get);
+        assertThat(inPod.namespace()).isEqualTo("backups");
+        assertThat(inPod.identity()).isEqualTo("hub-7d9f-abcde");
+        assertThat(inPod.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(inPod.renewDeadline()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(inPod.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
+
+        LeaseSettings laptop = parsed().lease(new TrustedNamespaces(java.util.Set.of("*")), Map.<String, String>of()::get);
+        assertThat(laptop.namespace()).isEqualTo(TrustedNamespaces.DEFAULT);
+        assertThat(laptop.identity()).endsWith(":" + ProcessHandle.current().pid());
+
+        LeaseSettings told = parsed("--lease-namespace", "ops", "--identity", "laptop-of-ana").lease(trusted, Map.of("POD_NAME", "x")::get);
+        assertThat(told.namespace()).isEqualTo("ops");
+        assertThat(told.identity()).isEqualTo("laptop-of-ana");
+    }
+
+    @Test
+    void aLeaseNamespaceNoNamespaceCanHaveStopsTheStart() throws IOException {
+        Outcome outcome = run("run", "--kubeconfig", kubeconfig().toString(), "--lease-namespace", "Not_A_Namespace");
+        assertThat(outcome.exit()).isEqualTo(2);
+        assertThat(outcome.err()).contains("--lease-namespace Not_A_Namespace is not a namespace name");
     }
 
     @Test

@@ -10,6 +10,7 @@ import com.rafaribe.homelab.hub.cluster.LeaseSettings;
 import com.rafaribe.homelab.hub.testing.Backend;
 import com.rafaribe.homelab.hub.testing.BlockedThreadWatch;
 import com.rafaribe.homelab.hub.testing.HubFixture;
+import com.rafaribe.homelab.hub.testing.TcpProxy;
 import com.rafaribe.homelab.hub.testing.Teardown;
 import com.rafaribe.homelab.hub.testing.TestCluster;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
@@ -135,6 +136,86 @@ class TwoHubsTest {
             Teardown.close(dir, started.toArray(AutoCloseable[]::new));
         }
         assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
+    }
+
+    /**
+     * The acting hub cut off from its clusters (a partition, a frozen process: it cannot release its
+     * Leases): it stops acting once it cannot renew (renew deadline), and the other hub takes each
+     * cluster once the Lease has expired, then unlocks the next failures, once each.
+     */
+    @Test
+    void aHubCutOffFromItsClustersStopsActingAndTheOtherTakesOverOnceTheLeaseExpires() throws Exception {
+        Path dir = Files.createTempDirectory("two-hubs-cut");
+        List<TestCluster> clusters = backend.start("east", "west");
+        List<TcpProxy> relays = new java.util.ArrayList<>();
+        HubFixture cutOff = null;
+        HubFixture other = null;
+        try {
+            Map<String, String> relayed = new java.util.TreeMap<>();
+            for (TestCluster c : clusters) {
+                VolSyncWorld.applyHubMonitor(c, "{enabled: true}");
+                java.net.URI direct = java.net.URI.create(c.server());
+                TcpProxy relay = new TcpProxy(direct.getPort());
+                relays.add(relay);
+                relayed.put(c.name(), direct.getScheme() + "://127.0.0.1:" + relay.port());
+            }
+            Path relayedConfig = Files.writeString(dir.resolve("relayed.yaml"), kubeconfig(clusters, relayed));
+            cutOff = HubFixture.startAs(Vertx.vertx(), Duration.ofSeconds(2), lease("hub-cut-off"), relayedConfig);
+            HubFixture a = cutOff;
+            await().atMost(WAIT).untilAsserted(() -> assertThat(clusters).allSatisfy(c ->
+                    assertThat(cluster(a, c.name()).getBoolean("acting")).as(c.name()).isTrue()));
+            other = HubFixture.startAs(Vertx.vertx(), Duration.ofSeconds(2), lease("hub-other"), Backend.kubeconfig(dir, clusters));
+            HubFixture b = other;
+            await().atMost(WAIT).untilAsserted(() -> assertThat(clusters).allSatisfy(c -> {
+                assertThat(cluster(b, c.name()).getBoolean("acting")).as(c.name()).isFalse();
+                assertThat(cluster(b, c.name()).getString("actingHub")).isEqualTo("hub-cut-off");
+            }));
+
+            Instant cut = Instant.now();
+            relays.forEach(r -> r.cut(true));
+            await().atMost(HANDOVER).untilAsserted(() -> assertThat(clusters).allSatisfy(c ->
+                    assertThat(cluster(b, c.name()).getBoolean("acting")).as(c.name()).isTrue()));
+            System.out.printf("%s: handed over %d ms after the acting hub was cut off%n", backend, Duration.between(cut, Instant.now()).toMillis());
+            assertThat(clusters).as("the cut-off hub stopped acting by itself").allSatisfy(c ->
+                    assertThat(cluster(a, c.name()).getBoolean("acting")).as(c.name()).isFalse());
+
+            for (TestCluster c : clusters) {
+                VolSyncWorld.failMover(c, NS, "wiki", "c1c1c", "wiki-restic", VolSyncWorld.lockLog("volsync-src-wiki-zzzzz", "1m"));
+            }
+            for (TestCluster c : clusters) {
+                await().atMost(WAIT).until(() -> b.api.list("/api/unlocks").stream().anyMatch(u -> c.name().equals(u.getString("cluster"))));
+                assertThat(unlockJobs(c, NS)).as("one unlock Job on " + c.name()).hasSize(1);
+                VolSyncWorld.finishJob(c, unlockJobs(c, NS).get(0), true);
+                await().atMost(WAIT).untilAsserted(() -> assertThat(counters(c)).containsExactly(1L, 1L));
+            }
+            assertNoDuplicateEvents(clusters);
+        } finally {
+            List<AutoCloseable> started = new java.util.ArrayList<>();
+            if (cutOff != null) {
+                started.add(cutOff);
+            }
+            if (other != null) {
+                started.add(other);
+            }
+            started.addAll(relays);
+            started.addAll(clusters);
+            Teardown.close(dir, started.toArray(AutoCloseable[]::new));
+        }
+        assertThat(BLOCKED.warnings()).as("Vert.x blocked-thread checker").isEmpty();
+    }
+
+    /** A kubeconfig with a context per cluster at these servers, with the hub's token of each. */
+    static String kubeconfig(List<TestCluster> clusters, Map<String, String> servers) {
+        StringBuilder entries = new StringBuilder();
+        StringBuilder users = new StringBuilder();
+        StringBuilder contexts = new StringBuilder();
+        for (TestCluster c : clusters) {
+            entries.append("- name: %s\n  cluster: {server: \"%s\", insecure-skip-tls-verify: true}\n".formatted(c.name(), servers.get(c.name())));
+            users.append("- name: %s\n  user: {token: \"%s\"}\n".formatted(c.name(), c.hubToken()));
+            contexts.append("- name: %1$s\n  context: {cluster: %1$s, user: %1$s}\n".formatted(c.name()));
+        }
+        return "apiVersion: v1\nkind: Config\nclusters:\n" + entries + "users:\n" + users + "contexts:\n" + contexts
+                + "current-context: " + clusters.get(0).name() + "\n";
     }
 
     /** Short, so that a hub that stops without releasing hands over quickly too; the order of the defaults kept. */
