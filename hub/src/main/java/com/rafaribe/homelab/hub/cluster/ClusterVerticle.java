@@ -822,8 +822,11 @@ public final class ClusterVerticle extends AbstractVerticle {
             @Override
             public void acting(boolean now) {
                 context.runOnContext(v -> {
-                    if (of == connection) {
+                    if (of == connection && now != acting) {
                         actingChanged(now);
+                        if (!now) {
+                            showOnlyWhatIsWatched();
+                        }
                     }
                 });
             }
@@ -876,6 +879,24 @@ public final class ClusterVerticle extends AbstractVerticle {
             vertx.eventBus().publish(Addresses.CLUSTER_EVENTS, new ClusterEvent.ClusterStandby(target.name()));
         }
         publishState();
+    }
+
+    /**
+     * The unlocks, failures and monitors this hub showed for the cluster are the acting hub's to show
+     * now (its policy dropped them): gone from this hub's page, where the cluster and its backups,
+     * which it still watches, come back at once.
+     */
+    private void showOnlyWhatIsWatched() {
+        vertx.eventBus().publish(Addresses.READ_MODEL, new com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterGone(target.name()));
+        publishState();
+        if (replicationSources != null) {
+            replicationSources.getStore().list().forEach(rs ->
+                    publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.SOURCE, rs))));
+        }
+        if (replicationDestinations != null) {
+            replicationDestinations.getStore().list().forEach(rd ->
+                    publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.DESTINATION, rd))));
+        }
     }
 
     /** Why this hub may not act on the cluster now, or null while it holds the Lease. */

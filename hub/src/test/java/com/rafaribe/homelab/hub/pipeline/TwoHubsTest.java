@@ -178,6 +178,11 @@ class TwoHubsTest {
             System.out.printf("%s: handed over %d ms after the acting hub was cut off%n", backend, Duration.between(cut, Instant.now()).toMillis());
             assertThat(clusters).as("the cut-off hub stopped acting by itself").allSatisfy(c ->
                     assertThat(cluster(a, c.name()).getBoolean("acting")).as(c.name()).isFalse());
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(a.api.list("/api/monitors")).as("what its policy dropped is not shown as if it still acted").isEmpty();
+                assertThat(a.api.list("/api/clusters")).as("the clusters are still shown").hasSize(clusters.size());
+                assertThat(b.api.list("/api/monitors")).as("the acting hub shows the monitors").hasSize(clusters.size());
+            });
 
             for (TestCluster c : clusters) {
                 VolSyncWorld.failMover(c, NS, "wiki", "c1c1c", "wiki-restic", VolSyncWorld.lockLog("volsync-src-wiki-zzzzz", "1m"));
