@@ -71,14 +71,17 @@ public final class BackupBook {
         return assess(e, now);
     }
 
-    /** An unlock of the policy's: its backup is the failed Job's owner (a destination when VolSync named the Job volsync-dst-). */
-    public List<ReadModelUpdate> unlock(ReadModelUpdate.UnlockView u, String cause, Instant now) {
+    /**
+     * An unlock of the policy's: its backup is the failed Job's owner (a destination when VolSync named the Job volsync-dst-).
+     * Why its lock was left is the unlock's own {@code cause}, known once the unlock was decided.
+     */
+    public List<ReadModelUpdate> unlock(ReadModelUpdate.UnlockView u, Instant now) {
         if (u.app() == null || u.failedPodUid() == null) {
             return List.of();
         }
         String kind = u.failedJob() != null && u.failedJob().startsWith(VOLSYNC_DESTINATION_JOB) ? BackupFacts.DESTINATION : BackupFacts.SOURCE;
         Entry e = entries.computeIfAbsent(BackupFacts.key(u.cluster(), kind, u.namespace(), u.app()), k -> new Entry());
-        e.unlocks.put(u.failedPodUid(), new Unlock(u.failedPodUid(), u.state(), u.detectedAt(), cause));
+        e.unlocks.put(u.failedPodUid(), new Unlock(u.failedPodUid(), u.state(), u.detectedAt(), u.cause()));
         trim(e.unlocks, MAX_UNLOCKS);
         return assess(e, now);
     }

@@ -60,7 +60,7 @@ public final class BackupVerticle extends AbstractVerticle {
         if (update instanceof ReadModelUpdate.ClusterView c) {
             publish(book.cluster(c.name(), c.state(), c.since(), now));
         } else if (update instanceof ReadModelUpdate.UnlockView u) {
-            publish(book.unlock(u, null, now));
+            publish(book.unlock(u, now));
         } else if (update instanceof ReadModelUpdate.ClusterGone g) {
             publish(book.clusterGone(g.name()));
         }

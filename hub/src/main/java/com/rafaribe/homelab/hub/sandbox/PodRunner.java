@@ -54,6 +54,8 @@ public final class PodRunner implements AutoCloseable {
     private final SharedIndexInformer<Pod> pods;
     private final Set<String> started = ConcurrentHashMap.newKeySet();
     private final Map<String, Process> running = new ConcurrentHashMap<>();
+    /** The restic command (backup, forget ...) each pod's running process runs. */
+    private final Map<String, String> commands = new ConcurrentHashMap<>();
     /** Set once, under the lock on {@link #running}: after it no process starts. */
     private boolean closed;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -216,6 +218,7 @@ public final class PodRunner implements AutoCloseable {
             }
             p = pb.start();
             running.put(pod.getMetadata().getUid(), p);
+            commands.put(pod.getMetadata().getUid(), args.isEmpty() ? "" : args.get(0));
         }
         try {
             if (!Boolean.TRUE.equals(pod.getSpec().getContainers().get(0).getStdin())) {
@@ -225,6 +228,7 @@ public final class PodRunner implements AutoCloseable {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return new MoverScript.Result(p.waitFor(), output);
         } finally {
+            commands.remove(pod.getMetadata().getUid());
             running.remove(pod.getMetadata().getUid());
         }
     }
@@ -368,6 +372,21 @@ public final class PodRunner implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /** The restic command the pod runs now (backup, forget ...), or null. */
+    String runningCommand(String podUid) {
+        return commands.get(podUid);
+    }
+
+    /** SIGKILL to the process the pod runs now (its restic); false when it runs none. */
+    boolean kill(String podUid) {
+        Process p = running.get(podUid);
+        if (p == null) {
+            return false;
+        }
+        p.destroyForcibly();
+        return true;
     }
 
     @Override

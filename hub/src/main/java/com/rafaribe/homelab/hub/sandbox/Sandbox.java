@@ -64,6 +64,8 @@ public final class Sandbox implements AutoCloseable {
     private boolean closed;
     /** What makes the API server a cluster: pod runner and Job controller, or the virtual kubelet; then VolSync. Closed in reverse. */
     private final List<AutoCloseable> parts = new ArrayList<>();
+    /** Runs this cluster's pods: {@link #killResticHoldingLock} reaches a pod's restic through it. */
+    private PodRunner runner;
 
     private Sandbox(String name, Path root, Duration syncInterval, SandboxApiServer api, KubernetesClient client) {
         this.name = name;
@@ -101,7 +103,8 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private Sandbox runOn(SandboxApiServer api, List<String> apps, String monitorSpec) throws IOException, InterruptedException {
-        parts.add(new PodRunner(api, root));
+        runner = new PodRunner(api, root);
+        parts.add(runner);
         parts.add(new JobController(api));
         startVolSync();
         return populate(apps, monitorSpec);
@@ -135,7 +138,9 @@ public final class Sandbox implements AutoCloseable {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                         .createOr(NonDeletingOperation::update);
             }
-            sandbox.parts.add(new VirtualKubelet(client, root, kubelet));
+            VirtualKubelet kubeletOfSandbox = new VirtualKubelet(client, root, kubelet);
+            sandbox.parts.add(kubeletOfSandbox);
+            sandbox.runner = kubeletOfSandbox.runner();
         } catch (IOException | InterruptedException | GeneralSecurityException | RuntimeException e) {
             sandbox.close();
             throw e;
@@ -274,6 +279,68 @@ public final class Sandbox implements AutoCloseable {
         return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef(name, secret, null).endValueFrom().build();
     }
 
+    /** The folder behind the app's data PVC: what its mover backs up. */
+    public Path data(String app) {
+        return root.resolve("pvc").resolve(APPS_NAMESPACE).resolve(app + "-data");
+    }
+
+    /**
+     * Kills the restic backup of the app's running mover pod with SIGKILL while it holds its lock,
+     * as the kernel's OOM killer or a {@code kill -9} does: restic gets no chance to remove its
+     * lock, and the pod ends with exit code 137 (entry.sh runs the backup under {@code set -e} and
+     * exits with restic's code). Returns the pod. Call it before the sync starts; a backup of new
+     * data holds its lock for long enough to be caught.
+     */
+    public Pod killResticHoldingLock(String app, Duration timeout) throws IOException, InterruptedException {
+        Pod holder = awaitBackupHoldingLock(app, timeout);
+        if (!runner.kill(holder.getMetadata().getUid())) {
+            throw new IOException("the restic of " + holder.getMetadata().getName() + " ended before it could be killed");
+        }
+        return holder;
+    }
+
+    /**
+     * Deletes the app's mover Job and its pod while the pod's restic backup holds its lock, as
+     * VolSync does when it replaces its Job (then the garbage collector deletes the pod; the
+     * sandbox has none, so this deletes both). Kubernetes would send SIGTERM to the container's
+     * PID 1, VolSync's entry.sh: bash as PID 1 has no handler for it and does not pass it on, so
+     * restic, which would remove its lock on SIGTERM, is killed with SIGKILL when the grace period
+     * ends and its lock stays. The sandbox's pod runner kills at once on deletion: the same lock
+     * left, without the 30 s wait. Returns the pod as it was before the deletion.
+     */
+    public Pod deleteRunningMover(String app, Duration timeout) throws IOException, InterruptedException {
+        Pod holder = awaitBackupHoldingLock(app, timeout);
+        client.batch().v1().jobs().inNamespace(APPS_NAMESPACE).withName("volsync-src-" + app).delete();
+        client.pods().inNamespace(APPS_NAMESPACE).withName(holder.getMetadata().getName()).delete();
+        return holder;
+    }
+
+    /**
+     * The app's running mover pod, once its {@code restic backup} holds a lock. The earlier steps
+     * lock too ({@code cat config}), for a moment: a mover killed there fails in entry.sh's own
+     * words (exit 3), not with restic's 137.
+     */
+    private Pod awaitBackupHoldingLock(String app, Duration timeout) throws IOException, InterruptedException {
+        Path locks = repository(app).resolve("locks");
+        if (!lockFiles(locks).isEmpty()) {
+            throw new IOException("the repository of " + app + " is locked already: " + lockFiles(locks));
+        }
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!lockFiles(locks).isEmpty()) {
+                for (Pod pod : client.pods().inNamespace(APPS_NAMESPACE).withLabel("job-name", "volsync-src-" + app).list().getItems()) {
+                    // Only the app's mover opens its repository: a lock while its backup runs is the backup's.
+                    if ("backup".equals(runner.runningCommand(pod.getMetadata().getUid())) && !lockFiles(locks).isEmpty()) {
+                        return pod;
+                    }
+                }
+            }
+            // A backup of new data holds its lock for a second or more: looking every 10 ms catches it.
+            Thread.sleep(10);
+        }
+        throw new IOException("no backup of " + app + " held a lock in " + repository(app) + " within " + timeout);
+    }
+
     /** The app's repository folder on the emulated NAS. */
     public Path repository(String app) {
         return PodRunner.nfsDir(root, NFS_SERVER, NFS_PATH).resolve(name).resolve(app);
@@ -323,7 +390,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** VolSync's {@code spec.paused}: no new mover Job, and the running one's parallelism at 0. */
-    private void setPaused(String app, boolean paused) {
+    public void setPaused(String app, boolean paused) {
         replicationSources().withName(app).edit(rs -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) rs.getAdditionalProperties().get("spec"));

@@ -140,6 +140,11 @@ public final class VirtualKubelet implements AutoCloseable, ContainerLogs {
         }
     }
 
+    /** The runner of this kubelet's pods; null when it only serves logs. */
+    PodRunner runner() {
+        return runner;
+    }
+
     @Override
     public void setLog(String namespace, String pod, String text) {
         logs.put(namespace + "/" + pod, text);

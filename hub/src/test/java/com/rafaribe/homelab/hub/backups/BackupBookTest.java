@@ -31,8 +31,12 @@ class BackupBookTest {
     }
 
     static UnlockView unlock(String job, String app, String podUid, String state, Instant detectedAt) {
+        return unlock(job, app, podUid, state, detectedAt, null);
+    }
+
+    static UnlockView unlock(String job, String app, String podUid, String state, Instant detectedAt, String cause) {
         return new UnlockView("east", "media", "hub/m", app, job, job + "-x", podUid, null, state, "why", "locked", "h", "repo",
-                detectedAt, null, null, null);
+                detectedAt, null, null, null, cause, cause == null ? null : "oom_killed");
     }
 
     @Test
@@ -70,15 +74,16 @@ class BackupBookTest {
         book.changed(restore, NOW);
         Instant detected = LAST.plusSeconds(600);
 
-        BackupView locked = only(book.unlock(unlock("volsync-dst-photos", "photos", "uid-1", "WaitingForHolder", detected), "OOMKilled", NOW));
+        BackupView locked = only(book.unlock(unlock("volsync-dst-photos", "photos", "uid-1", "Running", detected, "OOMKilled"), NOW));
         assertThat(locked.kind()).isEqualTo(BackupFacts.DESTINATION);
         assertThat(locked.state()).isEqualTo("Locked");
         assertThat(locked.lockSince()).isEqualTo(detected);
         assertThat(locked.unlockPodUid()).isEqualTo("uid-1");
         assertThat(locked.unlockCause()).isEqualTo("OOMKilled");
+        assertThat(locked.reason()).as("the unlock's own cause, told in the reason").endsWith("(lock left by: OOMKilled)");
         assertThat(locked.lockFailures()).isEqualTo(1);
 
-        BackupView unlocked = only(book.unlock(unlock("volsync-dst-photos", "photos", "uid-1", "Succeeded", detected), "OOMKilled", NOW));
+        BackupView unlocked = only(book.unlock(unlock("volsync-dst-photos", "photos", "uid-1", "Succeeded", detected, "OOMKilled"), NOW));
         assertThat(unlocked.state()).isEqualTo("Healthy");
         assertThat(unlocked.lockSince()).isNull();
         assertThat(unlocked.unlockState()).isEqualTo("Succeeded");
@@ -119,7 +124,7 @@ class BackupBookTest {
         List<ReadModelUpdate> views = new java.util.ArrayList<>();
         for (int i = 0; i < 250; i++) {
             views.addAll(book.moverPodFailed("east", BackupFacts.SOURCE, "media", "photos", "p" + i, LAST.plusSeconds(i + 1), NOW));
-            views.addAll(book.unlock(unlock("volsync-src-photos", "photos", "u" + i, "Failed", LAST.plusSeconds(i + 1)), null, NOW));
+            views.addAll(book.unlock(unlock("volsync-src-photos", "photos", "u" + i, "Failed", LAST.plusSeconds(i + 1)), NOW));
         }
         BackupView newest = (BackupView) views.get(views.size() - 1);
         assertThat(newest.consecutiveFailures()).isEqualTo(BackupBook.MAX_FAILED_PODS);
