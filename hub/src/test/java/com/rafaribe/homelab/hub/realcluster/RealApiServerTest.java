@@ -20,6 +20,7 @@ import com.rafaribe.homelab.hub.testing.Kustomize;
 import com.rafaribe.homelab.hub.testing.TestData;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -70,9 +71,18 @@ class RealApiServerTest {
      * labels are stored as built, not refused or dropped.
      */
     @Test
-    void deployAndItsExampleOverlayApplyServerSide() throws Exception {
+    void deployAndItsExampleOverlayApplyServerSide(ControlPlane plane) throws Exception {
         List<HasMetadata> built = Kustomize.buildExample();
+        boolean servesPolicyV1 = plane.servesPolicyV1();
         for (HasMetadata object : built) {
+            if (object.getApiVersion().equals("policy/v1") && !servesPolicyV1) {
+                // The test plane predates policy/v1 (ControlPlane.servesPolicyV1): the budget, the same fields, as v1beta1.
+                assertThat(object.getKind()).isEqualTo("PodDisruptionBudget");
+                object.setApiVersion("policy/v1beta1");
+                admin.resource(admin.getKubernetesSerialization().convertValue(object, GenericKubernetesResource.class))
+                        .forceConflicts().serverSideApply();
+                continue;
+            }
             admin.resource(object).forceConflicts().serverSideApply();
         }
         var deployment = admin.apps().deployments().inNamespace("homelab-assistant-system").withName("homelab-assistant-controller").get();

@@ -148,6 +148,18 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this plane serves policy/v1 PodDisruptionBudgets. Debian's 1.20 does not (only
+     * policy/v1beta1, which every release the hub supports has dropped since 1.25), so deploy/'s
+     * budget, which must be policy/v1, is the one object it cannot store.
+     */
+    public boolean servesPolicyV1() {
+        try (KubernetesClient admin = admin()) {
+            var group = admin.getApiGroup("policy");
+            return group != null && group.getVersions().stream().anyMatch(v -> "policy/v1".equals(v.getGroupVersion()));
+        }
+    }
+
     private void awaitReady() {
         try (KubernetesClient admin = admin()) {
             await().atMost(READY).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> "ok".equals(admin.raw("/readyz")));
