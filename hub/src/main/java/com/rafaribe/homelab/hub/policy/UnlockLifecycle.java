@@ -455,7 +455,16 @@ public final class UnlockLifecycle extends UnlockDecisions {
             created(r, false, job.getMetadata().getUid(), now, out);
             return;
         }
-        if (!job.getMetadata().getName().equals(r.unlockJob) || r.terminal() || r.state != UnlockRecord.State.Running) {
+        boolean current = job.getMetadata().getName().equals(r.unlockJob) && r.state == UnlockRecord.State.Running;
+        if (!current && !deleted && !r.creating && claim.attempt() <= r.attempt
+                && UnlockOutcome.of(job, jobPods, now).state() == UnlockOutcome.State.RUNNING) {
+            // A withdrawn attempt's Job exists again (its delete landed first, or its create reached the server twice):
+            // the record means only its current attempt to run.
+            out.accept(new PolicyAction.DeleteUnlockJob(cluster, job.getMetadata().getNamespace(), job.getMetadata().getName(),
+                    job.getMetadata().getUid()));
+            return;
+        }
+        if (!current || r.terminal()) {
             return;
         }
         r.unlockJobUid = job.getMetadata().getUid();

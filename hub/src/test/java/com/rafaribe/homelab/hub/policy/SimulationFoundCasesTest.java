@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -75,6 +76,33 @@ class SimulationFoundCasesTest {
         assertThat(f.take(PolicyAction.DeleteUnlockJob.class)).extracting(PolicyAction.DeleteUnlockJob::name)
                 .containsExactly(create.job().getMetadata().getName());
         assertThat(f.record(failed.getMetadata().getUid()).state()).isNotEqualTo("Running");
+    }
+
+    /**
+     * Found by CI (SafetyTest, mock tier): a raced Job's delete was sent, and then the same Job, a
+     * new UID, was on the server again (a create that reached it twice). Seen again, it is deleted:
+     * the record means only its current attempt to run.
+     */
+    @Test
+    void aWithdrawnJobThatIsThereAgainIsDeletedAgain() {
+        f.connect(HOME, monitor(MONITOR, null));
+        Pod failed = failedPod("p1aaa");
+        PolicyAction.CreateJob create = removeAllFor(failed);
+        f.hub.podChanged(HOME, fact(HOME, f.mover(NS, JOB + "-r2bbb", "Pending", f.now, null)), false, f.now, f.out());
+        f.hub.jobCreateAnswered(create.recordKey(), false, null, f.now, f.out());
+        f.take(PolicyAction.DeleteUnlockJob.class);
+
+        Job again = new JobBuilder(f.created(create)).editMetadata().withUid("uid-created-again").endMetadata().build();
+        f.hub.unlockJobChanged(HOME, again, List.of(), false, f.now, f.out());
+
+        assertThat(f.take(PolicyAction.DeleteUnlockJob.class)).extracting(PolicyAction.DeleteUnlockJob::name, PolicyAction.DeleteUnlockJob::uid)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(create.job().getMetadata().getName(), "uid-created-again"));
+        assertThat(f.record(failed.getMetadata().getUid()).state()).isNotEqualTo("Running");
+
+        // Once it is gone, or once it has ended, there is nothing more to delete.
+        f.hub.unlockJobChanged(HOME, again, List.of(), true, f.now, f.out());
+        f.hub.unlockJobChanged(HOME, LifecycleFixture.finished(again, true), List.of(), false, f.now, f.out());
+        assertThat(f.take(PolicyAction.DeleteUnlockJob.class)).isEmpty();
     }
 
     /** Seed 147: the same record, its monitor gone meanwhile, was dropped; the Job its create then made ran unsupervised. */
