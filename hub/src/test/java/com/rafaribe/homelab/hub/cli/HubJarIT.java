@@ -112,6 +112,14 @@ class HubJarIT {
      * environment (its kubeconfig folder laid out as a Secret volume, another free port), watching
      * a mock cluster; the in-cluster one says it is not in a pod, and the logs are JSON.
      */
+    /** What the kubelet gives a variable from the downward API (POD_NAME: the pod's name); any other source fails the test. */
+    static String downward(io.fabric8.kubernetes.api.model.EnvVar e) {
+        assertThat(e.getValueFrom()).as(e.getName()).isNotNull();
+        assertThat(e.getValueFrom().getFieldRef()).as(e.getName() + ": only the downward API is given here").isNotNull();
+        assertThat(e.getValueFrom().getFieldRef().getFieldPath()).as(e.getName()).isEqualTo("metadata.name");
+        return "homelab-assistant-controller-7d9f8b6c5d-x2x4q";
+    }
+
     @Test
     void theJarRunsWithTheArgumentsAndEnvironmentTheDeploymentGives(@TempDir Path dir) throws Exception {
         Container container = Kustomize.hubDeployment(Kustomize.build(Kustomize.DEPLOY)).getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -128,7 +136,7 @@ class HubJarIT {
             Path log = dir.resolve("log");
             ProcessBuilder builder = new ProcessBuilder(HubJar.command(List.of(), container.getArgs())).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().remove("KUBERNETES_SERVICE_HOST");
-            container.getEnv().forEach(e -> builder.environment().put(e.getName(), e.getValue()));
+            container.getEnv().forEach(e -> builder.environment().put(e.getName(), e.getValue() != null ? e.getValue() : downward(e)));
             builder.environment().put("HUB_KUBECONFIG", secret.toString());
             builder.environment().put("HUB_HTTP_PORT", String.valueOf(port));
             // The Secret hub-dashboard-token, mounted where the Deployment says (here: a file of the test's).
