@@ -9,6 +9,7 @@ import com.rafaribe.homelab.hub.policy.LockCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import com.rafaribe.homelab.hub.api.bus.StageTiming;
 import java.util.concurrent.TimeUnit;
@@ -47,11 +48,11 @@ final class HubMetrics {
     private final Map<String, Double> credentialExpiries = new HashMap<>();
     private final BackupMetrics backups;
 
-    HubMetrics(MeterRegistry registry, ReadModel model, Instant started) {
+    HubMetrics(PrometheusMeterRegistry registry, ReadModel model, Instant started) {
         this.registry = registry;
         this.model = model;
         this.started = started;
-        this.backups = new BackupMetrics(registry, Instant::now);
+        this.backups = new BackupMetrics(registry.getPrometheusRegistry(), Instant::now);
     }
 
     /** @param previous the same unlock as the model held it before this update, or null */

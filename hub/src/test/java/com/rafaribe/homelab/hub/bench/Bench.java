@@ -63,7 +63,7 @@ public final class Bench {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         Process hub = null;
         try {
-            log("starting %d mock clusters with %d mover pods each", o.clusters(), o.pods());
+            log("starting %d mock clusters with %d mover pods and %d more ReplicationSources each", o.clusters(), o.pods(), o.sources());
             long setup = System.nanoTime();
             for (int i = 0; i < o.clusters(); i++) {
                 BenchCluster c = new BenchCluster("bench-" + i);
@@ -78,6 +78,17 @@ public final class Bench {
                     made.add(pool.submit(() -> {
                         for (int app = from; app < Math.min(o.pods(), from + BenchCluster.APPS_PER_NAMESPACE); app++) {
                             c.addFinishedMover(app);
+                        }
+                        return null;
+                    }));
+                }
+            }
+            for (BenchCluster c : clusters) {
+                for (int first = 0; first < o.sources(); first += BenchCluster.APPS_PER_NAMESPACE) {
+                    int from = first;
+                    made.add(pool.submit(() -> {
+                        for (int i = from; i < Math.min(o.sources(), from + BenchCluster.APPS_PER_NAMESPACE); i++) {
+                            c.addSourceWithoutMover(i);
                         }
                         return null;
                     }));
@@ -127,6 +138,9 @@ public final class Bench {
                 return ready[0] > 0 && connected[0] > 0;
             });
             log("hub ready after %.1f s, all clusters Connected after %.1f s", seconds(ready[0] - started), seconds(connected[0] - started));
+            // Every ReplicationSource is one backup row: the memory below is measured with all of them held.
+            int backups = o.clusters() * (o.pods() + o.sources());
+            await("the hub to show all " + backups + " backups", START_DEADLINE, () -> api.list("/api/backups").size() == backups);
 
             log("counting requests for %d s while nothing happens", o.idleSeconds());
             long idleFrom = System.nanoTime();

@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.bench;
 
+import com.rafaribe.homelab.hub.cluster.ClusterVerticle;
 import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
@@ -11,6 +12,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class BenchCluster implements AutoCloseable {
     static final int APPS_PER_NAMESPACE = 20;
+    /** When the sources without movers last synced, at the latest: the benchmark's start, so that none is Late. */
+    private static final Instant SOURCES_SYNCED = Instant.now();
 
     final SandboxApiServer api;
     final RequestLog requests;
@@ -53,6 +58,44 @@ final class BenchCluster implements AutoCloseable {
         pod.setStatus(new PodStatusBuilder().withPhase("Succeeded").withContainerStatuses(new ContainerStatusBuilder().withName("restic")
                 .withNewState().withNewTerminated().withExitCode(0).withReason("Completed").endTerminated().endState().build()).build());
         c.pods().inNamespace(ns).resource(pod).create();
+    }
+
+    /**
+     * A ReplicationSource whose last sync worked and whose mover VolSync has cleaned up: spec and
+     * status as VolSync 0.16 writes them, its mover's log summary included (the largest field).
+     */
+    void addSourceWithoutMover(int index) {
+        KubernetesClient c = api.client();
+        String ns = "backups-" + (index / APPS_PER_NAMESPACE);
+        if (index % APPS_PER_NAMESPACE == 0) {
+            VolSyncWorld.ensureNamespace(c, ns);
+        }
+        String name = "backup-" + index;
+        Instant last = SOURCES_SYNCED.minusSeconds(index % 21_600);
+        String snapshot = String.format("%08x", name.hashCode());
+        String logs = String.join("\n",
+                "using parent snapshot " + String.format("%08x", (name + "-parent").hashCode()),
+                "Added to the repository: " + (index % 97) + ".512 MiB (" + (index % 31) + ".204 MiB stored)",
+                "processed " + (1_000 + index) + " files, 2.118 GiB in 0:" + (10 + index % 50),
+                "snapshot " + snapshot + " saved",
+                "Applying Policy: keep 1 latest, 7 daily, 4 weekly, 6 monthly snapshots",
+                "keep 18 snapshots:",
+                "remove 1 snapshots:",
+                "[0:00] 100.00%  1 / 1 files deleted",
+                "Restic completed in " + (15 + index % 40) + "s");
+        Map<String, Object> spec = Map.of("sourcePVC", name + "-data",
+                "trigger", Map.of("schedule", (index % 60) + " */6 * * *"),
+                "restic", Map.of("repository", name + "-restic", "copyMethod", "Snapshot", "pruneIntervalDays", 14,
+                        "retain", Map.of("daily", 7, "weekly", 4, "monthly", 6), "cacheCapacity", "1Gi", "storageClassName", "ceph-block",
+                        "volumeSnapshotClassName", "csi-ceph-blockpool",
+                        "moverSecurityContext", Map.of("runAsUser", 568, "runAsGroup", 568, "fsGroup", 568)));
+        Map<String, Object> status = Map.of("lastSyncTime", last.toString(), "lastSyncDuration", (15 + index % 40) + ".402s",
+                "nextSyncTime", last.plusSeconds(21_600).toString(), "lastSyncStartTime", last.minusSeconds(30).toString(),
+                "conditions", List.of(Map.of("type", "Synchronizing", "status", "False", "reason", "WaitingForSchedule",
+                        "message", "Waiting for next scheduled synchronization", "lastTransitionTime", last.toString())),
+                "latestMoverStatus", Map.of("result", "Successful", "logs", logs));
+        VolSyncObjects.createWithStatus(c, ClusterVerticle.REPLICATION_SOURCES,
+                VolSyncObjects.resource(ClusterVerticle.REPLICATION_SOURCES, ns, name, spec, status));
     }
 
     /** The floor: how soon any client of this JVM hears of a pod write, with nothing else to do. */

@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param clusters     mock clusters (fabric8 mock API servers in this JVM), one kubeconfig context each
  * @param pods         VolSync mover pods (with their Job and ReplicationSource) in each cluster, before any failure
+ * @param sources      more ReplicationSources in each cluster, whose movers VolSync already removed (most apps, most of the time)
  * @param failures     lock failures in all, spread over the clusters in turn
  * @param wave         failures written at once; the next wave starts when every unlock Job of this one was created
  * @param xmx          the hub's -Xmx
@@ -16,13 +17,14 @@ import java.util.List;
  * @param idleSeconds  how long to count the requests of a hub with nothing to do
  * @param out          the JSON result
  */
-record BenchOptions(int clusters, int pods, int failures, int wave, String xmx, List<String> javaOptions, int idleSeconds, Path out) {
+record BenchOptions(int clusters, int pods, int sources, int failures, int wave, String xmx, List<String> javaOptions, int idleSeconds, Path out) {
 
     static final String USAGE = """
-            Usage: scripts/bench [--clusters N] [--pods N] [--failures N] [--wave N] [--xmx SIZE] [--java-options 'OPTIONS']
+            Usage: scripts/bench [--clusters N] [--pods N] [--sources N] [--failures N] [--wave N] [--xmx SIZE] [--java-options 'OPTIONS']
                                  [--idle-seconds N] [--out FILE]
               --clusters      mock clusters, one kubeconfig context each (default 3)
               --pods          VolSync mover pods per cluster before any failure (default 50)
+              --sources       more ReplicationSources per cluster, without mover pods (default 0)
               --failures      lock failures in all, spread over the clusters (default 10)
               --wave          failures written at once (default 5)
               --xmx           the hub's maximum heap (default 128m)
@@ -34,6 +36,7 @@ record BenchOptions(int clusters, int pods, int failures, int wave, String xmx, 
     static BenchOptions parse(String[] args) {
         int clusters = 3;
         int pods = 50;
+        int sources = 0;
         int failures = 10;
         int wave = 5;
         String xmx = "128m";
@@ -52,6 +55,7 @@ record BenchOptions(int clusters, int pods, int failures, int wave, String xmx, 
             switch (a) {
                 case "--clusters" -> clusters = positive(a, v);
                 case "--pods" -> pods = positive(a, v);
+                case "--sources" -> sources = notNegative(a, v);
                 case "--failures" -> failures = positive(a, v);
                 case "--wave" -> wave = positive(a, v);
                 case "--xmx" -> xmx = v;
@@ -65,7 +69,11 @@ record BenchOptions(int clusters, int pods, int failures, int wave, String xmx, 
             // The image's (its Dockerfile's ENTRYPOINT; Jib's and the Deployment's are the same): the benchmark measures what is deployed.
             javaOptions = ImageJvmOptions.of(Path.of(""));
         }
-        return new BenchOptions(clusters, pods, failures, wave, xmx, javaOptions, idle, out);
+        return new BenchOptions(clusters, pods, sources, failures, wave, xmx, javaOptions, idle, out);
+    }
+
+    private static int notNegative(String option, String value) {
+        return value.equals("0") ? 0 : positive(option, value);
     }
 
     private static int positive(String option, String value) {

@@ -34,7 +34,7 @@ final class BenchReport {
         long idleTotal = idlePhase.values().stream().mapToLong(Long::longValue).sum();
         return new JsonObject()
                 .put("machine", machine())
-                .put("options", new JsonObject().put("clusters", o.clusters()).put("pods", o.pods()).put("failures", o.failures())
+                .put("options", new JsonObject().put("clusters", o.clusters()).put("pods", o.pods()).put("sources", o.sources()).put("failures", o.failures())
                         .put("wave", o.wave()).put("xmx", o.xmx()).put("javaOptions", String.join(" ", o.javaOptions())).put("idleSeconds", o.idleSeconds()))
                 .put("latencyMs", new JsonObject().put("hub", hub).put("floor", floor).put("ratio", ratio))
                 .put("requestsPerFailure", new JsonObject().put("total", round((double) failureTotal / o.failures())).put("byVerbAndPath", perFailure))
@@ -61,8 +61,9 @@ final class BenchReport {
     static String table(JsonObject r) {
         StringBuilder b = new StringBuilder();
         JsonObject o = r.getJsonObject("options");
-        b.append(String.format("%n%d clusters x %d pods, %d failures in waves of %d, hub -Xmx%s%n%n", o.getInteger("clusters"),
-                o.getInteger("pods"), o.getInteger("failures"), o.getInteger("wave"), o.getString("xmx")));
+        b.append(String.format("%n%d clusters x %d pods (+ %d ReplicationSources without movers), %d failures in waves of %d, hub -Xmx%s%n%n",
+                o.getInteger("clusters"), o.getInteger("pods"), o.getInteger("sources", 0), o.getInteger("failures"), o.getInteger("wave"),
+                o.getString("xmx")));
         JsonObject lat = r.getJsonObject("latencyMs");
         b.append(String.format("%-42s %10s %10s %10s %10s%n", "failed pod written -> (ms)", "p50", "p90", "p99", "max"));
         for (String[] row : List.of(new String[] {"hub: unlock Job create arrives", "hub"}, new String[] {"floor: bare informer event", "floor"},

@@ -110,6 +110,24 @@ class CachedFieldsTest {
                 .isEqualTo(com.rafaribe.homelab.hub.backups.BackupFacts.of("c", "ReplicationSource", rs));
     }
 
+    /** Most backups, most of the time: a successful sync's log summary is not evidence of anything, and is not kept. */
+    @Test
+    void aSuccessfulSyncsLogIsNotKept() {
+        GenericKubernetesResource rs = new GenericKubernetesResourceBuilder().withApiVersion("volsync.backube/v1alpha1")
+                .withKind("ReplicationSource").withNewMetadata().withName("jellyfin").withNamespace("media").endMetadata()
+                .addToAdditionalProperties("spec", Map.of("trigger", Map.of("schedule", "0 3 * * *")))
+                .addToAdditionalProperties("status", Map.of("lastSyncTime", "2026-01-01T03:01:00Z", "latestMoverStatus",
+                        Map.of("result", "Successful", "time", "2026-01-01T03:01:00Z", "logs", "snapshot 1a2b3c4d saved\nRestic completed in 12s")))
+                .build();
+
+        GenericKubernetesResource cached = CachedFields.replicationSource(Serialization.clone(rs));
+
+        assertThat(((Map<?, ?>) cached.getAdditionalProperties().get("status")).get("latestMoverStatus"))
+                .isEqualTo(Map.of("result", "Successful", "time", "2026-01-01T03:01:00Z"));
+        assertThat(com.rafaribe.homelab.hub.backups.BackupFacts.of("c", "ReplicationSource", cached))
+                .isEqualTo(com.rafaribe.homelab.hub.backups.BackupFacts.of("c", "ReplicationSource", rs));
+    }
+
     /** What a real API server adds to a failed mover pod: managedFields, conditions, addresses, IDs. */
     private static Pod asAnApiServerWritesIt(Pod pod) {
         pod.getMetadata().setManagedFields(List.of(new ManagedFieldsEntryBuilder().withManager("kube-controller-manager")
