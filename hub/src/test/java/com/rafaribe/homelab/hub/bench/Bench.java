@@ -72,27 +72,8 @@ public final class Bench {
             }
             List<Future<?>> made = new ArrayList<>();
             for (BenchCluster c : clusters) {
-                // Apps of one namespace in order (its first app makes it), namespaces in parallel.
-                for (int first = 0; first < o.pods(); first += BenchCluster.APPS_PER_NAMESPACE) {
-                    int from = first;
-                    made.add(pool.submit(() -> {
-                        for (int app = from; app < Math.min(o.pods(), from + BenchCluster.APPS_PER_NAMESPACE); app++) {
-                            c.addFinishedMover(app);
-                        }
-                        return null;
-                    }));
-                }
-            }
-            for (BenchCluster c : clusters) {
-                for (int first = 0; first < o.sources(); first += BenchCluster.APPS_PER_NAMESPACE) {
-                    int from = first;
-                    made.add(pool.submit(() -> {
-                        for (int i = from; i < Math.min(o.sources(), from + BenchCluster.APPS_PER_NAMESPACE); i++) {
-                            c.addSourceWithoutMover(i);
-                        }
-                        return null;
-                    }));
-                }
+                made.addAll(byNamespace(pool, o.pods(), c::addFinishedMover));
+                made.addAll(byNamespace(pool, o.sources(), c::addSourceWithoutMover));
             }
             for (Future<?> f : made) {
                 f.get();
@@ -208,6 +189,21 @@ public final class Bench {
             pool.shutdownNow();
             clusters.forEach(BenchCluster::close);
         }
+    }
+
+    /** Objects 0..count-1 of one namespace in order (its first object makes it), namespaces in parallel. */
+    private static List<Future<?>> byNamespace(ExecutorService pool, int count, java.util.function.IntConsumer add) {
+        List<Future<?>> made = new ArrayList<>();
+        for (int first = 0; first < count; first += BenchCluster.APPS_PER_NAMESPACE) {
+            int from = first;
+            made.add(pool.submit(() -> {
+                for (int i = from; i < Math.min(count, from + BenchCluster.APPS_PER_NAMESPACE); i++) {
+                    add.accept(i);
+                }
+                return null;
+            }));
+        }
+        return made;
     }
 
     record Failure(BenchCluster cluster, String namespace, String app, String[] pod) {

@@ -45,10 +45,7 @@ final class BenchCluster implements AutoCloseable {
     /** A mover pod of a backup that worked, with its Job (Complete) and ReplicationSource, as VolSync leaves them. */
     void addFinishedMover(int app) {
         KubernetesClient c = api.client();
-        String ns = "apps-" + (app / APPS_PER_NAMESPACE);
-        if (app % APPS_PER_NAMESPACE == 0) {
-            VolSyncWorld.ensureNamespace(c, ns);
-        }
+        String ns = namespace(c, "apps-", app);
         String name = "app-" + app;
         Job job = VolSyncObjects.sourceJob(ns, name, VolSyncWorld.replicationSourceUid(c, ns, name), null);
         job.getMetadata().setUid(null);
@@ -66,10 +63,7 @@ final class BenchCluster implements AutoCloseable {
      */
     void addSourceWithoutMover(int index) {
         KubernetesClient c = api.client();
-        String ns = "backups-" + (index / APPS_PER_NAMESPACE);
-        if (index % APPS_PER_NAMESPACE == 0) {
-            VolSyncWorld.ensureNamespace(c, ns);
-        }
+        String ns = namespace(c, "backups-", index);
         String name = "backup-" + index;
         Instant last = SOURCES_SYNCED.minusSeconds(index % 21_600);
         String snapshot = String.format("%08x", name.hashCode());
@@ -96,6 +90,15 @@ final class BenchCluster implements AutoCloseable {
                 "latestMoverStatus", Map.of("result", "Successful", "logs", logs));
         VolSyncObjects.createWithStatus(c, ClusterVerticle.REPLICATION_SOURCES,
                 VolSyncObjects.resource(ClusterVerticle.REPLICATION_SOURCES, ns, name, spec, status));
+    }
+
+    /** The namespace of the index-th object, APPS_PER_NAMESPACE to a namespace, made by its first object. */
+    private static String namespace(KubernetesClient c, String prefix, int index) {
+        String ns = prefix + (index / APPS_PER_NAMESPACE);
+        if (index % APPS_PER_NAMESPACE == 0) {
+            VolSyncWorld.ensureNamespace(c, ns);
+        }
+        return ns;
     }
 
     /** The floor: how soon any client of this JVM hears of a pod write, with nothing else to do. */
