@@ -128,20 +128,18 @@ final class ClusterLease {
 
         @Override
         public void create(KubernetesClient c, LeaderElectionRecord record) {
-            try {
-                lease.create(c, record);
-            } catch (RuntimeException e) {
-                refused(e);
-                throw e;
-            }
-            listener.problem(null);
-            seen(record);
+            write(() -> lease.create(c, record), record);
         }
 
         @Override
         public void update(KubernetesClient c, LeaderElectionRecord record) {
+            write(() -> lease.update(c, record), record);
+        }
+
+        /** A write of the Lease: a refusal is told (and thrown on to the elector), a success clears the problem. */
+        private void write(Runnable request, LeaderElectionRecord record) {
             try {
-                lease.update(c, record);
+                request.run();
             } catch (RuntimeException e) {
                 refused(e);
                 throw e;
