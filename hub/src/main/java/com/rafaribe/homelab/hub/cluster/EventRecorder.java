@@ -2,6 +2,7 @@ package com.rafaribe.homelab.hub.cluster;
 
 import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.policy.Redactor;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,7 +61,7 @@ final class EventRecorder {
         }
         String name = c.involved().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
         String seconds = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
-        client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+        Event event = new EventBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .withInvolvedObject(c.involved())
                 .withType(c.type())
@@ -74,7 +75,16 @@ final class EventRecorder {
                 .withReportingComponent("volsync-monitor-hub")
                 .withReportingInstance("volsync-monitor-hub")
                 .withNewSource().withComponent("volsync-monitor-hub").endSource()
-                .build()).create();
+                .build();
+        try {
+            client.v1().events().inNamespace(namespace).resource(event).create();
+        } catch (KubernetesClientException e) {
+            // The name is this recorder's own random one: AlreadyExists is the client resending a create whose first
+            // answer was lost (a dropped connection), and the first attempt stored it.
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
         recent.put(key, new Recorded(name, 1, now));
     }
 

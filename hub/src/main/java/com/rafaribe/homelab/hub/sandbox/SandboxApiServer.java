@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.sandbox;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
@@ -68,7 +69,8 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     /** While a test records: the requests made with one Authorization header, in arrival order; null otherwise (the demo runs for days). */
     private volatile Recording recorded;
 
-    private record Recording(String authorization, List<String> requests) {
+    /** {@code creates}: "path name" of every Event create seen, to tell the client's resend of one. */
+    private record Recording(String authorization, List<String> requests, Set<String> creates) {
     }
     private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
 
@@ -114,11 +116,14 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
 
     /**
      * From now on, every request made with this Authorization header (the hub's, not the test's own
-     * client's) is kept as "METHOD path?query", until {@link #stopRecording()}.
+     * client's) is kept as "METHOD path?query", until {@link #stopRecording()}. An Event create of a
+     * name already created is not kept: Event names are the hub's random ones, so that is the client's
+     * transport resending after losing the first answer (a dropped connection); the hub asked once.
+     * Other creates are all kept (a second create of a Job is the hub's, and a test must see it).
      */
     public List<String> recordRequests(String authorization) {
         List<String> requests = new CopyOnWriteArrayList<>();
-        recorded = new Recording(authorization, requests);
+        recorded = new Recording(authorization, requests, ConcurrentHashMap.newKeySet());
         return requests;
     }
 
@@ -245,6 +250,19 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
         }
     }
 
+    private static boolean resentEvent(Recording recording, RecordedRequest request) {
+        if (!"POST".equals(request.getMethod()) || !request.getPath().endsWith("/events") || request.getBody() == null) {
+            return false;
+        }
+        String name;
+        try {
+            name = Serialization.unmarshal(request.getUtf8Body(), GenericKubernetesResource.class).getMetadata().getName();
+        } catch (RuntimeException notAnObject) {
+            return false;
+        }
+        return name != null && !recording.creates().add(request.getPath() + " " + name);
+    }
+
     private final class LogServingDispatcher extends KubernetesMixedDispatcher {
         LogServingDispatcher() {
             super(responses);
@@ -258,7 +276,7 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
                 authorizations.add(authorization);
             }
             Recording recording = recorded;
-            if (recording != null && recording.authorization().equals(authorization)) {
+            if (recording != null && recording.authorization().equals(authorization) && !resentEvent(recording, request)) {
                 recording.requests().add(request.getMethod() + " " + request.getPath());
             }
             Matcher m = LOG_PATH.matcher(request.getPath());
