@@ -258,21 +258,35 @@ final class ClusterCommands {
     /**
      * Replaces the whole status through the status subresource with a JSON patch (a merge patch
      * would have to clear removed fields one by one, and the mock server appends its arrays). The
-     * cached resourceVersion goes along as a precondition: a stale cache gets 409 Conflict, as an
-     * update would, and the writer retries a second later with the cache updated by then. This is
-     * the status's one way out: every string in it is redacted here.
+     * version the writer last saw goes along as a precondition: when the monitor changed since (the
+     * other hub wrote before a Lease handover, a user edited the spec) the answer is 409, and the
+     * monitor is read again so that the writer merges its changes into what is there. This is the
+     * status's one way out: every string in it is redacted here.
      */
-    private CommandReply.StatusWritten patchStatus(ClusterCommand.PatchMonitorStatus c) {
+    private CommandReply patchStatus(ClusterCommand.PatchMonitorStatus c) {
         VolSyncMonitor cached = monitors.getStore().getByKey(c.namespace() + "/" + c.name());
         if (cached == null) {
             throw new IllegalStateException("monitor " + c.namespace() + "/" + c.name() + " is gone");
         }
+        String version = c.resourceVersion() != null ? c.resourceVersion() : cached.getMetadata().getResourceVersion();
         String patch = Serialization.asJson(List.of(
-                Map.of("op", "replace", "path", "/metadata/resourceVersion", "value", cached.getMetadata().getResourceVersion()),
+                Map.of("op", "replace", "path", "/metadata/resourceVersion", "value", version),
                 Map.of("op", "add", "path", "/status", "value", RedactedJson.of(Serialization.jsonMapper().valueToTree(c.status())))));
-        client.resources(VolSyncMonitor.class).inNamespace(c.namespace()).resource(cached).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON), patch);
-        return new CommandReply.StatusWritten();
+        var inNamespace = client.resources(VolSyncMonitor.class).inNamespace(c.namespace());
+        try {
+            // Through the cached item: by name alone fabric8 would read the monitor first.
+            VolSyncMonitor written = inNamespace.resource(cached).subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
+            return new CommandReply.StatusWritten(written.getMetadata().getResourceVersion());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            VolSyncMonitor now = inNamespace.withName(c.name()).get();
+            if (now == null) {
+                throw new IllegalStateException("monitor " + c.namespace() + "/" + c.name() + " is gone");
+            }
+            return new CommandReply.StatusConflict(now.getStatus(), now.getMetadata().getResourceVersion());
+        }
     }
 
     /**

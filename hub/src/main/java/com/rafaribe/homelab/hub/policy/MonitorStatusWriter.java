@@ -3,6 +3,7 @@ package com.rafaribe.homelab.hub.policy;
 import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
 import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
+import com.rafaribe.homelab.hub.api.bus.CommandReply;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -52,8 +53,9 @@ final class MonitorStatusWriter {
             writes.put(key, new Writing(true, w.lastAnswered()));
             e.status.setActiveUnlockCount(e.status.getActiveUnlocks().size());
             zeroUnsetCounters(e.status);
+            VolSyncMonitorStatus sent = Serialization.clone(e.status);
             vertx.eventBus().request(Addresses.clusterCommands(e.cluster),
-                            new ClusterCommand.PatchMonitorStatus(e.namespace, e.name, Serialization.clone(e.status)),
+                            new ClusterCommand.PatchMonitorStatus(e.namespace, e.name, sent, e.resourceVersion()),
                             new DeliveryOptions().setSendTimeout(Addresses.COMMAND_TIMEOUT.toMillis()))
                     .onComplete(ar -> {
                         writes.put(key, new Writing(false, System.nanoTime()));
@@ -61,6 +63,12 @@ final class MonitorStatusWriter {
                             e.dirty = true;
                             LOG.warn("cluster {}: status of monitor {}/{} not written, retrying: {}", e.cluster, e.namespace, e.name,
                                     Redactor.redact(ar.cause().getMessage()));
+                        } else if (ar.result().body() instanceof CommandReply.StatusConflict c) {
+                            LOG.info("cluster {}: monitor {}/{} changed since this hub read it; its changes merged into the cluster's "
+                                    + "status and written again", e.cluster, e.namespace, e.name);
+                            book.conflicted(key, c.current(), c.resourceVersion());
+                        } else if (ar.result().body() instanceof CommandReply.StatusWritten written) {
+                            book.written(key, sent, written.resourceVersion());
                         }
                     });
         }

@@ -26,14 +26,25 @@ public final class StatusBook {
         public final String cluster;
         public final String namespace;
         public final String name;
-        public final VolSyncMonitorStatus status;
+        /** Replaced, not changed in place, when merged with another hub's writes: hold it no longer than a call. */
+        public VolSyncMonitorStatus status;
         public boolean dirty;
+        /** The status as the cluster last had it, and that version of the monitor: what a write replaces, and is checked against. */
+        VolSyncMonitorStatus base;
+        String resourceVersion;
 
-        Entry(String cluster, String namespace, String name, VolSyncMonitorStatus status) {
+        Entry(String cluster, String namespace, String name, VolSyncMonitorStatus status, String resourceVersion) {
             this.cluster = cluster;
             this.namespace = namespace;
             this.name = name;
             this.status = status;
+            this.base = Serialization.clone(status);
+            this.resourceVersion = resourceVersion;
+        }
+
+        /** The monitor's version the next write is made against; null: the cluster's cache says. */
+        public String resourceVersion() {
+            return resourceVersion;
         }
     }
 
@@ -47,7 +58,33 @@ public final class StatusBook {
     VolSyncMonitorStatus seed(String cluster, VolSyncMonitor monitor) {
         String key = key(cluster, monitor.getMetadata().getNamespace(), monitor.getMetadata().getName());
         return entries.computeIfAbsent(key, k -> new Entry(cluster, monitor.getMetadata().getNamespace(), monitor.getMetadata().getName(),
-                monitor.getStatus() == null ? new VolSyncMonitorStatus() : Serialization.clone(monitor.getStatus()))).status;
+                monitor.getStatus() == null ? new VolSyncMonitorStatus() : Serialization.clone(monitor.getStatus()),
+                monitor.getMetadata().getResourceVersion())).status;
+    }
+
+    /** {@code sent} is on the cluster now, as version {@code resourceVersion} of the monitor. */
+    public void written(String key, VolSyncMonitorStatus sent, String resourceVersion) {
+        Entry e = entries.get(key);
+        if (e != null) {
+            e.base = sent;
+            e.resourceVersion = resourceVersion;
+        }
+    }
+
+    /**
+     * A write was refused because the monitor changed since this hub read it (another hub wrote its
+     * status, or a user the spec): this hub's changes since then are laid over what the cluster has
+     * now, and written again against that version.
+     */
+    public void conflicted(String key, VolSyncMonitorStatus current, String resourceVersion) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            return;
+        }
+        e.status = StatusMerge.merge(e.base, e.status, current);
+        e.base = current == null ? new VolSyncMonitorStatus() : Serialization.clone(current);
+        e.resourceVersion = resourceVersion;
+        e.dirty = true;
     }
 
     public VolSyncMonitorStatus get(String key) {

@@ -19,8 +19,12 @@ public sealed interface ClusterCommand extends HubMessage {
     record DeleteFailedJob(String namespace, String name, String uid) implements ClusterCommand {
     }
 
-    /** Replace a monitor's whole status through the status subresource. Reply: {@link CommandReply.StatusWritten}. */
-    record PatchMonitorStatus(String namespace, String name, VolSyncMonitorStatus status) implements ClusterCommand {
+    /**
+     * Replace a monitor's whole status through the status subresource, if the monitor is still at
+     * {@code resourceVersion} (null: the version the cluster's cache has). Reply:
+     * {@link CommandReply.StatusWritten}, or {@link CommandReply.StatusConflict} when the monitor changed.
+     */
+    record PatchMonitorStatus(String namespace, String name, VolSyncMonitorStatus status, String resourceVersion) implements ClusterCommand {
     }
 
     /**

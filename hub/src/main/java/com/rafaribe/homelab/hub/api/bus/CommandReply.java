@@ -19,7 +19,12 @@ public sealed interface CommandReply extends HubMessage {
     record Done() implements CommandReply {
     }
 
-    record StatusWritten() implements CommandReply {
+    /** @param resourceVersion the monitor's version with the status written */
+    record StatusWritten(String resourceVersion) implements CommandReply {
+    }
+
+    /** Not written: the monitor changed since the version the write was made against. It is now {@code current} at {@code resourceVersion}. */
+    record StatusConflict(com.rafaribe.homelab.hub.api.VolSyncMonitorStatus current, String resourceVersion) implements CommandReply {
     }
 
     /** @param pods pods of that name in the namespaces asked about */
