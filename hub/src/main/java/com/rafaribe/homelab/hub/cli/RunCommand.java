@@ -68,6 +68,13 @@ public final class RunCommand implements Runnable {
                     "Default: the pod's name (POD_NAME, HOSTNAME), else host:pid."})
     private String identity;
 
+    @Option(names = "--replicas", paramLabel = "N", defaultValue = "${env:HUB_REPLICAS:-1}",
+            description = {"Shares the clusters among N hubs running at once.",
+                    "Takes at most ceil(clusters/N)+1 Leases while others may take the rest.",
+                    "A Lease left free for a whole lease duration is taken anyway.",
+                    "Environment: HUB_REPLICAS (the Deployment's replicas).", "Default: ${DEFAULT-VALUE}."})
+    private int replicas = 1;
+
     @Option(names = UnlockAllowList.IMAGE_FLAG, paramLabel = "PATTERN", split = ",", defaultValue = "${env:" + UnlockAllowList.IMAGE_ENV + "}",
             description = {"Lets an unlockJobTemplate ask for images this glob matches; repeatable.",
                     "Example: docker.io/restic/restic:*.",
@@ -170,7 +177,10 @@ public final class RunCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "--lease-namespace " + namespace + " is not a namespace name");
         }
         String name = identity == null || identity.isBlank() ? LeaseSettings.defaultIdentity(env) : identity.strip();
-        return new LeaseSettings(namespace, name);
+        if (replicas < 1 || replicas > 1000) {
+            throw new ParameterException(spec.commandLine(), "--replicas " + replicas + " is not a number of hubs (1 to 1000)");
+        }
+        return new LeaseSettings(namespace, name).withReplicas(replicas);
     }
 
     /** Bad patterns or names stop the hub at once: a typo would silently make every such monitor invalid. */

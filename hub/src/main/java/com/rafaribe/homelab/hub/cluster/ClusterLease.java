@@ -42,14 +42,17 @@ final class ClusterLease {
     private final LeaseSettings settings;
     private final Executor executor;
     private final Listener listener;
+    private final LeaseShare share;
     private volatile boolean stopped;
     private volatile LeaderElector elector;
     private volatile CompletableFuture<?> running;
 
-    ClusterLease(String cluster, KubernetesClient client, LeaseSettings settings, Executor executor, Listener listener) {
+    /** @param share this hub's count of the Leases it holds, over all its clusters */
+    ClusterLease(String cluster, KubernetesClient client, LeaseSettings settings, LeaseShare share, Executor executor, Listener listener) {
         this.cluster = cluster;
         this.client = client;
         this.settings = settings;
+        this.share = share;
         this.executor = executor;
         this.listener = listener;
     }
@@ -59,6 +62,7 @@ final class ClusterLease {
         if (stopped) {
             return;
         }
+        share.compete(cluster);
         LeaderElector e = new LeaderElectorBuilder(client, executor).withConfig(new LeaderElectionConfigBuilder()
                 .withName(LeaseSettings.NAME + "@" + cluster)
                 .withLock(new ObservedLock(new LeaseLock(settings.namespace(), LeaseSettings.NAME, settings.identity())))
@@ -73,6 +77,7 @@ final class ClusterLease {
                     listener.acting(true);
                 }, () -> {
                     LOG.info("cluster {}: not holding the Lease any more: standby", cluster);
+                    share.released(cluster);
                     listener.acting(false);
                 }, leader -> { }))
                 .build()).build();
@@ -98,11 +103,14 @@ final class ClusterLease {
             // fabric8 releases the Lease on the cancelling thread (releaseOnCancel), then calls onStopLeading.
             f.cancel(true);
         }
+        share.withdraw(cluster);
     }
 
-    /** The Lease lock, telling who holds it and why it cannot be taken. */
+    /** The Lease lock, telling who holds it and why it cannot be taken, and taking it only within this hub's share. */
     private final class ObservedLock implements Lock {
         private final LeaseLock lease;
+        /** The holder the last read found: a write after it takes the Lease over unless it is this hub. */
+        private volatile String lastHolder;
 
         ObservedLock(LeaseLock lease) {
             this.lease = lease;
@@ -118,6 +126,10 @@ final class ClusterLease {
                 throw e;
             }
             seen(record);
+            Instant now = Instant.now();
+            lastHolder = record == null ? null : record.getHolderIdentity();
+            boolean mine = settings.identity().equals(lastHolder);
+            share.seen(cluster, !mine && free(record, now), now);
             if (record != null && record.getHolderIdentity() != null && !record.getHolderIdentity().isEmpty()
                     && !record.getHolderIdentity().equals(settings.identity())) {
                 // Held by another hub: standing by is right, and nothing is refused.
@@ -136,11 +148,23 @@ final class ClusterLease {
             write(() -> lease.update(c, record), record);
         }
 
-        /** A write of the Lease: a refusal is told (and thrown on to the elector), a success clears the problem. */
+        /**
+         * A write of the Lease: a refusal is told (and thrown on to the elector), a success clears the problem.
+         * Taking the Lease over beyond this hub's share is not tried: the elector hears a conflict, as when
+         * another hub was first, and tries again after a retry period.
+         */
         private void write(Runnable request, LeaderElectionRecord record) {
+            boolean takeover = !settings.identity().equals(lastHolder);
+            if (takeover && !share.mayTake(cluster, Instant.now())) {
+                throw new KubernetesClientException("this hub holds its share of Leases (" + share.limit() + "); another hub may take "
+                        + cluster + "'s", 409, null);
+            }
             try {
                 request.run();
             } catch (RuntimeException e) {
+                if (takeover) {
+                    share.released(cluster);
+                }
                 refused(e);
                 throw e;
             }
@@ -162,6 +186,15 @@ final class ClusterLease {
             String holder = record == null || record.getHolderIdentity() == null || record.getHolderIdentity().isEmpty()
                     ? null : record.getHolderIdentity();
             listener.holder(holder, holder == null || record.getAcquireTime() == null ? null : record.getAcquireTime().toInstant());
+        }
+
+        /** Nobody holds it, or its holder has not renewed it within its lease duration. */
+        private static boolean free(LeaderElectionRecord record, Instant now) {
+            if (record == null || record.getHolderIdentity() == null || record.getHolderIdentity().isEmpty()) {
+                return true;
+            }
+            return record.getRenewTime() == null || record.getLeaseDuration() == null
+                    || record.getRenewTime().toInstant().plus(record.getLeaseDuration()).isBefore(now);
         }
 
         /** A conflict is another hub renewing first: the contest, not a problem. */

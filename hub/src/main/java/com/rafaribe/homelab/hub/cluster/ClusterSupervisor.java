@@ -45,6 +45,8 @@ public final class ClusterSupervisor extends AbstractVerticle {
     private final boolean inCluster;
     private final Duration resync;
     private final LeaseSettings lease;
+    /** How many Leases this hub holds over all its clusters, so that replicas share them. */
+    private final LeaseShare leaseShare;
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final ClusterIdentities identities = new ClusterIdentities();
     private WatchService watcher;
@@ -68,6 +70,7 @@ public final class ClusterSupervisor extends AbstractVerticle {
         this.inCluster = inCluster;
         this.resync = resync;
         this.lease = lease;
+        this.leaseShare = lease.newShare();
     }
 
     @Override
@@ -152,7 +155,7 @@ public final class ClusterSupervisor extends AbstractVerticle {
     }
 
     private Future<Void> startCluster(ClusterTarget target) {
-        return vertx.deployVerticle(new ClusterVerticle(target, resync, identities, lease)).map(id -> {
+        return vertx.deployVerticle(new ClusterVerticle(target, resync, identities, lease, leaseShare)).map(id -> {
             synchronized (this) {
                 running.put(target.name(), new Running(target, id));
             }

@@ -112,6 +112,7 @@ public final class ClusterVerticle extends AbstractVerticle {
     private final Duration resync;
     private final ClusterIdentities identities;
     private final LeaseSettings leaseSettings;
+    private final LeaseShare leaseShare;
     /** Competes for this cluster's Lease while the cluster is watched; null otherwise. */
     private ClusterLease lease;
     /** This hub holds the cluster's Lease: only then does the policy hear of the cluster and do its commands that act run. */
@@ -190,10 +191,16 @@ public final class ClusterVerticle extends AbstractVerticle {
 
     /** @param lease where this hub's Lease lives in the cluster, who it is, and how it holds it */
     public ClusterVerticle(ClusterTarget target, Duration resync, ClusterIdentities identities, LeaseSettings lease) {
+        this(target, resync, identities, lease, lease.newShare());
+    }
+
+    /** @param share the Leases this hub holds over all its clusters: shared by its cluster verticles */
+    ClusterVerticle(ClusterTarget target, Duration resync, ClusterIdentities identities, LeaseSettings lease, LeaseShare share) {
         this.target = target;
         this.resync = resync;
         this.identities = identities;
         this.leaseSettings = lease;
+        this.leaseShare = share;
     }
 
     @Override
@@ -818,7 +825,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (lease != null) {
             return;
         }
-        lease = new ClusterLease(target.name(), client, leaseSettings, CLIENT_TASKS, new ClusterLease.Listener() {
+        lease = new ClusterLease(target.name(), client, leaseSettings, leaseShare, CLIENT_TASKS, new ClusterLease.Listener() {
             @Override
             public void acting(boolean now) {
                 context.runOnContext(v -> {

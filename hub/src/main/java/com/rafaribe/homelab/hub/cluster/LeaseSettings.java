@@ -14,14 +14,20 @@ import java.util.function.UnaryOperator;
  * @param leaseDuration how long a Lease not renewed keeps others out
  * @param renewDeadline how long the holder keeps trying to renew before it stops acting
  * @param retryPeriod how often a standby hub tries to take the Lease, and the holder renews it
+ * @param replicas how many hubs share the clusters: each takes at most ceil(clusters / replicas) + 1 Leases
+ *     while the others may take the rest ({@link LeaseShare})
  */
-public record LeaseSettings(String namespace, String identity, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+public record LeaseSettings(String namespace, String identity, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod,
+                            int replicas) {
     public static final String NAME = "volsync-monitor-hub";
     public static final Duration LEASE_DURATION = Duration.ofSeconds(15);
     public static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
     public static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
 
     public LeaseSettings {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("replicas must be at least 1, not " + replicas);
+        }
         if (renewDeadline.compareTo(leaseDuration) >= 0) {
             throw new IllegalArgumentException("the renew deadline (" + renewDeadline + ") must be shorter than the lease ("
                     + leaseDuration + "): a hub must stop acting before another may take the Lease");
@@ -32,9 +38,23 @@ public record LeaseSettings(String namespace, String identity, Duration leaseDur
         }
     }
 
+    /** One hub, taking every Lease it can. */
+    public LeaseSettings(String namespace, String identity, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+        this(namespace, identity, leaseDuration, renewDeadline, retryPeriod, 1);
+    }
+
     /** The default timings: lease 15 s, renew deadline 10 s, retry 2 s. */
     public LeaseSettings(String namespace, String identity) {
         this(namespace, identity, LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD);
+    }
+
+    public LeaseSettings withReplicas(int n) {
+        return new LeaseSettings(namespace, identity, leaseDuration, renewDeadline, retryPeriod, n);
+    }
+
+    /** This hub's count of Leases over its clusters: a Lease free for a lease duration is taken whatever the count. */
+    LeaseShare newShare() {
+        return new LeaseShare(replicas, leaseDuration);
     }
 
     /** The first trusted monitor namespace, or the default one when every namespace is trusted. */

@@ -66,6 +66,15 @@ class RunCommandTest {
         LeaseSettings told = parsed("--lease-namespace", "ops", "--identity", "laptop-of-ana").lease(trusted, Map.of("POD_NAME", "x")::get);
         assertThat(told.namespace()).isEqualTo("ops");
         assertThat(told.identity()).isEqualTo("laptop-of-ana");
+        assertThat(told.replicas()).as("alone unless told").isEqualTo(1);
+        assertThat(parsed("--replicas", "3").lease(trusted, Map.<String, String>of()::get).replicas()).isEqualTo(3);
+    }
+
+    @Test
+    void aNumberOfReplicasBelowOneStopsTheStart() throws IOException {
+        Outcome outcome = run("run", "--kubeconfig", kubeconfig().toString(), "--replicas", "0");
+        assertThat(outcome.exit()).isEqualTo(2);
+        assertThat(outcome.err()).contains("--replicas 0 is not a number of hubs");
     }
 
     @Test

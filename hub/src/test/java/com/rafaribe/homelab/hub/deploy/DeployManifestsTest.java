@@ -166,6 +166,9 @@ class DeployManifestsTest {
         assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
         assertThat(hub.getEnv()).filteredOn(e -> "POD_NAME".equals(e.getName())).singleElement()
                 .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
+        assertThat(hub.getEnv()).as("the hubs share the clusters as many ways as there are replicas")
+                .filteredOn(e -> "HUB_REPLICAS".equals(e.getName())).singleElement()
+                .satisfies(e -> assertThat(e.getValue()).isEqualTo(String.valueOf(deployment.getSpec().getReplicas())));
         assertThat(Kustomize.one(base, io.fabric8.kubernetes.api.model.Service.class, "homelab-assistant-controller").getSpec()
                 .getSessionAffinity()).as("a login session lives in one replica").isEqualTo("ClientIP");
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app", "homelab-assistant-controller");
