@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Two hubs on the same two clusters, as two replicas (or the deployed hub and a laptop's run) would
  * be: each on its own Vertx, with its own identity. Each cluster's Lease names one of them, which
- * acts there; the other watches and says who acts. A lock failure on each cluster gets one unlock
+ * acts there; the other watches and says who acts, as does a third started later (a laptop's
+ * run), which stays standby on every cluster. A lock failure on each cluster gets one unlock
  * Job, counted once, with one Event of each kind. When the acting hub stops, the other takes both
  * clusters over within 20 s and unlocks the next failures, and the monitors' counters go on from
  * where the first left them. On mock API servers and on real control planes (the Lease through
@@ -77,6 +78,21 @@ class TwoHubsTest {
                     assertThat(standby.getString("state")).isEqualTo("Connected");
                 }
             });
+
+            // A third hub started later (a laptop's run beside the deployed ones): standby on every cluster, and it stays so.
+            try (HubFixture laptop = HubFixture.startAs(Vertx.vertx(), Duration.ofSeconds(2), lease("laptop-of-ana"), kubeconfig)) {
+                await().atMost(WAIT).untilAsserted(() -> assertThat(clusters).allSatisfy(c -> {
+                    JsonObject seen = cluster(laptop, c.name());
+                    assertThat(seen.getString("state")).isEqualTo("Connected");
+                    assertThat(seen.getString("actingHub")).isIn("hub-first", "hub-second");
+                }));
+                // Over several retry periods (1 s here) and a whole lease (6 s): it never takes a Lease from a hub that renews it.
+                await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(20)).until(() -> clusters.stream().noneMatch(c ->
+                        cluster(laptop, c.name()).getBoolean("acting")) && clusters.stream().allMatch(c -> {
+                            String holder = c.client().leases().inNamespace(HUB_NS).withName(LeaseSettings.NAME).get().getSpec().getHolderIdentity();
+                            return "hub-first".equals(holder) || "hub-second".equals(holder);
+                        }));
+            }
 
             // One lock failure per cluster: one unlock Job each, by the hub that acts there, counted once.
             for (TestCluster c : clusters) {
