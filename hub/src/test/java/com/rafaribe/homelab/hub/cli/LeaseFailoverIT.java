@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hubs as users run them: packaged jars, each its own process, on the same mock clusters, with the
- * default Lease timings (15 s lease, 2 s retry). A hub is killed with SIGKILL: it releases nothing,
+ * default Lease timings (12 s lease, 2 s retry). A hub is killed with SIGKILL: it releases nothing,
  * and its clusters go to the others once their Leases expire. Who acts is read where it is
  * decided, in each cluster's Lease.
  */

@@ -55,8 +55,8 @@ class RunCommandTest {
         LeaseSettings inPod = parsed().lease(trusted, Map.of("POD_NAME", "hub-7d9f-abcde", "KUBERNETES_SERVICE_HOST", "10.0.0.1")::get);
         assertThat(inPod.namespace()).isEqualTo("backups");
         assertThat(inPod.identity()).isEqualTo("hub-7d9f-abcde");
-        assertThat(inPod.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
-        assertThat(inPod.renewDeadline()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(inPod.leaseDuration()).isEqualTo(Duration.ofSeconds(12));
+        assertThat(inPod.renewDeadline()).isEqualTo(Duration.ofSeconds(8));
         assertThat(inPod.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
 
         LeaseSettings laptop = parsed().lease(new TrustedNamespaces(java.util.Set.of("*")), Map.<String, String>of()::get);
