@@ -213,6 +213,15 @@ final class ClusterCommands {
         if (c.uid() == null) {
             return new CommandReply.JobDeleted(Outcome.UNKNOWN_UID);
         }
+        // The Job as the watch last saw it: one DELETE, whose preconditions make a stale cache harmless (409), and then
+        // the Job is read once to tell a replaced Job from one that only changed since.
+        Job cached = moverJobs.getStore().getByKey(c.namespace() + "/" + c.name());
+        if (cached != null && c.uid().equals(cached.getMetadata().getUid()) && !active(cached)) {
+            int code = deleteWithPreconditions(c.namespace(), c.name(), c.uid(), cached.getMetadata().getResourceVersion());
+            if (code != 409) {
+                return new CommandReply.JobDeleted(code == 404 ? Outcome.GONE : Outcome.DELETED);
+            }
+        }
         Job job = client.batch().v1().jobs().inNamespace(c.namespace()).withName(c.name()).get();
         if (job == null) {
             return new CommandReply.JobDeleted(Outcome.GONE);
@@ -220,12 +229,16 @@ final class ClusterCommands {
         if (!c.uid().equals(job.getMetadata().getUid())) {
             return new CommandReply.JobDeleted(Outcome.REPLACED);
         }
-        if (job.getStatus() != null && job.getStatus().getActive() != null && job.getStatus().getActive() > 0) {
+        if (active(job)) {
             return new CommandReply.JobDeleted(Outcome.STILL_ACTIVE);
         }
         // The preconditions fail (409) if the Job was replaced (UID) or changed (resourceVersion) since the GET.
         int code = deleteWithPreconditions(c.namespace(), c.name(), c.uid(), job.getMetadata().getResourceVersion());
         return new CommandReply.JobDeleted(code == 404 ? Outcome.GONE : code == 409 ? Outcome.REPLACED : Outcome.DELETED);
+    }
+
+    private static boolean active(Job job) {
+        return job.getStatus() != null && job.getStatus().getActive() != null && job.getStatus().getActive() > 0;
     }
 
     /**

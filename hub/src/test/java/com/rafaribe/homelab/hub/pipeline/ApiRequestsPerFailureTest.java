@@ -51,7 +51,9 @@ class ApiRequestsPerFailureTest {
         east = SandboxApiServer.start("east");
         west = SandboxApiServer.start("west");
         for (SandboxApiServer c : List.of(east, west)) {
-            VolSyncWorld.applyHubMonitor(c, "{enabled: true, ttlSecondsAfterFinished: 3600, maxConcurrentUnlocks: 20}");
+            // West also removes each failed mover Job once unlocked (the monitor's option): one DELETE each, outside the budget.
+            VolSyncWorld.applyHubMonitor(c, "{enabled: true, ttlSecondsAfterFinished: 3600, maxConcurrentUnlocks: 20"
+                    + (c == west ? ", removeFailedJobs: true}" : "}"));
             VolSyncWorld.ensureNamespace(c.client(), "apps");
         }
         fixture = HubFixture.start(vertx, dir, HubConfig.DEFAULT_RESYNC, east, west);
@@ -90,6 +92,7 @@ class ApiRequestsPerFailureTest {
                 VolSyncMonitorStatus s = HubFixture.status(c, "volsync-monitor");
                 assertThat(s.getTotalUnlocksSucceeded()).isEqualTo(PER_CLUSTER);
                 assertThat(s.getActiveUnlocks()).isEmpty();
+                assertThat(s.getTotalFailedJobsRemoved()).isEqualTo(c == west ? PER_CLUSTER : 0);
             });
         }
         movers.forEach(m -> assertThat(fixture.unlock(m.pod().getMetadata().getUid()).getString("state")).isEqualTo("Succeeded"));
@@ -116,6 +119,10 @@ class ApiRequestsPerFailureTest {
             }
         }
         int failures = movers.size();
+        // The failed mover Job is deleted as the watch saw it, its UID and resourceVersion as preconditions: no GET first.
+        assertThat(byKind.getOrDefault("GET /apis/batch/v1/namespaces/{ns}/jobs/{name}", 0)).as("no GET of a Job to remove").isZero();
+        assertThat(byKind.remove("DELETE /apis/batch/v1/namespaces/{ns}/jobs/{name}")).as("one DELETE per removed Job").isEqualTo(PER_CLUSTER);
+        total -= PER_CLUSTER;
         System.out.printf("%d non-watch requests for %d handled failures (%.2f each):%n", total, failures, (double) total / failures);
         byKind.forEach((k, n) -> System.out.printf("  %4d  %s%n", n, k));
         assertThat(byKind).as("no list of pods, cluster-wide or namespaced").doesNotContainKey("GET /api/v1/pods")
