@@ -164,6 +164,7 @@ public final class Bench {
                     .filter(u -> "Succeeded".equals(u.getString("state"))).count() >= o.failures());
             long failTo = System.nanoTime();
 
+            JsonObject stages = BenchStages.of(api.get("/metrics").body());
             JsonObject memory = BenchMemory.measure(hub.pid());
             List<Double> hubMs = new ArrayList<>();
             List<Double> floorMs = new ArrayList<>();
@@ -178,7 +179,7 @@ public final class Bench {
                 floorMs.add((seen - written) / 1e6);
             }
             return BenchReport.result(o, hubMs, floorMs, counts(clusters, failFrom, failTo), counts(clusters, idleFrom, idleTo),
-                    seconds(idleTo - idleFrom), memory, seconds(ready[0] - started), seconds(connected[0] - started));
+                    seconds(idleTo - idleFrom), memory, seconds(ready[0] - started), seconds(connected[0] - started), stages);
         } finally {
             if (hub != null) {
                 hub.destroy();

@@ -26,6 +26,29 @@ class BenchArithmeticTest {
     }
 
     @Test
+    void stagesFromTheHubsHistogramOverEveryCluster() {
+        String metrics = """
+                volsync_hub_failure_stage_seconds_bucket{cluster="a",stage="log_read",le="0.005"} 1.0
+                volsync_hub_failure_stage_seconds_bucket{cluster="a",stage="log_read",le="0.05"} 2.0
+                volsync_hub_failure_stage_seconds_bucket{cluster="a",stage="log_read",le="+Inf"} 2.0
+                volsync_hub_failure_stage_seconds_count{cluster="a",stage="log_read"} 2.0
+                volsync_hub_failure_stage_seconds_sum{cluster="a",stage="log_read"} 0.03
+                volsync_hub_failure_stage_seconds_bucket{cluster="b",stage="log_read",le="0.005"} 0.0
+                volsync_hub_failure_stage_seconds_bucket{cluster="b",stage="log_read",le="0.05"} 0.0
+                volsync_hub_failure_stage_seconds_bucket{cluster="b",stage="log_read",le="+Inf"} 1.0
+                volsync_hub_failure_stage_seconds_count{cluster="b",stage="log_read"} 1.0
+                volsync_hub_failure_stage_seconds_sum{cluster="b",stage="log_read"} 0.09
+                """;
+        var stages = BenchStages.of(metrics);
+        assertThat(stages.getJsonObject("log_read").getLong("n")).isEqualTo(3);
+        assertThat(stages.getJsonObject("log_read").getDouble("meanMs")).isEqualTo(40.0);
+        assertThat(stages.getJsonObject("log_read").getValue("p99AtMostMs")).as("beyond the last bucket: unknown").isNull();
+        assertThat(BenchStages.of(metrics.replace("cluster=\"b\"", "cluster=\"c\"").lines()
+                .filter(l -> !l.contains("\"c\"")).collect(java.util.stream.Collectors.joining("\n")))
+                .getJsonObject("log_read").getDouble("p99AtMostMs")).isEqualTo(50.0);
+    }
+
+    @Test
     void heapInUseWhicheverCollector() {
         assertThat(BenchMemory.heapUsedKib(" garbage-first heap   total 131072K, used 96972K [0x00000000f8000000, 0x0000000100000000)\n"
                 + "  region size 1024K, 3 young (3072K), 0 survivors (0K)\n")).isEqualTo(96972);
