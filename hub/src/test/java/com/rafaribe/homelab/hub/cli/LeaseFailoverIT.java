@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
-import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
+import com.rafaribe.homelab.hub.testing.Backend;
+import com.rafaribe.homelab.hub.testing.TestCluster;
 import com.rafaribe.homelab.hub.testing.HubFixture;
 import com.rafaribe.homelab.hub.testing.HubProcesses;
 import static com.rafaribe.homelab.hub.testing.HubProcesses.perHub;
@@ -21,6 +22,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Hubs as users run them: packaged jars, each its own process, on the same mock clusters, with the
@@ -71,25 +74,27 @@ class LeaseFailoverIT {
     /**
      * 2 hubs, 2 clusters, lock failures while the acting hub of the first cluster is killed: each
      * failure gets exactly one unlock Job, the clusters are handed over within 20 s of the kill, the
-     * monitors count each failure once, and no Event is told twice.
+     * monitors count each failure once, and no Event is told twice. On mock API servers, and on real
+     * control planes where the hubs run as agent-config's identity (the Lease through its RBAC).
      */
-    @Test
-    void lockFailuresDuringTheKillOfTheActingHubAreUnlockedOnceEach() throws Exception {
-        hubs = new HubProcesses(dir, 2);
-        List<SandboxApiServer> clusters = hubs.clusters();
-        for (SandboxApiServer c : clusters) {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(value = Backend.class, names = {"MOCK", "CONTROL_PLANE"})
+    void lockFailuresDuringTheKillOfTheActingHubAreUnlockedOnceEach(Backend backend) throws Exception {
+        hubs = new HubProcesses(dir, backend.start("east", "west"));
+        List<TestCluster> clusters = hubs.clusters();
+        for (TestCluster c : clusters) {
             VolSyncWorld.applyHubMonitor(c, "{enabled: true}");
             VolSyncWorld.ensureNamespace(c.client(), NS);
         }
         hubs.start("hub-one", 2);
         hubs.start("hub-two", 2);
         await().atMost(WAIT).until(hubs::allHeldByRunningHubs);
-        String victim = hubs.holders().get(clusters.get(0).name);
+        String victim = hubs.holders().get(clusters.get(0).name());
 
         int perCluster = 3;
         Instant killed = null;
         for (int i = 0; i < perCluster; i++) {
-            for (SandboxApiServer c : clusters) {
+            for (TestCluster c : clusters) {
                 String app = "app" + i;
                 VolSyncWorld.failMover(c, NS, app, "k" + i + "x0y", app + "-restic", VolSyncWorld.lockLog("volsync-src-" + app + "-a1b2c", "3m"));
             }
@@ -102,22 +107,22 @@ class LeaseFailoverIT {
         System.out.printf("taken over within %d ms of the kill%n", took.toMillis());
         assertThat(took).isLessThan(HANDOVER);
 
-        for (SandboxApiServer c : clusters) {
-            await().atMost(WAIT).untilAsserted(() -> assertThat(unlockJobs(c, NS)).as(c.name).hasSize(perCluster));
+        for (TestCluster c : clusters) {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(unlockJobs(c, NS)).as(c.name()).hasSize(perCluster));
             unlockJobs(c, NS).forEach(job -> VolSyncWorld.finishJob(c, job, true));
         }
-        for (SandboxApiServer c : clusters) {
+        for (TestCluster c : clusters) {
             await().atMost(WAIT).untilAsserted(() -> {
                 VolSyncMonitorStatus s = HubFixture.status(c, "volsync-monitor");
                 assertThat(List.of(s.getTotalLockErrorsDetected(), s.getTotalUnlocksCreated(), s.getTotalUnlocksSucceeded()))
-                        .as(c.name + ": each failure counted once").containsExactly((long) perCluster, (long) perCluster, (long) perCluster);
+                        .as(c.name() + ": each failure counted once").containsExactly((long) perCluster, (long) perCluster, (long) perCluster);
                 assertThat(s.getActiveUnlocks()).isEmpty();
             });
-            assertThat(unlockJobs(c, NS)).as(c.name + ": one unlock Job per failure").hasSize(perCluster);
+            assertThat(unlockJobs(c, NS)).as(c.name() + ": one unlock Job per failure").hasSize(perCluster);
             List<Event> events = c.client().v1().events().inNamespace(NS).list().getItems();
             Map<String, Long> told = events.stream().collect(Collectors.groupingBy(
                     e -> e.getInvolvedObject().getName() + "/" + e.getReason() + "/" + e.getMessage(), Collectors.counting()));
-            assertThat(told).as(c.name + ": each Event once").isNotEmpty().allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1L));
+            assertThat(told).as(c.name() + ": each Event once").isNotEmpty().allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1L));
             assertThat(events).allSatisfy(e -> assertThat(e.getCount() == null ? 1 : e.getCount()).as(e.getReason()).isEqualTo(1));
         }
     }

@@ -1,7 +1,6 @@
 package com.rafaribe.homelab.hub.testing;
 
 import com.rafaribe.homelab.hub.cluster.LeaseSettings;
-import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,27 +15,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Hubs as users run them, each the packaged jar in a process of its own, on mock clusters whose
- * kubeconfigs lie in one folder; who acts on a cluster is read where it is decided, its Lease.
+ * Hubs as users run them, each the packaged jar in a process of its own, on clusters named in one
+ * kubeconfig; who acts on a cluster is read where it is decided, its Lease.
  */
 public final class HubProcesses implements AutoCloseable {
     private final Path dir;
-    private final List<SandboxApiServer> clusters = new ArrayList<>();
+    private final List<TestCluster> clusters;
     private final Map<String, Process> hubs = new LinkedHashMap<>();
-    private final Path kubeconfigs;
+    private final Path kubeconfig;
 
     /** Starts {@code n} mock clusters named c0, c1, ... */
-    public HubProcesses(Path dir, int n) throws IOException {
-        this.dir = dir;
-        this.kubeconfigs = Files.createDirectories(dir.resolve("kubeconfigs"));
-        for (int i = 0; i < n; i++) {
-            SandboxApiServer c = SandboxApiServer.start("c" + i);
-            clusters.add(c);
-            Files.move(SandboxApiServer.kubeconfig(dir, c), kubeconfigs.resolve(c.name));
-        }
+    public HubProcesses(Path dir, int n) throws Exception {
+        this(dir, Backend.MOCK.start(java.util.stream.IntStream.range(0, n).mapToObj(i -> "c" + i).toArray(String[]::new)));
     }
 
-    public List<SandboxApiServer> clusters() {
+    /** On these clusters (closed with the hubs), through one kubeconfig with a context each, as the hub's identity. */
+    public HubProcesses(Path dir, List<TestCluster> clusters) throws IOException {
+        this.dir = dir;
+        this.clusters = List.copyOf(clusters);
+        this.kubeconfig = Backend.kubeconfig(Files.createDirectories(dir.resolve("kubeconfig")), clusters);
+    }
+
+    public List<TestCluster> clusters() {
         return clusters;
     }
 
@@ -48,7 +48,7 @@ public final class HubProcesses implements AutoCloseable {
     public void start(String identity, int replicas) throws IOException {
         Path log = dir.resolve(identity + "-" + System.nanoTime() + ".log");
         Process p = new ProcessBuilder(HubJar.command(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), List.of("run", "--kubeconfig",
-                kubeconfigs.toString(), "--http-host", "127.0.0.1", "--http-port", "0", "--identity", identity, "--replicas",
+                kubeconfig.toString(), "--http-host", "127.0.0.1", "--http-port", "0", "--identity", identity, "--replicas",
                 String.valueOf(replicas)))).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         hubs.put(identity, p);
     }
@@ -65,10 +65,10 @@ public final class HubProcesses implements AutoCloseable {
     /** Each cluster's Lease holder, for the Leases someone holds. */
     public Map<String, String> holders() {
         Map<String, String> held = new TreeMap<>();
-        for (SandboxApiServer c : clusters) {
+        for (TestCluster c : clusters) {
             Lease lease = c.client().leases().inNamespace(HubFixture.HUB_NS).withName(LeaseSettings.NAME).get();
             if (lease != null && lease.getSpec().getHolderIdentity() != null && !lease.getSpec().getHolderIdentity().isEmpty()) {
-                held.put(c.name, lease.getSpec().getHolderIdentity());
+                held.put(c.name(), lease.getSpec().getHolderIdentity());
             }
         }
         return held;
@@ -92,7 +92,7 @@ public final class HubProcesses implements AutoCloseable {
             p.waitFor(30, TimeUnit.SECONDS);
         }
         hubs.clear();
-        for (SandboxApiServer c : clusters) {
+        for (TestCluster c : clusters) {
             c.close();
         }
     }
