@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,8 +21,9 @@ import java.util.Map;
  * <p>Kept, because the hub reads them: a pod's metadata (name, namespace, uid, labels, owners,
  * creation time), its whole spec (the unlock Job mirrors the mover's volumes, env, security
  * context and tolerations; the repository key comes from them), its phase and its containers'
- * states; a Job's metadata, spec and status; a VolSyncMonitor whole; a ReplicationSource's
- * metadata and {@code status.latestMoverStatus}.
+ * states; a Job's metadata, spec and status, but the pod template's spec of a mover Job that is
+ * Complete; a VolSyncMonitor whole; a ReplicationSource's metadata, trigger, sync times and
+ * {@code status.latestMoverStatus}.
  */
 public final class CachedFields {
     /** kubectl's copy of the object as applied: as large as the object, never read here. */
@@ -42,6 +44,26 @@ public final class CachedFields {
             }
         }
         return object;
+    }
+
+    /**
+     * A mover Job; once Complete, without its pod template's spec (a copy of a pod's spec, most of a
+     * Job). Only a Job VolSync has just created again is mirrored (a ReplicationSource whose mover
+     * failed, {@link #complete} Jobs left out there), and a Complete Job never runs again: its template
+     * is never read. Most mover Jobs of a cluster are Complete ones VolSync keeps until the next sync.
+     */
+    public static Job moverJob(Job job) {
+        metadata(job);
+        if (complete(job) && job.getSpec() != null && job.getSpec().getTemplate() != null) {
+            job.getSpec().getTemplate().setSpec(null);
+        }
+        return job;
+    }
+
+    /** The Job controller's last word on a Job that succeeded. */
+    public static boolean complete(Job job) {
+        return job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions().stream()
+                .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     /**

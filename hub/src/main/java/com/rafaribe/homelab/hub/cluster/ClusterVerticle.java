@@ -463,7 +463,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         // Each cache keeps only what the hub reads of its objects (CachedFields): they are most of the heap.
         moverPods = trimmed(c.pods().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis), CachedFields::pod);
         moverJobs = trimmed(c.batch().v1().jobs().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis),
-                CachedFields::metadata);
+                CachedFields::moverJob);
         unlockJobs = trimmed(c.batch().v1().jobs().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis),
                 CachedFields::metadata);
         unlockPods = trimmed(c.pods().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis), CachedFields::pod);
@@ -621,6 +621,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         }
         Job job = moverJobs.getStore().list().stream()
                 .filter(j -> j.getMetadata().getNamespace().equals(rs.getMetadata().getNamespace()))
+                .filter(j -> !CachedFields.complete(j))
                 .filter(j -> j.getMetadata().getOwnerReferences() != null && j.getMetadata().getOwnerReferences().stream()
                         .anyMatch(o -> uid != null && uid.equals(o.getUid())))
                 .findFirst().orElse(null);

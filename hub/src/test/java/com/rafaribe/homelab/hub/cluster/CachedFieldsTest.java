@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -126,6 +127,24 @@ class CachedFieldsTest {
                 .isEqualTo(Map.of("result", "Successful", "time", "2026-01-01T03:01:00Z"));
         assertThat(com.rafaribe.homelab.hub.backups.BackupFacts.of("c", "ReplicationSource", cached))
                 .isEqualTo(com.rafaribe.homelab.hub.backups.BackupFacts.of("c", "ReplicationSource", rs));
+    }
+
+    /** Most mover Jobs are Complete ones VolSync keeps until the next sync: their pod template is never mirrored. */
+    @Test
+    void aCompletedMoverJobKeepsNoPodTemplate() {
+        Job running = VolSyncObjects.sourceJob("media", "jellyfin", "rs-uid", "job-uid");
+        Job complete = new JobBuilder(Serialization.clone(running)).withNewStatus().withSucceeded(1)
+                .addNewCondition().withType("Complete").withStatus("True").endCondition().endStatus().build();
+
+        assertThat(CachedFields.moverJob(Serialization.clone(running)).getSpec().getTemplate().getSpec())
+                .as("a Job that may still fail is mirrored by the ReplicationSource path").isEqualTo(running.getSpec().getTemplate().getSpec());
+        Job trimmed = CachedFields.moverJob(Serialization.clone(complete));
+        assertThat(trimmed.getSpec().getTemplate().getSpec()).isNull();
+        assertThat(trimmed.getSpec().getTemplate().getMetadata()).isEqualTo(complete.getSpec().getTemplate().getMetadata());
+        assertThat(trimmed.getMetadata()).usingRecursiveComparison().ignoringFields("managedFields").isEqualTo(complete.getMetadata());
+        assertThat(trimmed.getStatus()).isEqualTo(complete.getStatus());
+        assertThat(CachedFields.complete(trimmed)).isTrue();
+        assertThat(CachedFields.complete(running)).isFalse();
     }
 
     /** What a real API server adds to a failed mover pod: managedFields, conditions, addresses, IDs. */
