@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +53,10 @@ public final class HubProcesses implements AutoCloseable {
     }
 
     /** SIGKILL: the hub releases nothing and flushes nothing. Returns when it is gone. */
-    public Instant kill(String identity) throws IOException, InterruptedException {
+    public Instant kill(String identity) throws InterruptedException {
         Process p = hubs.remove(identity);
-        if (new ProcessBuilder("kill", "-KILL", String.valueOf(p.pid())).start().waitFor() != 0 || !p.waitFor(10, TimeUnit.SECONDS)) {
+        // On Linux destroyForcibly() is SIGKILL.
+        if (!p.destroyForcibly().waitFor(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("could not kill " + identity);
         }
         return Instant.now();
