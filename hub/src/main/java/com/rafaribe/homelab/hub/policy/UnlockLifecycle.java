@@ -231,6 +231,7 @@ public final class UnlockLifecycle extends UnlockDecisions {
         pods.changed(cluster, pod, deleted);
         if (!pod.unlock() && !deleted && "Succeeded".equals(pod.phase())) {
             noteRecovery(cluster, pod, now, out);
+            endRecoveredWaits(cluster, pod, now, out);
         }
         if (!pod.unlock() && !deleted && pod.alive()) {
             catchRace(cluster, pod, now, out);
@@ -264,6 +265,28 @@ public final class UnlockLifecycle extends UnlockDecisions {
                         r.cluster, r.mover.namespace(), r.mover.jobName(), r.mover.podName(), pod.name());
                 out.accept(new PolicyAction.Publish(r.view()));
             }
+        }
+    }
+
+    /**
+     * A mover of the repository that started after the lock was printed ran to the end: the lock no
+     * longer blocks its backups (a raced unlock pod that ran anyway, VolSync's own unlock). Waiting on
+     * would run a plain unlock that removes nothing, every 10 minutes, on a healthy repository; a
+     * newer failure is decided afresh.
+     */
+    private void endRecoveredWaits(String cluster, PodFact pod, Instant now, Consumer<PolicyAction> out) {
+        for (UnlockRecord r : List.copyOf(records.values())) {
+            if (!r.waiting() || r.creating || !r.cluster.equals(cluster) || !r.repository.equals(pod.repository())
+                    || r.evidenceAt == null || pod.createdAt() == null || pod.createdAt().isBefore(r.evidenceAt)) {
+                continue;
+            }
+            String why = "pod " + pod.namespace() + "/" + pod.name() + " of the repository succeeded after the lock was seen: the lock"
+                    + " no longer blocks its backups, so no unlock is needed (a newer lock failure is decided again)";
+            r.recoveredAt = now;
+            out.accept(new PolicyAction.RecordEvent(cluster, Involved.failedJob(r.mover), "Normal", "BackupRecovered", why));
+            LOG.info("cluster={} namespace={} job={} pod={} decision=recovered-without-unlock why={}", cluster, r.mover.namespace(),
+                    r.mover.jobName(), r.mover.podName(), why);
+            end(r, UnlockRecord.State.Cancelled, why, now, out);
         }
     }
 

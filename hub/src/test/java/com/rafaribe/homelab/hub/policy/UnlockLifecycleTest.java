@@ -267,19 +267,41 @@ class UnlockLifecycleTest {
         assertThat(record(key).reason()).contains("repository in use by pod media/volsync-src-jellyfin-h2h2h");
         answerHolders();
         actions.clear();
+        now = now.plusSeconds(3);
         life.podChanged(CLUSTER, PodFacts.of(CLUSTER, new PodBuilder(next).withNewStatus().withPhase("Succeeded").endStatus().build()), false,
                 now, actions::add);
         answerHolders();
-        // The mover that ran may have changed the lock table (a clean exit, VolSync's own unlock): the old evidence no longer
-        // proves --remove-all safe, so the retry is a plain unlock once the lock seen could be stale.
-        assertThat(actions).noneMatch(PolicyAction.CreateJob.class::isInstance);
-        assertThat(record(key).state()).isEqualTo("WaitingForHolder");
-        now = record(key).wakeAt();
+        // Seen on the real API server (the raced Job's pod ran before its deletion reached it): the mover that started after the
+        // lock was printed backed the repository up, so the lock no longer blocks it. Waiting on would run a plain unlock every
+        // 10 minutes on a healthy repository, each "removing nothing", for ever.
+        assertThat(record(key).state()).isEqualTo("Cancelled");
+        assertThat(record(key).reason()).contains("pod media/volsync-src-jellyfin-h2h2h of the repository succeeded after the lock was seen");
+        Instant recovered = now;
+        assertThat(actions).as("the dashboard is told when the backup recovered")
+                .anyMatch(a -> a instanceof PolicyAction.Publish p && p.update() instanceof ReadModelUpdate.UnlockView v
+                        && "Cancelled".equals(v.state()) && recovered.equals(v.recoveredAt()));
+        assertThat(actions).anyMatch(a -> a instanceof PolicyAction.RecordEvent e && e.reason().equals("BackupRecovered"));
+        now = now.plus(Duration.ofHours(1));
         life.tick(now, actions::add);
         answerHolders();
-        PolicyAction.CreateJob retry = take(PolicyAction.CreateJob.class);
-        assertThat(retry.job().getMetadata().getName()).as("a new attempt, a new name").isNotEqualTo(job.getMetadata().getName());
-        assertThat(retry.job().getMetadata().getAnnotations()).containsEntry("homelab.rafaribe.com/unlock-mode", "plain");
+        assertThat(actions).noneMatch(PolicyAction.CreateJob.class::isInstance);
+        assertThat(count(status().getTotalUnlocksFailed())).isZero();
+    }
+
+    /** A mover that was already running when the lock was printed proves nothing about the lock when it succeeds. */
+    @Test
+    void aMoverThatStartedBeforeTheFailureLeavesTheUnlockWaiting() {
+        Pod running = new PodBuilder(failedPod("media", "jellyfin", "k2k2k")).withNewStatus().withPhase("Running").endStatus().build();
+        life.podChanged(CLUSTER, PodFacts.of(CLUSTER, running), false, now, actions::add);
+        now = now.plusSeconds(5);
+        Pod pod = failedPod("media", "jellyfin", "k1k1k");
+        String key = fail(pod, ownJobHolderLog(pod));
+        assertThat(record(key).state()).isEqualTo("Queued");
+        life.podChanged(CLUSTER, PodFacts.of(CLUSTER, new PodBuilder(running).withNewStatus().withPhase("Succeeded").endStatus().build()),
+                false, now, actions::add);
+        answerHolders();
+        assertThat(record(key).state()).as(record(key).reason()).isEqualTo("WaitingForHolder");
+        assertThat(record(key).wakeAt()).as("a plain unlock once the lock could be stale").isNotNull();
     }
 
     /** Seen on the real API server: the mover's pod appeared while the create request was on its way. */
