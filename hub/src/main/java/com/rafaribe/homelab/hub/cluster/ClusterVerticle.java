@@ -49,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -112,6 +113,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         }
     });
     private static boolean warm;
+    private static final AtomicBoolean FAILURE_PATH_WARM = new AtomicBoolean();
 
     private final ClusterTarget target;
     private final Duration resync;
@@ -575,6 +577,11 @@ public final class ClusterVerticle extends AbstractVerticle {
         setState("Connected", null);
         LOG.info("cluster {}: connected to {}", target.name(), target.server());
         reportAll();
+        if (FAILURE_PATH_WARM.compareAndSet(false, true)) {
+            // Once per process, after a first cluster is up rather than while they connect.
+            vertx.executeBlocking(() -> FailurePathWarmUp.run(SERIALIZATION), false)
+                    .onFailure(e -> LOG.debug("the failure path's warm-up did not run: {}", e.toString()));
+        }
     }
 
     /** Everything cached, to the policy, as on a first connection: after a reconnection, or on taking the Lease. */

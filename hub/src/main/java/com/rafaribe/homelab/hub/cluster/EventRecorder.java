@@ -5,6 +5,7 @@ import com.rafaribe.homelab.hub.policy.Redactor;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -60,22 +61,7 @@ final class EventRecorder {
             return;
         }
         String name = c.involved().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
-        String seconds = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
-        Event event = new EventBuilder()
-                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-                .withInvolvedObject(c.involved())
-                .withType(c.type())
-                .withReason(c.reason())
-                .withMessage(message)
-                .withCount(1)
-                .withFirstTimestamp(seconds)
-                .withLastTimestamp(seconds)
-                .withEventTime(new MicroTime(MICRO_TIME.format(now)))
-                .withAction(c.reason())
-                .withReportingComponent("volsync-monitor-hub")
-                .withReportingInstance("volsync-monitor-hub")
-                .withNewSource().withComponent("volsync-monitor-hub").endSource()
-                .build();
+        Event event = event(name, namespace, c.involved(), c.type(), c.reason(), message, now);
         try {
             client.v1().events().inNamespace(namespace).resource(event).create();
         } catch (KubernetesClientException e) {
@@ -86,6 +72,26 @@ final class EventRecorder {
             }
         }
         recent.put(key, new Recorded(name, 1, now));
+    }
+
+    /** A new core/v1 Event, as client-go's recorder fills one in. */
+    static Event event(String name, String namespace, ObjectReference involved, String type, String reason, String message, Instant now) {
+        String seconds = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
+        return new EventBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withInvolvedObject(involved)
+                .withType(type)
+                .withReason(reason)
+                .withMessage(message)
+                .withCount(1)
+                .withFirstTimestamp(seconds)
+                .withLastTimestamp(seconds)
+                .withEventTime(new MicroTime(MICRO_TIME.format(now)))
+                .withAction(reason)
+                .withReportingComponent("volsync-monitor-hub")
+                .withReportingInstance("volsync-monitor-hub")
+                .withNewSource().withComponent("volsync-monitor-hub").endSource()
+                .build();
     }
 
     /** False when the Event is gone (expired, or deleted by someone): then a new one is made. */
