@@ -191,7 +191,10 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
         }
         y.append("current-context: ").append(clusters[0].name).append('\n');
         try {
-            return Files.writeString(dir.resolve("kubeconfig-" + String.join("-", Arrays.stream(clusters).map(c -> c.name).toList())), y);
+            // Named by its clusters, shortened past a few (a file name has at most 255 bytes; the benchmark runs 100 clusters).
+            String names = String.join("-", Arrays.stream(clusters).map(c -> c.name).toList());
+            String file = names.length() <= 100 ? names : clusters[0].name + "-and-" + (clusters.length - 1) + "-more-" + Integer.toHexString(names.hashCode());
+            return Files.writeString(dir.resolve("kubeconfig-" + file), y);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
