@@ -230,7 +230,7 @@ public final class RunCommand implements Runnable {
         }
     }
 
-    /** logback.xml picks its appender from hub.log.format; logging may already be set up, so set it up again. */
+    /** The logging configuration (HubLogConfiguration) picks its encoder from hub.log.format; logging may already be set up, so set it up again. */
     static void configureLogging(String format) {
         System.setProperty("hub.log.format", format);
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {

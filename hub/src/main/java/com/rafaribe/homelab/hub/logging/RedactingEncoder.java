@@ -7,14 +7,14 @@ import ch.qos.logback.core.encoder.EncoderBase;
 /**
  * The log's one redaction: wraps the encoder that writes a line (text or JSON) and hands it each
  * event with its message, arguments, MDC and exception messages passed through
- * {@link com.rafaribe.homelab.hub.policy.Redactor}. Every appender in logback.xml uses it, so no
+ * {@link com.rafaribe.homelab.hub.policy.Redactor}. The hub's appender ({@link HubLogConfiguration}) uses it, so no
  * caller of a logger has to remember to redact; a logback configuration of one's own should wrap
  * its encoder the same way.
  */
 public final class RedactingEncoder extends EncoderBase<ILoggingEvent> {
     private Encoder<ILoggingEvent> encoder;
 
-    /** The encoder that writes the redacted event (logback.xml's nested {@code <encoder>}). */
+    /** The encoder that writes the redacted event (in a logback.xml, its nested {@code <encoder>}). */
     public void setEncoder(Encoder<ILoggingEvent> encoder) {
         this.encoder = encoder;
     }

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 
-/** The hub's own logback.xml, in both formats, in a logger context of the test's: no secret reaches standard error. */
+/** The hub's own logging configuration, in both formats, in a logger context of the test's: no secret reaches standard error. */
 class LogRedactionTest {
     @ParameterizedTest
     @ValueSource(strings = {"text", "json"})
@@ -42,7 +42,7 @@ class LogRedactionTest {
         void to(Logger logger);
     }
 
-    /** Standard error while a fresh context configured from logback.xml logs; the console appender writes to whatever System.err is. */
+    /** Standard error while a fresh context configured as the hub configures it logs; the console appender writes to whatever System.err is. */
     static String captured(String format, Logging logging) throws Exception {
         PrintStream original = System.err;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
