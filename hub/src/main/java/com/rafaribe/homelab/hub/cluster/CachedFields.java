@@ -1,5 +1,6 @@
 package com.rafaribe.homelab.hub.cluster;
 
+import com.rafaribe.homelab.hub.policy.RepositoryKey;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -19,9 +20,9 @@ import java.util.Map;
  * same object.
  *
  * <p>Kept, because the hub reads them: a pod's metadata (name, namespace, uid, labels, owners,
- * creation time), its whole spec (the unlock Job mirrors the mover's volumes, env, security
- * context and tolerations; the repository key comes from them), its phase and its containers'
- * states; a Job's metadata, spec and status, but the pod template's spec of a mover Job that is
+ * creation time), its whole spec while it may fail (the unlock Job mirrors the mover's volumes, env,
+ * security context and tolerations) and, once Succeeded, what its repository key is made of; its
+ * phase and its containers' states; a Job's metadata, spec and status, but the pod template's spec of a mover Job that is
  * Complete; a VolSyncMonitor whole; a ReplicationSource's metadata, trigger, sync times and
  * {@code status.latestMoverStatus}.
  */
@@ -74,6 +75,11 @@ public final class CachedFields {
     public static Pod pod(Pod pod) {
         metadata(pod);
         PodStatus status = pod.getStatus();
+        // A Succeeded mover is never mirrored (only a failed one is): its spec is read for the repository key alone.
+        // Most mover pods in a cache are Succeeded ones VolSync keeps until the next sync.
+        if (status != null && "Succeeded".equals(status.getPhase()) && pod.getSpec() != null) {
+            pod.setSpec(RepositoryKey.inputs(pod.getSpec()));
+        }
         if (status != null) {
             // DisruptionTarget alone says why Kubernetes killed a pod (evicted, preempted, its node shut down or gone).
             status.setConditions(status.getConditions() == null ? null : status.getConditions().stream()

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,6 +30,28 @@ public record RepositoryKey(String cluster, String namespace, String credentials
     public static RepositoryKey of(String cluster, Pod pod) {
         Container mover = MoverContainer.of(pod);
         return new RepositoryKey(cluster, pod.getMetadata().getNamespace(), credentials(mover), volumeSources(pod));
+    }
+
+    /**
+     * A pod's spec cut to what {@link #of} reads: the mover container with only its name,
+     * RESTIC_REPOSITORY and envFrom, and the volumes that may hold the repository. The same key comes from
+     * it; for caches of finished pods, which are never mirrored.
+     */
+    public static PodSpec inputs(PodSpec spec) {
+        PodSpec kept = new PodSpec();
+        Pod pod = new Pod();
+        pod.setSpec(spec);
+        Container mover = MoverContainer.of(pod);
+        if (mover != null) {
+            Container c = new Container();
+            c.setName(mover.getName());
+            c.setEnv(mover.getEnv() == null ? null : mover.getEnv().stream().filter(e -> "RESTIC_REPOSITORY".equals(e.getName())).toList());
+            c.setEnvFrom(mover.getEnvFrom());
+            kept.setContainers(List.of(c));
+        }
+        kept.setVolumes(spec.getVolumes() == null ? null
+                : spec.getVolumes().stream().filter(v -> !MOVER_WORK_VOLUMES.contains(v.getName())).toList());
+        return kept;
     }
 
     private static String credentials(Container mover) {

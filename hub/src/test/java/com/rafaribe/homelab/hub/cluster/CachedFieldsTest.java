@@ -82,6 +82,38 @@ class CachedFieldsTest {
         assertThat(RepositoryKey.of("c", cached)).isEqualTo(RepositoryKey.of("c", whole));
     }
 
+    /**
+     * Most mover pods in a cache are Succeeded ones VolSync keeps until the next sync: never mirrored, so of
+     * their spec only what the repository key reads is kept (the mover's name, its RESTIC_REPOSITORY and
+     * envFrom, the volumes that may hold the repository).
+     */
+    @Test
+    void aSucceededPodKeepsOnlyWhatItsRepositoryKeyReads() {
+        Job job = VolSyncObjects.sourceJob("media", "jellyfin", "rs-uid", "job-uid");
+        Pod whole = VolSyncObjects.sourcePod(job, "x1y2z", "pod-uid", "jellyfin-restic")
+                .editSpec().editFirstContainer().addNewEnvFrom().withNewSecretRef("jellyfin-extra", false).endEnvFrom().endContainer()
+                    .addNewContainer().withName("mesh-proxy").withImage("proxy:1").endContainer().endSpec()
+                .withNewStatus().withPhase("Succeeded").endStatus().build();
+        VolSyncObjects.mountNfsRepository(whole, "/mnt/backups/jellyfin");
+
+        Pod cached = CachedFields.pod(Serialization.clone(whole));
+
+        assertThat(cached.getSpec().getContainers()).hasSize(1);
+        assertThat(cached.getSpec().getContainers().get(0).getName()).isEqualTo("restic");
+        assertThat(cached.getSpec().getContainers().get(0).getEnv()).extracting(e -> e.getName()).containsExactly("RESTIC_REPOSITORY");
+        assertThat(cached.getSpec().getContainers().get(0).getEnvFrom()).hasSize(1);
+        assertThat(cached.getSpec().getContainers().get(0).getImage()).isNull();
+        assertThat(cached.getSpec().getVolumes()).extracting(v -> v.getName()).containsExactly("repository");
+        assertThat(cached.getSpec().getSecurityContext()).isNull();
+        assertThat(RepositoryKey.of("c", cached)).isEqualTo(RepositoryKey.of("c", whole));
+        assertThat(PodFacts.of("c", cached)).isEqualTo(PodFacts.of("c", whole));
+        assertThat(FailedMover.of(cached, job)).isEqualTo(FailedMover.of(whole, job));
+
+        Pod failed = new io.fabric8.kubernetes.api.model.PodBuilder(whole).editStatus().withPhase("Failed").endStatus().build();
+        assertThat(CachedFields.pod(Serialization.clone(failed)).getSpec()).as("a failed pod is mirrored: its spec stays whole")
+                .isEqualTo(failed.getSpec());
+    }
+
     @Test
     void aCachedReplicationSourceKeepsWhatTheFailurePathAndTheBackupModelRead() {
         Map<String, Object> latest = Map.of("result", "Failed", "time", "2026-01-01T00:00:00Z", "logs", "repository is already locked");
