@@ -15,12 +15,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the {@link StatusBook}'s dirty statuses through the status subresource at most once per
  * monitor per second (a write starts a second after the previous one was answered), however many
- * changes come in between.
+ * changes come in between; and a second after a status first changed, not at once, so that a failure
+ * whose unlock is decided, created and done within that second costs one write, not two.
  */
 final class MonitorStatusWriter {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorStatusWriter.class);
     /** A monitor's next write starts no sooner than this after its previous one was answered. */
     static final long MIN_WRITE_GAP_NANOS = 1_000_000_000L;
+    /** ... nor sooner than this after the first change it carries was seen. */
+    static final long SETTLE_NANOS = 1_000_000_000L;
     static final long TICK_MS = 200;
 
     private record Writing(boolean busy, long lastAnswered) {
@@ -29,6 +32,7 @@ final class MonitorStatusWriter {
     private final Vertx vertx;
     private final StatusBook book;
     private final Map<String, Writing> writes = new HashMap<>();
+    private final Map<String, Long> dirtySince = new HashMap<>();
     private final long timer;
 
     MonitorStatusWriter(Vertx vertx, StatusBook book) {
@@ -46,10 +50,15 @@ final class MonitorStatusWriter {
         for (StatusBook.Entry e : book.entries()) {
             String key = StatusBook.key(e.cluster, e.namespace, e.name);
             Writing w = writes.getOrDefault(key, new Writing(false, Long.MIN_VALUE / 2));
-            if (!e.dirty || w.busy() || now - w.lastAnswered() < MIN_WRITE_GAP_NANOS) {
+            if (!e.dirty) {
+                continue;
+            }
+            long since = dirtySince.computeIfAbsent(key, k -> now);
+            if (w.busy() || now - w.lastAnswered() < MIN_WRITE_GAP_NANOS || now - since < SETTLE_NANOS) {
                 continue;
             }
             e.dirty = false;
+            dirtySince.remove(key);
             writes.put(key, new Writing(true, w.lastAnswered()));
             e.status.setActiveUnlockCount(e.status.getActiveUnlocks().size());
             zeroUnsetCounters(e.status);
@@ -73,6 +82,7 @@ final class MonitorStatusWriter {
                     });
         }
         writes.keySet().removeIf(k -> book.get(k) == null);
+        dirtySince.keySet().removeIf(k -> book.get(k) == null);
     }
 
     /** kubectl's printer columns show 0, not <none>, for what never happened. */
