@@ -54,7 +54,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One cluster: informers on VolSync movers, the hub's unlock Jobs and pods, VolSyncMonitors and
@@ -90,12 +89,8 @@ public final class ClusterVerticle extends AbstractVerticle {
             .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationDestination").withPlural("replicationdestinations")
             .withNamespaced(true).build();
 
-    /**
-     * One for every client: Jackson builds a type's deserializers once per serialization, not per connection;
-     * and one {@link CompactModels} table for every cluster's objects, since clusters repeat each other's strings.
-     */
-    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization(
-            JsonMapper.builder().addModule(new CompactModels()).build(), true);
+    /** One for every client ({@link HubSerialization}). */
+    private static final KubernetesSerialization SERIALIZATION = HubSerialization.create();
     /**
      * One task pool for every client (informer handlers, watch reconnects): by default each client
      * makes its own cached pool, six or seven threads per cluster once its informers run, each with
