@@ -88,7 +88,7 @@ public final class Bench {
                 port = free.getLocalPort();
             }
             List<String> jvm = new ArrayList<>(o.javaOptions());
-            jvm.add("-Xmx" + o.xmx());
+            jvm.addAll(o.heapOptions());
             ProcessBuilder builder = new ProcessBuilder(HubJar.command(jvm,
                     List.of("run", "--http-host", "127.0.0.1", "--http-port", String.valueOf(port), "--log-format", "json")))
                     .redirectErrorStream(true).redirectOutput(work.resolve("hub.log").toFile());

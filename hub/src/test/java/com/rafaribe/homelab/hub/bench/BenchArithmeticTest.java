@@ -17,6 +17,15 @@ class BenchArithmeticTest {
     }
 
     @Test
+    void theHubStartsWithTheSmallHeapAContainerGivesIt() {
+        BenchOptions defaults = BenchOptions.parse(new String[] {"--xmx", "128m", "--java-options", "-XX:+UseSerialGC"});
+        assertThat(defaults.heapOptions()).containsExactly("-Xmx128m", "-Xms8m");
+        assertThat(BenchOptions.parse(new String[] {"--xmx", "1g", "--java-options", "-XX:+UseSerialGC"}).heapOptions())
+                .containsExactly("-Xmx1g", "-Xms64m");
+        assertThat(BenchOptions.parse(new String[] {"--java-options", "-Xms128m"}).heapOptions()).containsExactly("-Xmx128m");
+    }
+
+    @Test
     void nearestRankPercentiles() {
         List<Double> hundred = java.util.stream.IntStream.rangeClosed(1, 100).mapToObj(i -> (double) i).toList();
         assertThat(BenchReport.nearestRank(hundred, 50)).isEqualTo(50.0);

@@ -72,6 +72,32 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
         return new BenchOptions(clusters, pods, sources, failures, wave, xmx, javaOptions, idle, out);
     }
 
+    /**
+     * The hub's heap options: -Xmx, and the initial heap a container would give it unless {@code javaOptions} name one.
+     * In a container the JVM starts with 1/64 of the memory limit (InitialRAMPercentage) and grows the heap as it
+     * fills; on this machine it would start with 1/64 of all its memory, as much as -Xmx, and the serial collector
+     * would then use (and touch) all of it. A sixteenth of -Xmx is what the image's default maximum (a quarter of the
+     * limit) leaves for the start; the Deployment's (40%) leaves less.
+     */
+    List<String> heapOptions() {
+        List<String> options = new java.util.ArrayList<>(List.of("-Xmx" + xmx));
+        if (javaOptions.stream().noneMatch(o -> o.startsWith("-Xms") || o.startsWith("-XX:InitialHeapSize"))) {
+            options.add("-Xms" + Math.max(8, megabytes(xmx) / 16) + "m");
+        }
+        return options;
+    }
+
+    static long megabytes(String size) {
+        String s = size.trim().toLowerCase(java.util.Locale.ROOT);
+        long n = Long.parseLong(s.replaceAll("[kmg]$", ""));
+        return switch (s.charAt(s.length() - 1)) {
+            case 'k' -> n / 1024;
+            case 'g' -> n * 1024;
+            case 'm' -> n;
+            default -> n / (1024 * 1024);
+        };
+    }
+
     private static int notNegative(String option, String value) {
         return value.equals("0") ? 0 : positive(option, value);
     }

@@ -38,7 +38,7 @@ final class BenchReport {
         return new JsonObject()
                 .put("machine", machine())
                 .put("options", new JsonObject().put("clusters", o.clusters()).put("pods", o.pods()).put("sources", o.sources()).put("failures", o.failures())
-                        .put("wave", o.wave()).put("xmx", o.xmx()).put("javaOptions", String.join(" ", o.javaOptions())).put("idleSeconds", o.idleSeconds()))
+                        .put("wave", o.wave()).put("xmx", o.xmx()).put("javaOptions", String.join(" ", o.javaOptions())).put("heapOptions", String.join(" ", o.heapOptions())).put("idleSeconds", o.idleSeconds()))
                 .put("latencyMs", new JsonObject().put("hub", hub).put("floor", floor).put("ratio", ratio)
                         .put("hubInFailureOrder", new io.vertx.core.json.JsonArray(hubMs.stream().map(BenchReport::round).toList())))
                 .put("stagesMs", stages)
@@ -89,8 +89,8 @@ final class BenchReport {
         idle.getJsonObject("byVerbAndPath").forEach(e -> b.append(String.format("  %8s  %s%n", e.getValue(), e.getKey())));
         JsonObject m = r.getJsonObject("memory");
         JsonObject s = r.getJsonObject("startup");
-        b.append(String.format("%npeak RSS %s MiB, heap after GC %s MiB (-Xmx%s %s)%n", m.getValue("peakRssMiB"), m.getValue("heapAfterGcMiB"),
-                m.getValue("xmx"), o.getString("javaOptions", "")));
+        b.append(String.format("%npeak RSS %s MiB, heap after GC %s MiB (%s %s)%n", m.getValue("peakRssMiB"), m.getValue("heapAfterGcMiB"),
+                o.getString("heapOptions", "-Xmx" + m.getValue("xmx")), o.getString("javaOptions", "")));
         if (m.containsKey("nativeCommittedMiB")) {
             b.append("committed by the JVM, MiB (Native Memory Tracking):");
             m.getJsonObject("nativeCommittedMiB").forEach(e -> b.append(" ").append(e.getKey()).append(" ").append(e.getValue()));
