@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.api.VolSyncMonitor;
+import com.rafaribe.homelab.hub.api.VolSyncMonitorStatus;
 import com.rafaribe.homelab.hub.sandbox.Sandbox;
 import com.rafaribe.homelab.hub.sandbox.SandboxClustersTest;
 import com.rafaribe.homelab.hub.testing.ControlPlane;
@@ -106,16 +107,21 @@ class RealClusterUnlockTest {
                     assertThat(admin.v1().events().inNamespace(Sandbox.APPS_NAMESPACE).list().getItems())
                             .as("the creation told: with the detection in one Event, or on its own after a wait")
                             .anyMatch(e -> "UnlockJobCreated".equals(e.getReason()) || e.getMessage().contains("created unlock Job"));
-                    long createdJobs = admin.resources(VolSyncMonitor.class).inNamespace("homelab-assistant-system").withName("volsync-monitor")
-                            .get().getStatus().getTotalUnlocksCreated();
-                    assertThat(createdJobs).as("one unlock Job per round, and one more per race").isGreaterThanOrEqualTo(created);
-                    String table = kubectl(plane, "get", "volsyncmonitor", "-n", "homelab-assistant-system", "-o", "wide");
-                    assertThat(table.lines().findFirst().orElse("")).as(table)
-                            .containsSubsequence("NAME", "ENABLED", "PHASE", "ACTIVE", "CREATED", "SUCCEEDED", "FAILED", "AGE", "LAST UNLOCK", "LAST ERROR");
-                    assertThat(table).as("kubectl's printer columns after one unlock")
-                            .containsPattern("volsync-monitor\\s+true\\s+Active\\s+0\\s+" + createdJobs + "\\s+1\\s+0\\s+\\S+\\s+\\d+[smh]");
-                    assertThat(admin.resources(VolSyncMonitor.class).inNamespace("homelab-assistant-system").withName("volsync-monitor").get()
-                            .getStatus().getTotalUnlocksSucceeded()).as("status written by the hub's identity").isEqualTo(1L);
+                    // The status is written a second after it changes: wait for the write that carries the unlock's end.
+                    int rounds = created;
+                    await().atMost(WAIT).untilAsserted(() -> {
+                        VolSyncMonitorStatus status = admin.resources(VolSyncMonitor.class).inNamespace("homelab-assistant-system")
+                                .withName("volsync-monitor").get().getStatus();
+                        assertThat(status).as("status written by the hub's identity").isNotNull();
+                        assertThat(status.getTotalUnlocksSucceeded()).as("status written by the hub's identity").isEqualTo(1L);
+                        long createdJobs = status.getTotalUnlocksCreated();
+                        assertThat(createdJobs).as("one unlock Job per round, and one more per race").isGreaterThanOrEqualTo(rounds);
+                        String table = kubectl(plane, "get", "volsyncmonitor", "-n", "homelab-assistant-system", "-o", "wide");
+                        assertThat(table.lines().findFirst().orElse("")).as(table)
+                                .containsSubsequence("NAME", "ENABLED", "PHASE", "ACTIVE", "CREATED", "SUCCEEDED", "FAILED", "AGE", "LAST UNLOCK", "LAST ERROR");
+                        assertThat(table).as("kubectl's printer columns after one unlock")
+                                .containsPattern("volsync-monitor\\s+true\\s+Active\\s+0\\s+" + createdJobs + "\\s+1\\s+0\\s+\\S+\\s+\\d+[smh]");
+                    });
                 }
             }
         }

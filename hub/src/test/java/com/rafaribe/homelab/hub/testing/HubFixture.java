@@ -118,8 +118,10 @@ public final class HubFixture implements AutoCloseable {
         return status(cluster.client(), monitor);
     }
 
+    /** The monitor's status; an empty one until the hub first writes it, so that a wait on a counter retries rather than fails. */
     public static VolSyncMonitorStatus status(KubernetesClient client, String monitor) {
-        return VolSyncWorld.monitor(client, HUB_NS, monitor).getStatus();
+        VolSyncMonitorStatus status = VolSyncWorld.monitor(client, HUB_NS, monitor).getStatus();
+        return status == null ? new VolSyncMonitorStatus() : status;
     }
 
     /**
