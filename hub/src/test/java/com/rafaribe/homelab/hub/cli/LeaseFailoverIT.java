@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -121,7 +122,7 @@ class LeaseFailoverIT {
         for (TestCluster c : clusters) {
             await().atMost(WAIT).untilAsserted(() -> {
                 VolSyncMonitorStatus s = HubFixture.status(c, "volsync-monitor");
-                assertThat(List.of(s.getTotalLockErrorsDetected(), s.getTotalUnlocksCreated(), s.getTotalUnlocksSucceeded()))
+                assertThat(Arrays.asList(s.getTotalLockErrorsDetected(), s.getTotalUnlocksCreated(), s.getTotalUnlocksSucceeded()))
                         .as(c.name() + ": each failure counted once").containsExactly((long) perCluster, (long) perCluster, (long) perCluster);
                 assertThat(s.getActiveUnlocks()).isEmpty();
             });

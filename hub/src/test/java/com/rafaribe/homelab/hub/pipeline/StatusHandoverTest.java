@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -66,7 +67,7 @@ class StatusHandoverTest {
             VolSyncWorld.finishJob(c, unlockJobs(c, NS).get(0), true);
             await().atMost(HubFixture.WAIT).untilAsserted(() -> {
                 VolSyncMonitorStatus s = HubFixture.status(c, "volsync-monitor");
-                assertThat(List.of(s.getTotalUnlocksCreated(), s.getTotalUnlocksSucceeded())).as("both hubs' counting").containsExactly(3L, 3L);
+                assertThat(Arrays.asList(s.getTotalUnlocksCreated(), s.getTotalUnlocksSucceeded())).as("both hubs' counting").containsExactly(3L, 3L);
                 assertThat(s.getFailingRepositories()).extracting(RepositoryFailures::getRepositoryKey).contains("apps/other-repository");
                 assertThat(s.getProcessedJobs()).hasSize(1);
                 assertThat(s.getProcessedJobs().get(0).getUnlockResult()).isEqualTo("Succeeded");
