@@ -46,23 +46,26 @@ public final class CompactModels extends SimpleModule {
             public ValueDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription.Supplier description,
                     ValueDeserializer<?> deserializer) {
                 Class<?> type = description.getBeanClass();
-                MethodHandle[] access = additionalProperties(type);
-                return access == null ? deserializer : new SharedEmptyProperties(deserializer, access[0], access[1]);
+                UnknownFields access = unknownFields(type);
+                return access == null ? deserializer : new SharedEmptyProperties(deserializer, access);
             }
         });
     }
 
-    /** The getter and setter of a fabric8 model class's unknown fields; null for any other class. */
-    static MethodHandle[] additionalProperties(Class<?> type) {
+    /** A fabric8 model class's accessors of its unknown fields ("additionalProperties"). */
+    record UnknownFields(MethodHandle getter, MethodHandle setter) {
+    }
+
+    /** The accessors of a fabric8 model class's unknown fields; null for any other class. */
+    static UnknownFields unknownFields(Class<?> type) {
         if (!KubernetesResource.class.isAssignableFrom(type) || GenericKubernetesResource.class.isAssignableFrom(type)
                 || !type.getName().startsWith("io.fabric8.kubernetes.api.model.")) {
             return null;
         }
         try {
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-            return new MethodHandle[] {
-                lookup.findVirtual(type, "getAdditionalProperties", MethodType.methodType(Map.class)),
-                lookup.findVirtual(type, "setAdditionalProperties", MethodType.methodType(void.class, Map.class))};
+            return new UnknownFields(lookup.findVirtual(type, "getAdditionalProperties", MethodType.methodType(Map.class)),
+                    lookup.findVirtual(type, "setAdditionalProperties", MethodType.methodType(void.class, Map.class)));
         } catch (NoSuchMethodException | IllegalAccessException e) {
             return null;
         }
@@ -84,18 +87,16 @@ public final class CompactModels extends SimpleModule {
 
     /** A model class's own deserializer; what it made gets the shared empty map when it has no unknown fields. */
     private static final class SharedEmptyProperties extends DelegatingDeserializer {
-        private final MethodHandle getter;
-        private final MethodHandle setter;
+        private final UnknownFields access;
 
-        SharedEmptyProperties(ValueDeserializer<?> delegate, MethodHandle getter, MethodHandle setter) {
+        SharedEmptyProperties(ValueDeserializer<?> delegate, UnknownFields access) {
             super(delegate);
-            this.getter = getter;
-            this.setter = setter;
+            this.access = access;
         }
 
         @Override
         protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> newDelegatee) {
-            return new SharedEmptyProperties(newDelegatee, getter, setter);
+            return new SharedEmptyProperties(newDelegatee, access);
         }
 
         @Override
@@ -108,9 +109,9 @@ public final class CompactModels extends SimpleModule {
                 return null;
             }
             try {
-                Map<?, ?> properties = (Map<?, ?>) getter.invoke(value);
+                Map<?, ?> properties = (Map<?, ?>) access.getter().invoke(value);
                 if (properties != null && properties.isEmpty() && properties != NO_ADDITIONAL_PROPERTIES) {
-                    setter.invoke(value, NO_ADDITIONAL_PROPERTIES);
+                    access.setter().invoke(value, NO_ADDITIONAL_PROPERTIES);
                 }
             } catch (Throwable e) {
                 // A model class whose accessors do something else keeps its own map: nothing is lost.

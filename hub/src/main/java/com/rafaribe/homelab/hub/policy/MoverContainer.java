@@ -2,6 +2,7 @@ package com.rafaribe.homelab.hub.policy;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import java.util.List;
 
 /** VolSync's mover pods have one container named "restic"; others (sidecars injected by a mesh) are not the mover. */
@@ -12,7 +13,11 @@ final class MoverContainer {
     }
 
     static Container of(Pod pod) {
-        List<Container> containers = pod.getSpec() == null ? null : pod.getSpec().getContainers();
+        return of(pod.getSpec());
+    }
+
+    static Container of(PodSpec spec) {
+        List<Container> containers = spec == null ? null : spec.getContainers();
         if (containers == null || containers.isEmpty()) {
             return null;
         }

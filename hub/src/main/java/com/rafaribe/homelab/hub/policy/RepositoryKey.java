@@ -39,9 +39,7 @@ public record RepositoryKey(String cluster, String namespace, String credentials
      */
     public static PodSpec inputs(PodSpec spec) {
         PodSpec kept = new PodSpec();
-        Pod pod = new Pod();
-        pod.setSpec(spec);
-        Container mover = MoverContainer.of(pod);
+        Container mover = MoverContainer.of(spec);
         if (mover != null) {
             Container c = new Container();
             c.setName(mover.getName());
