@@ -39,8 +39,9 @@ import java.util.regex.Pattern;
 /**
  * The API server of a sandbox cluster: fabric8's kubernetes-server-mock in CRUD mode (a real HTTP
  * server speaking the Kubernetes API), plus what CRUD mode lacks: {@code pods/log}, served from the
- * logs the sandbox's pod runner records, honouring tailLines as a kubelet does. The VolSyncMonitor
- * CRD is registered first, so status lives in its subresource.
+ * logs the sandbox's pod runner records, honouring tailLines as a kubelet does; and a watch from a
+ * resource version that starts there, as a real server's does ({@link SinceResourceVersion}). The
+ * VolSyncMonitor CRD is registered first, so status lives in its subresource.
  */
 public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     /** Held so the level sticks: the mock server logs every request at INFO, which drowns the demo's own lines. */
@@ -72,6 +73,7 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     /** {@code creates}: "path name" of every Event create seen, to tell the client's resend of one. */
     private record Recording(String authorization, List<String> requests, Set<String> creates) {
     }
+    private static final Pattern WATCH_RESOURCE_VERSION = Pattern.compile("[?&]resourceVersion=(\\d+)");
     private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
 
     private SandboxApiServer(String name) {
@@ -212,9 +214,11 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
             return t;
         });
         private final WebSocketListener inner;
+        private final long sinceResourceVersion;
 
-        CloseOffTheEventLoop(WebSocketListener inner) {
+        CloseOffTheEventLoop(WebSocketListener inner, long sinceResourceVersion) {
             this.inner = inner;
+            this.sinceResourceVersion = sinceResourceVersion;
         }
 
         @Override
@@ -224,7 +228,7 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
 
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
-            inner.onOpen(webSocket, response);
+            inner.onOpen(sinceResourceVersion > 0 ? new SinceResourceVersion(webSocket, sinceResourceVersion) : webSocket, response);
         }
 
         @Override
@@ -250,6 +254,55 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
             CLEANUP.execute(() -> inner.onFailure(webSocket, t, response));
+        }
+    }
+
+    /**
+     * A watch from a resource version, as a real API server serves it: the mock sends every stored object as ADDED
+     * when a watch opens, even those the client's list already had; those are dropped (an object's resource version
+     * is the mock's write counter, the list's is its value then). Without it each informer takes in its cluster twice
+     * at start, and a benchmark measures the mock rather than the hub.
+     */
+    private static final class SinceResourceVersion implements WebSocket {
+        private final WebSocket inner;
+        private final long since;
+
+        SinceResourceVersion(WebSocket inner, long since) {
+            this.inner = inner;
+            this.since = since;
+        }
+
+        @Override
+        public RecordedRequest request() {
+            return inner.request();
+        }
+
+        @Override
+        public boolean send(String text) {
+            return knownToTheClient(text) || inner.send(text);
+        }
+
+        @Override
+        public boolean send(byte[] bytes) {
+            return knownToTheClient(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)) || inner.send(bytes);
+        }
+
+        @Override
+        public boolean close(int code, String reason) {
+            return inner.close(code, reason);
+        }
+
+        private boolean knownToTheClient(String event) {
+            if (!event.contains("\"ADDED\"")) {
+                return false;
+            }
+            try {
+                var watchEvent = Serialization.jsonMapper().readTree(event);
+                String version = watchEvent.path("object").path("metadata").path("resourceVersion").asText("");
+                return "ADDED".equals(watchEvent.path("type").asText()) && !version.isEmpty() && Long.parseLong(version) <= since;
+            } catch (RuntimeException notAnEvent) {
+                return false;
+            }
         }
     }
 
@@ -292,7 +345,9 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
                     statusWrites.computeIfAbsent(status.group(1) + "/" + status.group(2), k -> new CopyOnWriteArrayList<>()).add(received);
                 }
                 if (response.getWebSocketListener() != null) {
-                    response.withWebSocketUpgrade(new CloseOffTheEventLoop(response.getWebSocketListener()));
+                    Matcher since = WATCH_RESOURCE_VERSION.matcher(request.getPath());
+                    response.withWebSocketUpgrade(new CloseOffTheEventLoop(response.getWebSocketListener(),
+                            since.find() ? Long.parseLong(since.group(1)) : 0));
                 }
                 return response;
             }

@@ -80,6 +80,8 @@ public final class Bench {
             }
             clusters.forEach(BenchCluster::startFloor);
             await("the floor informers to sync", START_DEADLINE, () -> clusters.stream().allMatch(BenchCluster::floorSynced));
+            clusters.forEach(BenchCluster::warmFloor);
+            await("the floor informers' first watch event", START_DEADLINE, () -> clusters.stream().allMatch(BenchCluster::floorWarm));
             log("clusters ready in %.1f s", seconds(System.nanoTime() - setup));
 
             Path kubeconfig = SandboxApiServer.kubeconfig(work, clusters.stream().map(c -> c.api).toArray(SandboxApiServer[]::new));
