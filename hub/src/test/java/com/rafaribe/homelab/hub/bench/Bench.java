@@ -4,6 +4,7 @@ import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
 import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.HubApi;
 import com.rafaribe.homelab.hub.testing.HubJar;
+import com.rafaribe.homelab.hub.testing.ImageJvmOptions;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.vertx.core.json.JsonObject;
@@ -89,6 +90,7 @@ public final class Bench {
             try (ServerSocket free = new ServerSocket(0)) {
                 port = free.getLocalPort();
             }
+            Map<String, String> environment = BenchOptions.hubEnvironment(ImageJvmOptions.environment(Path.of("")), System.getenv());
             List<String> jvm = new ArrayList<>(o.javaOptions());
             jvm.addAll(o.heapOptions());
             ProcessBuilder builder = new ProcessBuilder(HubJar.command(jvm,
@@ -96,6 +98,7 @@ public final class Bench {
                     .redirectErrorStream(true).redirectOutput(work.resolve("hub.log").toFile());
             builder.environment().remove("KUBERNETES_SERVICE_HOST");
             builder.environment().remove("JAVA_TOOL_OPTIONS");
+            builder.environment().putAll(environment);
             builder.environment().put("HUB_KUBECONFIG", kubeconfig.toString());
             long started = System.nanoTime();
             hub = builder.start();
@@ -180,8 +183,10 @@ public final class Bench {
                 hubMs.add((created - written) / 1e6);
                 floorMs.add((seen - written) / 1e6);
             }
-            return BenchReport.result(o, hubMs, floorMs, counts(clusters, failFrom, failTo), counts(clusters, idleFrom, idleTo),
+            JsonObject result = BenchReport.result(o, hubMs, floorMs, counts(clusters, failFrom, failTo), counts(clusters, idleFrom, idleTo),
                     seconds(idleTo - idleFrom), memory, seconds(ready[0] - started), seconds(connected[0] - started), stages);
+            result.getJsonObject("options").put("environment", new JsonObject(new java.util.LinkedHashMap<>(environment)));
+            return result;
         } finally {
             if (hub != null) {
                 hub.destroy();

@@ -26,6 +26,13 @@ class BenchArithmeticTest {
     }
 
     @Test
+    void theHubGetsTheImagesEnvironmentButForWhatTheCallerSets() {
+        java.util.Map<String, String> image = java.util.Map.of("MALLOC_ARENA_MAX", "2");
+        assertThat(BenchOptions.hubEnvironment(image, java.util.Map.of("PATH", "/bin"))).isEqualTo(image);
+        assertThat(BenchOptions.hubEnvironment(image, java.util.Map.of("MALLOC_ARENA_MAX", "8"))).containsExactly(java.util.Map.entry("MALLOC_ARENA_MAX", "8"));
+    }
+
+    @Test
     void nearestRankPercentiles() {
         List<Double> hundred = java.util.stream.IntStream.rangeClosed(1, 100).mapToObj(i -> (double) i).toList();
         assertThat(BenchReport.nearestRank(hundred, 50)).isEqualTo(50.0);

@@ -2,7 +2,9 @@ package com.rafaribe.homelab.hub.bench;
 
 import com.rafaribe.homelab.hub.testing.ImageJvmOptions;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code scripts/bench} is told.
@@ -29,6 +31,7 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
               --wave          failures written at once (default 5)
               --xmx           the hub's maximum heap (default 128m)
               --java-options  the hub's other JVM options, space-separated (default: the image's)
+                              the hub's environment is the image's (MALLOC_ARENA_MAX=2), but for a variable set here
               --idle-seconds  how long to count requests while nothing happens (default 30)
               --out           the JSON result (default hub/target/bench/result.json)
             """;
@@ -70,6 +73,16 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
             javaOptions = ImageJvmOptions.of(Path.of(""));
         }
         return new BenchOptions(clusters, pods, sources, failures, wave, xmx, javaOptions, idle, out);
+    }
+
+    /**
+     * The hub's environment: the image's ({@code ENV} in its Dockerfile), each variable as {@code own} (this process's
+     * environment) sets it if it does, so that {@code MALLOC_ARENA_MAX=8 scripts/bench} measures eight arenas.
+     */
+    static Map<String, String> hubEnvironment(Map<String, String> image, Map<String, String> own) {
+        Map<String, String> env = new LinkedHashMap<>(image);
+        env.replaceAll((name, value) -> own.getOrDefault(name, value));
+        return env;
     }
 
     /**

@@ -90,8 +90,10 @@ final class BenchReport {
         idle.getJsonObject("byVerbAndPath").forEach(e -> b.append(String.format("  %8s  %s%n", e.getValue(), e.getKey())));
         JsonObject m = r.getJsonObject("memory");
         JsonObject s = r.getJsonObject("startup");
-        b.append(String.format("%npeak RSS %s MiB, heap after GC %s MiB (%s %s)%n", m.getValue("peakRssMiB"), m.getValue("heapAfterGcMiB"),
-                o.getString("heapOptions", "-Xmx" + m.getValue("xmx")), o.getString("javaOptions", "")));
+        StringBuilder environment = new StringBuilder();
+        o.getJsonObject("environment", new JsonObject()).forEach(e -> environment.append(e.getKey()).append('=').append(e.getValue()).append(' '));
+        b.append(String.format("%npeak RSS %s MiB, heap after GC %s MiB (%s%s %s)%n", m.getValue("peakRssMiB"), m.getValue("heapAfterGcMiB"),
+                environment, o.getString("heapOptions", "-Xmx" + m.getValue("xmx")), o.getString("javaOptions", "")));
         if (m.containsKey("nativeCommittedMiB")) {
             b.append("committed by the JVM, MiB (Native Memory Tracking):");
             m.getJsonObject("nativeCommittedMiB").forEach(e -> b.append(" ").append(e.getKey()).append(" ").append(e.getValue()));

@@ -286,6 +286,20 @@ class DeployManifestsTest {
         assertThat(jibFlags).as("Jib's jvmFlags").containsExactlyElementsOf(options);
     }
 
+    /** The image's environment (MALLOC_ARENA_MAX: what scripts/bench measures) is Jib's too, and the Deployment's. */
+    @Test
+    void everyWayTheHubIsLaunchedHasTheImagesEnvironment() throws IOException {
+        Map<String, String> image = ImageJvmOptions.environment(REPO);
+        assertThat(image).as("the Dockerfile's runtime ENV").containsEntry("MALLOC_ARENA_MAX", "2");
+        assertThat(env(hub)).as("the Deployment's env").containsAllEntriesOf(image);
+        String pom = Files.readString(REPO.resolve("hub/pom.xml"));
+        String jib = pom.substring(pom.indexOf("<artifactId>jib-maven-plugin</artifactId>"));
+        jib = jib.substring(jib.indexOf("<environment>"), jib.indexOf("</environment>"));
+        Map<String, String> jibEnv = new java.util.LinkedHashMap<>();
+        Pattern.compile("<([A-Za-z_][A-Za-z0-9_]*)>([^<]*)</\\1>").matcher(jib).results().forEach(m -> jibEnv.put(m.group(1), m.group(2)));
+        assertThat(jibEnv).as("Jib's environment").isEqualTo(image);
+    }
+
     @Test
     void theExampleOverlayAddsAnIngressAndTheDashboardTokenFromAnExistingSecret() throws Exception {
         List<HasMetadata> example = Kustomize.buildExample();

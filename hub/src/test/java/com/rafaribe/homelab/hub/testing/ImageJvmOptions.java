@@ -5,30 +5,30 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The JVM options the image starts the hub with: those between {@code java} and {@code -jar} in the
- * Dockerfile's ENTRYPOINT. The one place they are written down; Jib's jvmFlags and the Deployment
- * repeat them (DeployManifestsTest), and the benchmark runs the hub with them by default.
+ * Dockerfile's ENTRYPOINT, and the environment its runtime stage sets ({@code ENV}). The one place they
+ * are written down; Jib and the Deployment repeat them (DeployManifestsTest), and the benchmark runs
+ * the hub with them by default.
  */
 public final class ImageJvmOptions {
     private static final Pattern ENTRYPOINT = Pattern.compile("(?m)^ENTRYPOINT\\s+\\[(.+)]\\s*$");
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
+    private static final Pattern FROM = Pattern.compile("(?m)^FROM\\s");
+    private static final Pattern ENV = Pattern.compile("(?m)^ENV\\s+([A-Za-z_][A-Za-z0-9_]*)=(\\S+)\\s*$");
 
     private ImageJvmOptions() {
     }
 
     /** @param repo the repository's root */
     public static List<String> of(Path repo) {
-        String dockerfile;
-        try {
-            dockerfile = Files.readString(repo.resolve("Dockerfile"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String dockerfile = dockerfile(repo);
         Matcher entrypoint = ENTRYPOINT.matcher(dockerfile);
         String last = null;
         while (entrypoint.find()) {
@@ -47,5 +47,30 @@ public final class ImageJvmOptions {
             throw new IllegalStateException("the Dockerfile's ENTRYPOINT is not [\"java\", options..., \"-jar\", jar]: " + last);
         }
         return List.copyOf(words.subList(1, jar));
+    }
+
+    /** The runtime stage's {@code ENV NAME=value} lines (one variable each), in order; the build stage's are not the image's. */
+    public static Map<String, String> environment(Path repo) {
+        String dockerfile = dockerfile(repo);
+        Matcher from = FROM.matcher(dockerfile);
+        int runtimeStage = 0;
+        while (from.find()) {
+            runtimeStage = from.start();
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        Matcher line = ENV.matcher(dockerfile);
+        line.region(runtimeStage, dockerfile.length());
+        while (line.find()) {
+            env.put(line.group(1), line.group(2));
+        }
+        return env;
+    }
+
+    private static String dockerfile(Path repo) {
+        try {
+            return Files.readString(repo.resolve("Dockerfile"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
