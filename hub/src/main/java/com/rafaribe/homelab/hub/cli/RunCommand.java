@@ -8,6 +8,7 @@ import com.rafaribe.homelab.hub.HubVertx;
 import com.rafaribe.homelab.hub.dashboard.BindAddress;
 import com.rafaribe.homelab.hub.dashboard.DashboardTokens;
 import com.rafaribe.homelab.hub.cluster.LeaseSettings;
+import com.rafaribe.homelab.hub.cluster.StartUpWarmUp;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
 import com.rafaribe.homelab.hub.policy.UnlockAllowList;
 import io.vertx.core.Vertx;
@@ -118,6 +119,8 @@ public final class RunCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "--log-format must be text or json, not " + logFormat);
         }
         configureLogging(logFormat);
+        // Before anything else: it loads on the CPU the main thread leaves idle what the first connection and failure need.
+        StartUpWarmUp.start();
         HubConfig config = config();
         HubVertx hubVertx = HubVertx.create();
         Vertx vertx = hubVertx.vertx();

@@ -49,7 +49,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -90,7 +89,7 @@ public final class ClusterVerticle extends AbstractVerticle {
             .withNamespaced(true).build();
 
     /** One for every client ({@link HubSerialization}). */
-    private static final KubernetesSerialization SERIALIZATION = HubSerialization.create();
+    static final KubernetesSerialization SERIALIZATION = HubSerialization.create();
     /**
      * One task pool for every client (informer handlers, watch reconnects): by default each client
      * makes its own cached pool, six or seven threads per cluster once its informers run, each with
@@ -108,7 +107,6 @@ public final class ClusterVerticle extends AbstractVerticle {
         }
     });
     private static boolean warm;
-    private static final AtomicBoolean FAILURE_PATH_WARM = new AtomicBoolean();
 
     private final ClusterTarget target;
     private final Duration resync;
@@ -444,9 +442,10 @@ public final class ClusterVerticle extends AbstractVerticle {
      * fabric8 parses responses on an event loop, and the first response of a type builds its Jackson
      * deserializers there: for pods and Jobs, seconds on a cold JVM on a busy machine, with several
      * clusters connecting at once. So every client shares one serialization, whose deserializers for
-     * what the informers list are built once, here, on the worker pool.
+     * what the informers list are built once, here, on the worker pool, if {@link StartUpWarmUp} has not
+     * built them already.
      */
-    private static void warmUp() {
+    static void warmUp() {
         synchronized (SERIALIZATION) {
             if (!warm) {
                 for (Class<?> type : List.of(PodList.class, JobList.class, VolSyncMonitor.class, GenericKubernetesResourceList.class,
@@ -572,11 +571,6 @@ public final class ClusterVerticle extends AbstractVerticle {
         setState("Connected", null);
         LOG.info("cluster {}: connected to {}", target.name(), target.server());
         reportAll();
-        if (FAILURE_PATH_WARM.compareAndSet(false, true)) {
-            // Once per process, after a first cluster is up rather than while they connect.
-            vertx.executeBlocking(() -> FailurePathWarmUp.run(SERIALIZATION), false)
-                    .onFailure(e -> LOG.debug("the failure path's warm-up did not run: {}", e.toString()));
-        }
     }
 
     /** Everything cached, to the policy, as on a first connection: after a reconnection, or on taking the Lease. */

@@ -7,11 +7,14 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import ch.qos.logback.core.spi.FilterReply;
 import java.util.Map;
+import org.slf4j.Marker;
 
 /**
  * The hub's logging, set up in code rather than from a logback.xml: logback's XML configurator
@@ -35,6 +38,12 @@ public final class HubLogConfiguration extends ContextAwareBase implements Confi
             // stack trace, every 2 s.
             "io.fabric8.kubernetes.client.extended.leaderelection", Level.ERROR);
 
+    /**
+     * The thread of the start-up warm-up (cluster.StartUpWarmUp), which runs the hub's code on made-up objects: what it
+     * logs below a warning is about a cluster that does not exist, and is dropped.
+     */
+    public static final String WARM_UP_THREAD = "hub-start-up-warm-up";
+
     @Override
     public ExecutionStatus configure(LoggerContext context) {
         if (System.getProperty(ContextInitializer.CONFIG_FILE_PROPERTY) != null) {
@@ -54,6 +63,10 @@ public final class HubLogConfiguration extends ContextAwareBase implements Confi
         root.setLevel(Level.toLevel(System.getProperty("HUB_LOG_LEVEL", System.getenv("HUB_LOG_LEVEL")), Level.INFO));
         root.addAppender(console);
         QUIETED.forEach((name, level) -> context.getLogger(name).setLevel(level));
+        WarmUpThreadFilter warmUp = new WarmUpThreadFilter();
+        warmUp.setContext(context);
+        warmUp.start();
+        context.addTurboFilter(warmUp);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
@@ -75,5 +88,14 @@ public final class HubLogConfiguration extends ContextAwareBase implements Confi
         encoder.setWithFormattedMessage(true);
         encoder.setWithMDC(false);
         return encoder;
+    }
+
+    /** Drops what the warm-up thread logs below a warning, before any line is made of it. */
+    static final class WarmUpThreadFilter extends TurboFilter {
+        @Override
+        public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+            return level.isGreaterOrEqual(Level.WARN) || !WARM_UP_THREAD.equals(Thread.currentThread().getName())
+                    ? FilterReply.NEUTRAL : FilterReply.DENY;
+        }
     }
 }

@@ -6,8 +6,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 
 /** The hub's logging set up in code: one redacting console appender, fabric8's noise quieted, a file of one's own wins. */
@@ -27,6 +29,31 @@ class HubLogConfigurationTest {
                     .isEqualTo(Level.ERROR);
             assertThat(context.getLogger("io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector").getEffectiveLevel())
                     .isEqualTo(Level.ERROR);
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void theWarmUpThreadLogsOnlyWarningsAndErrors() throws InterruptedException {
+        LoggerContext context = new LoggerContext();
+        try {
+            new HubLogConfiguration().configure(context);
+            ListAppender<ILoggingEvent> seen = new ListAppender<>();
+            seen.setContext(context);
+            seen.start();
+            Logger log = context.getLogger("com.rafaribe.homelab.hub.policy.UnlockLifecycle");
+            log.addAppender(seen);
+            Thread warmUp = new Thread(() -> {
+                log.info("decision=unlock-created on the made-up cluster");
+                log.warn("the warm-up did not finish");
+            }, HubLogConfiguration.WARM_UP_THREAD);
+            warmUp.start();
+            warmUp.join();
+            log.info("decision=unlock-created on a real cluster");
+
+            assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .containsExactly("the warm-up did not finish", "decision=unlock-created on a real cluster");
         } finally {
             context.stop();
         }
