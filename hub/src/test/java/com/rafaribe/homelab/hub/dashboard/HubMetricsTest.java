@@ -38,6 +38,8 @@ class HubMetricsTest {
     @Test
     void eachStageOfAFailureIsAHistogramPerClusterThatGoesWithItsCluster() {
         publish(new ClusterView("east", "https://e", "Connected", null, Instant.now(), 1, 0, null));
+        assertThat(registry.scrape()).as("every stage's series from the cluster's start").contains(StageTiming.STAGES.stream()
+                .map(stage -> "volsync_hub_failure_stage_seconds_count{cluster=\"east\",stage=\"" + stage + "\"} 0").toList());
         metrics.stage(new StageTiming(StageTiming.LOG_READ, "east", 30_000_000L));
         metrics.stage(new StageTiming(StageTiming.LOG_READ, "east", 70_000_000L));
         metrics.stage(new StageTiming(StageTiming.JOB_CREATE, "east", 2_000_000L));
@@ -53,7 +55,8 @@ class HubMetricsTest {
         metrics.stage(new StageTiming(StageTiming.JOB_CREATE, "nowhere", 2_000_000L));
         publish(new ClusterView("west", "https://w", "Connected", null, Instant.now(), 1, 0, null));
         metrics.stage(new StageTiming("made_up", "west", 2_000_000L));
-        assertThat(registry.scrape()).doesNotContain("volsync_hub_failure_stage_seconds");
+        assertThat(registry.scrape()).doesNotContain("cluster=\"east\",stage=", "stage=\"made_up\"", "cluster=\"nowhere\"")
+                .contains("volsync_hub_failure_stage_seconds_count{cluster=\"west\",stage=\"job_create\"} 0");
     }
 
     @Test
