@@ -50,7 +50,7 @@ public final class StartUpWarmUp {
     }
 
     /** Starts it on a daemon thread; returns at once. */
-    public static Thread start() {
+    public static void start() {
         Thread thread = new Thread(() -> {
             try {
                 run(ClusterVerticle.SERIALIZATION);
@@ -60,7 +60,6 @@ public final class StartUpWarmUp {
         }, HubLogConfiguration.WARM_UP_THREAD);
         thread.setDaemon(true);
         thread.start();
-        return thread;
     }
 
     /** @return the unlock Job it wrote, for tests */
