@@ -23,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * of its apps, and the floor: a bare informer on its pods in this JVM, noting when each failed pod arrived.
  */
 final class BenchCluster implements AutoCloseable {
+    /** The name and namespace of the pod that warms the floor up. */
+    private static final String FLOOR_WARM_UP = "bench-floor-warm-up";
     static final int APPS_PER_NAMESPACE = 20;
     /** When the sources without movers last synced, at the latest: the benchmark's start, so that none is Late. */
     private static final Instant SOURCES_SYNCED = Instant.now();
@@ -32,7 +34,7 @@ final class BenchCluster implements AutoCloseable {
     /** "namespace/pod" to when the bare informer saw it Failed. */
     final Map<String, Long> floorSeen = new ConcurrentHashMap<>();
     private SharedIndexInformer<Pod> floor;
-    private static final String FLOOR_WARM_UP = "bench-floor-warm-up";
+    /** The floor has heard of its warm-up pod ({@link #warmFloor}). */
     private volatile boolean floorWarm;
 
     BenchCluster(String name) {

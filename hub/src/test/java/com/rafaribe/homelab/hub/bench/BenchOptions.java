@@ -31,7 +31,7 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
               --wave          failures written at once (default 5)
               --xmx           the hub's maximum heap (default 128m)
               --java-options  the hub's other JVM options, space-separated (default: the image's)
-                              the hub's environment is the image's (MALLOC_ARENA_MAX=2), but for a variable set here
+                              (its environment is the image's too, MALLOC_ARENA_MAX=2, unless set where this runs)
               --idle-seconds  how long to count requests while nothing happens (default 30)
               --out           the JSON result (default hub/target/bench/result.json)
             """;
