@@ -66,14 +66,50 @@ public final class ControlPlane implements AutoCloseable {
 
     public static ControlPlane start() throws Exception {
         requireInstalled();
+        try {
+            return startOnce();
+        } catch (NotReady first) {
+            // Once more, on other ports: a port found free can be taken by another process before etcd or the API server
+            // binds it, and the plane then never gets ready. A plane that fails twice fails the test, with both logs' ends.
+            try {
+                return startOnce();
+            } catch (NotReady second) {
+                second.addSuppressed(first);
+                throw second;
+            }
+        }
+    }
+
+    private static ControlPlane startOnce() throws Exception {
         Path dir = Files.createTempDirectory("control-plane");
         ControlPlane plane = new ControlPlane(dir, freePort());
         try {
             plane.boot();
             return plane;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            NotReady notReady = new NotReady(plane, e);
+            plane.close();
+            throw notReady;
         } catch (Exception | Error e) {
             plane.close();
             throw e;
+        }
+    }
+
+    /** The API server did not answer /readyz in time; the message ends with the last lines of etcd's and its logs. */
+    static final class NotReady extends IllegalStateException {
+        NotReady(ControlPlane plane, Exception cause) {
+            super("the control plane at " + plane.server + " was not ready within " + READY.toSeconds() + " s; etcd: "
+                    + plane.logTail("etcd") + "; kube-apiserver: " + plane.logTail("kube-apiserver"), cause);
+        }
+    }
+
+    private String logTail(String name) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve(name + ".log"), StandardCharsets.UTF_8);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(no log: " + e + ")";
         }
     }
 
