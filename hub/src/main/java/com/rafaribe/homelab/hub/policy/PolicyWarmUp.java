@@ -24,7 +24,8 @@ import java.util.Set;
  * it on the warm-up thread).
  */
 public final class PolicyWarmUp {
-    static final String CLUSTER = "warm-up";
+    /** The made-up cluster's name, and its namespace's: the monitor's (trusted) and the failed mover's. */
+    static final String WARM_UP = "warm-up";
     static final String LOCK_LOG = """
             Starting container
             VolSync restic container version: unknown
@@ -48,27 +49,27 @@ public final class PolicyWarmUp {
 
     /** @return every action the life cycle asked for, in order; among them the unlock Job's create */
     public static List<PolicyAction> unlockOnce(Instant now) {
-        UnlockLifecycle life = new UnlockLifecycle(new TrustedNamespaces(Set.of(CLUSTER)), java.time.Duration.ofMinutes(1));
+        UnlockLifecycle life = new UnlockLifecycle(new TrustedNamespaces(Set.of(WARM_UP)), java.time.Duration.ofMinutes(1));
         List<PolicyAction> all = new ArrayList<>();
         Deque<PolicyAction> pending = new ArrayDeque<>();
-        life.monitorsChanged(CLUSTER, List.of(monitor()), now, pending::add);
-        life.clusterSynced(CLUSTER, now, pending::add);
+        life.monitorsChanged(WARM_UP, List.of(monitor()), now, pending::add);
+        life.clusterSynced(WARM_UP, now, pending::add);
         Pod pod = moverPod();
-        life.moverFailed(CLUSTER, pod, FailedMover.of(pod, null), pod.getMetadata().getLabels(), null, now, pending::add);
+        life.moverFailed(WARM_UP, pod, FailedMover.of(pod, null), pod.getMetadata().getLabels(), null, now, pending::add);
         // Each action answered as its adapter would, the answers' actions after it, until nothing is asked.
         while (!pending.isEmpty()) {
             PolicyAction action = pending.poll();
             all.add(action);
             if (action instanceof PolicyAction.ReadEvidence a) {
-                life.detected(CLUSTER, a.podUid(), a.detector().examine(LOCK_LOG), now, pending::add);
+                life.detected(WARM_UP, a.podUid(), a.detector().examine(LOCK_LOG), now, pending::add);
             } else if (action instanceof PolicyAction.FindHolder a) {
-                life.holderAnswered(a.recordKey(), CLUSTER, List.of(), now, pending::add);
+                life.holderAnswered(a.recordKey(), WARM_UP, List.of(), now, pending::add);
             } else if (action instanceof PolicyAction.CreateJob a) {
                 life.jobCreateAnswered(a.recordKey(), false, null, now, pending::add);
                 Job succeeded = new JobBuilder(a.job()).editMetadata().withUid("warm-up-unlock").withCreationTimestamp(now.toString())
                         .endMetadata().withNewStatus().withSucceeded(1).addNewCondition().withType("Complete").withStatus("True")
                         .endCondition().endStatus().build();
-                life.unlockJobChanged(CLUSTER, succeeded, List.of(), false, now, pending::add);
+                life.unlockJobChanged(WARM_UP, succeeded, List.of(), false, now, pending::add);
             }
         }
         return all;
@@ -85,7 +86,7 @@ public final class PolicyWarmUp {
     /** A failed mover pod of the shape VolSync makes: the restic Secret by reference, data and cache claims, a scratch dir. */
     static Pod moverPod() {
         return new PodBuilder()
-                .withNewMetadata().withName("volsync-src-warm-up-b2c3d").withNamespace(CLUSTER).withUid("warm-up")
+                .withNewMetadata().withName("volsync-src-warm-up-b2c3d").withNamespace(WARM_UP).withUid("warm-up")
                     .withCreationTimestamp("2026-01-01T00:00:00Z")
                     .addToLabels("app.kubernetes.io/created-by", "volsync").addToLabels("job-name", "volsync-src-warm-up")
                     .addNewOwnerReference().withApiVersion("batch/v1").withKind("Job").withName("volsync-src-warm-up")
