@@ -284,6 +284,8 @@ class DeployManifestsTest {
         jib = jib.substring(0, jib.indexOf("</plugin>"));
         List<String> jibFlags = Pattern.compile("<jvmFlag>([^<]+)</jvmFlag>").matcher(jib).results().map(m -> m.group(1)).toList();
         assertThat(jibFlags).as("Jib's jvmFlags").containsExactlyElementsOf(options);
+        // Started at the JVM's 1/64 of the limit, the heap grows through dozens of collections while the first lists arrive.
+        assertThat(ImageJvmOptions.deploymentInitialHeapShare(REPO)).as("the Deployment's initial heap, a share of its maximum").isEqualTo(0.5);
     }
 
     /** The image's environment (MALLOC_ARENA_MAX: what scripts/bench measures) is Jib's too, and the Deployment's. */

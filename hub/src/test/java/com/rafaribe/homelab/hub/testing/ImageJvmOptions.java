@@ -21,6 +21,7 @@ public final class ImageJvmOptions {
     private static final Pattern ENTRYPOINT = Pattern.compile("(?m)^ENTRYPOINT\\s+\\[(.+)]\\s*$");
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
     private static final Pattern FROM = Pattern.compile("(?m)^FROM\\s");
+    private static final Pattern TOOL_OPTIONS = Pattern.compile("- name: JAVA_TOOL_OPTIONS\\s+value: (.+)");
     private static final Pattern ENV = Pattern.compile("(?m)^ENV\\s+([A-Za-z_][A-Za-z0-9_]*)=(\\S+)\\s*$");
 
     private ImageJvmOptions() {
@@ -64,6 +65,29 @@ public final class ImageJvmOptions {
             env.put(line.group(1), line.group(2));
         }
         return env;
+    }
+
+    /**
+     * The share of its maximum heap the Deployment's hub starts with: its JAVA_TOOL_OPTIONS' InitialRAMPercentage over
+     * MaxRAMPercentage, each the JVM's default (1.5625 and 25: a sixteenth) where not set.
+     */
+    public static double deploymentInitialHeapShare(Path repo) {
+        String deployment;
+        try {
+            deployment = Files.readString(repo.resolve("deploy/base/deployment.yaml"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Matcher options = TOOL_OPTIONS.matcher(deployment);
+        if (!options.find()) {
+            throw new IllegalStateException("the Deployment sets no JAVA_TOOL_OPTIONS");
+        }
+        return percentage(options.group(1), "InitialRAMPercentage", 1.5625) / percentage(options.group(1), "MaxRAMPercentage", 25);
+    }
+
+    private static double percentage(String options, String flag, double otherwise) {
+        Matcher m = Pattern.compile("-XX:" + flag + "=([0-9.]+)").matcher(options);
+        return m.find() ? Double.parseDouble(m.group(1)) : otherwise;
     }
 
     private static String dockerfile(Path repo) {
