@@ -38,7 +38,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         BenchOptions o;
         try {
-            o = BenchOptions.parse(args);
+            o = BenchOptions.parse(args).withDeploymentsInitialHeap(Path.of(""));
         } catch (IllegalArgumentException e) {
             System.err.print((e.getMessage().isEmpty() ? "" : e.getMessage() + "\n") + BenchOptions.USAGE);
             System.exit(e.getMessage().isEmpty() ? 0 : 2);
@@ -85,6 +85,7 @@ public final class Bench {
             await("the floor informers' first watch event", START_DEADLINE, () -> clusters.stream().allMatch(BenchCluster::floorWarm));
             log("clusters ready in %.1f s", seconds(System.nanoTime() - setup));
 
+            clusters.forEach(BenchCluster::warmServer);
             Path kubeconfig = SandboxApiServer.kubeconfig(work, clusters.stream().map(c -> c.api).toArray(SandboxApiServer[]::new));
             int port;
             try (ServerSocket free = new ServerSocket(0)) {
@@ -93,37 +94,21 @@ public final class Bench {
             Map<String, String> environment = BenchOptions.hubEnvironment(ImageJvmOptions.environment(Path.of("")), System.getenv());
             List<String> jvm = new ArrayList<>(o.javaOptions());
             jvm.addAll(o.heapOptions());
-            ProcessBuilder builder = new ProcessBuilder(HubJar.command(jvm,
-                    List.of("run", "--http-host", "127.0.0.1", "--http-port", String.valueOf(port), "--log-format", "json")))
-                    .redirectErrorStream(true).redirectOutput(work.resolve("hub.log").toFile());
-            builder.environment().remove("KUBERNETES_SERVICE_HOST");
-            builder.environment().remove("JAVA_TOOL_OPTIONS");
-            builder.environment().putAll(environment);
-            builder.environment().put("HUB_KUBECONFIG", kubeconfig.toString());
-            long started = System.nanoTime();
-            hub = builder.start();
+            List<BenchReport.StartUp> startUps = new ArrayList<>();
+            for (int start = 1; start <= o.startUps(); start++) {
+                if (hub != null) {
+                    stop(hub);
+                }
+                long started = System.nanoTime();
+                Duration ownCpu = cpu(ProcessHandle.current());
+                hub = startHub(work, kubeconfig, port, jvm, environment);
+                BenchReport.StartUp up = awaitStartUp(hub, new HubApi(port), o.clusters(), started, ownCpu, work);
+                startUps.add(up);
+                log("start-up %d of %d: hub ready after %.1f s, all clusters Connected after %.1f s; CPU seconds until then: hub %.1f,"
+                        + " this JVM (the mock servers) %.1f", start, o.startUps(), up.readySeconds(), up.connectedSeconds(), up.hubCpuSeconds(),
+                        up.mockServersCpuSeconds());
+            }
             HubApi api = new HubApi(port);
-            Process running = hub;
-            long[] ready = {-1};
-            long[] connected = {-1};
-            await("the hub to be ready and every cluster Connected", START_DEADLINE, () -> {
-                if (!running.isAlive()) {
-                    throw new IllegalStateException("the hub exited with " + running.exitValue() + "; its log: " + work.resolve("hub.log"));
-                }
-                try {
-                    if (ready[0] < 0 && api.get("/readyz").statusCode() == 200) {
-                        ready[0] = System.nanoTime();
-                    }
-                    if (connected[0] < 0 && api.list("/api/clusters").stream().filter(c -> "Connected".equals(c.getString("state"))).count()
-                            == o.clusters()) {
-                        connected[0] = System.nanoTime();
-                    }
-                } catch (RuntimeException notListeningYet) {
-                    return false;
-                }
-                return ready[0] > 0 && connected[0] > 0;
-            });
-            log("hub ready after %.1f s, all clusters Connected after %.1f s", seconds(ready[0] - started), seconds(connected[0] - started));
             // Every ReplicationSource is one backup row: the memory below is measured with all of them held.
             int backups = o.clusters() * (o.pods() + o.sources());
             await("the hub to show all " + backups + " backups", START_DEADLINE, () -> api.list("/api/backups").size() == backups);
@@ -184,18 +169,76 @@ public final class Bench {
                 floorMs.add((seen - written) / 1e6);
             }
             JsonObject result = BenchReport.result(o, hubMs, floorMs, counts(clusters, failFrom, failTo), counts(clusters, idleFrom, idleTo),
-                    seconds(idleTo - idleFrom), memory, seconds(ready[0] - started), seconds(connected[0] - started), stages);
+                    seconds(idleTo - idleFrom), memory, startUps, stages);
             result.getJsonObject("options").put("environment", new JsonObject(new java.util.LinkedHashMap<>(environment)));
             return result;
         } finally {
             if (hub != null) {
-                hub.destroy();
-                if (!hub.waitFor(30, TimeUnit.SECONDS)) {
-                    hub.destroyForcibly();
-                }
+                stop(hub);
             }
             pool.shutdownNow();
             clusters.forEach(BenchCluster::close);
+        }
+    }
+
+    /**
+     * The packaged hub, a process of its own, logging to hub.log (each start after the first appends). Every start holds
+     * the Leases under one identity, so that a start after a stopped one acts at once, as a restarted pod does.
+     */
+    private static Process startHub(Path work, Path kubeconfig, int port, List<String> jvm, Map<String, String> environment)
+            throws java.io.IOException {
+        ProcessBuilder builder = new ProcessBuilder(HubJar.command(jvm,
+                List.of("run", "--http-host", "127.0.0.1", "--http-port", String.valueOf(port), "--log-format", "json")))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("hub.log").toFile()));
+        builder.environment().remove("KUBERNETES_SERVICE_HOST");
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().putAll(environment);
+        builder.environment().put("HUB_KUBECONFIG", kubeconfig.toString());
+        builder.environment().put("HUB_IDENTITY", "bench-hub");
+        return builder.start();
+    }
+
+    /**
+     * Seconds from {@code started} to the first /readyz 200 and to every cluster Connected, and the CPU time the hub and this JVM
+     * (the mock servers, the floor, this polling) used until then: on a small machine they share its CPUs.
+     */
+    private static BenchReport.StartUp awaitStartUp(Process hub, HubApi api, int clusters, long started, Duration ownCpuBefore, Path work)
+            throws InterruptedException {
+        long[] ready = {-1};
+        long[] connected = {-1};
+        await("the hub to be ready and every cluster Connected", START_DEADLINE, () -> {
+            if (!hub.isAlive()) {
+                throw new IllegalStateException("the hub exited with " + hub.exitValue() + "; its log: " + work.resolve("hub.log"));
+            }
+            try {
+                if (ready[0] < 0 && api.get("/readyz").statusCode() == 200) {
+                    ready[0] = System.nanoTime();
+                }
+                // Asked only once the hub is ready (every cluster synced or failed): the cluster list is the dearer answer,
+                // and asked every 20 ms all along it cost the hub half a CPU-second of its start-up.
+                if (ready[0] > 0 && connected[0] < 0
+                        && api.list("/api/clusters").stream().filter(c -> "Connected".equals(c.getString("state"))).count() == clusters) {
+                    connected[0] = System.nanoTime();
+                }
+            } catch (RuntimeException notListeningYet) {
+                return false;
+            }
+            return ready[0] > 0 && connected[0] > 0;
+        });
+        return new BenchReport.StartUp(seconds(ready[0] - started), seconds(connected[0] - started), seconds(cpu(hub.toHandle()).toNanos()),
+                seconds(cpu(ProcessHandle.current()).minus(ownCpuBefore).toNanos()));
+    }
+
+    private static Duration cpu(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    /** As Kubernetes stops a pod: SIGTERM, then SIGKILL after the grace period. */
+    private static void stop(Process hub) throws InterruptedException {
+        hub.destroy();
+        if (!hub.waitFor(30, TimeUnit.SECONDS)) {
+            hub.destroyForcibly();
+            hub.waitFor();
         }
     }
 

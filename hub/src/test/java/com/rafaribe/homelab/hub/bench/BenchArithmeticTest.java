@@ -2,6 +2,7 @@ package com.rafaribe.homelab.hub.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,12 +18,13 @@ class BenchArithmeticTest {
     }
 
     @Test
-    void theHubStartsWithTheSmallHeapAContainerGivesIt() {
+    void theHubStartsWithTheHeapAContainerGivesIt() {
         BenchOptions defaults = BenchOptions.parse(new String[] {"--xmx", "128m", "--java-options", "-XX:+UseSerialGC"});
         assertThat(defaults.heapOptions()).containsExactly("-Xmx128m", "-Xms8m");
         assertThat(BenchOptions.parse(new String[] {"--xmx", "1g", "--java-options", "-XX:+UseSerialGC"}).heapOptions())
                 .containsExactly("-Xmx1g", "-Xms64m");
         assertThat(BenchOptions.parse(new String[] {"--java-options", "-Xms128m"}).heapOptions()).containsExactly("-Xmx128m");
+        assertThat(defaults.withDeploymentsInitialHeap(Path.of(System.getProperty("repo.dir", ".."))).heapOptions()).as("the Deployment's half").containsExactly("-Xmx128m", "-Xms64m");
     }
 
     @Test
@@ -30,6 +32,22 @@ class BenchArithmeticTest {
         java.util.Map<String, String> image = java.util.Map.of("MALLOC_ARENA_MAX", "2");
         assertThat(BenchOptions.hubEnvironment(image, java.util.Map.of("PATH", "/bin"))).isEqualTo(image);
         assertThat(BenchOptions.hubEnvironment(image, java.util.Map.of("MALLOC_ARENA_MAX", "8"))).containsExactly(java.util.Map.entry("MALLOC_ARENA_MAX", "8"));
+    }
+
+    @Test
+    void startUpIsTheMedianOfTheStartsEachKeptInOrder() {
+        io.vertx.core.json.JsonObject three = BenchReport.startUp(List.of(new BenchReport.StartUp(2.0, 3.5, 4.0, 1.0),
+                new BenchReport.StartUp(1.0, 2.25, 3.0, 2.0), new BenchReport.StartUp(9.0, 9.0, 8.0, 3.0)));
+        assertThat(three.getInteger("starts")).isEqualTo(3);
+        assertThat(three.getDouble("readyzSeconds")).isEqualTo(2.0);
+        assertThat(three.getDouble("allConnectedSeconds")).isEqualTo(3.5);
+        assertThat(three.getDouble("hubCpuSeconds")).isEqualTo(4.0);
+        assertThat(three.getDouble("mockServersCpuSeconds")).isEqualTo(2.0);
+        assertThat(three.getJsonArray("allConnectedSecondsEach").getList()).containsExactly(3.5, 2.25, 9.0);
+        assertThat(BenchReport.startUp(List.of(new BenchReport.StartUp(1.0, 3.0, 1.0, 1.0), new BenchReport.StartUp(2.0, 4.0, 1.0, 1.0)))
+                .getDouble("allConnectedSeconds")).isEqualTo(3.5);
+        assertThat(BenchOptions.parse(new String[] {"--start-ups", "5", "--java-options", ""}).startUps()).isEqualTo(5);
+        assertThat(BenchOptions.parse(new String[] {"--java-options", ""}).startUps()).isEqualTo(1);
     }
 
     @Test

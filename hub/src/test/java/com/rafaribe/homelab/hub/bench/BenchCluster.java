@@ -134,6 +134,27 @@ final class BenchCluster implements AutoCloseable {
                 .withNamespace(FLOOR_WARM_UP).endMetadata().build()).create();
     }
 
+    /**
+     * The requests the hub makes for a failure, once each, before the hub starts: the mock server's first answer of each kind
+     * is slow (its classes load, its code is cold), where a real API server is warm. By this JVM's own client, whose requests
+     * are not counted as the hub's; on objects the hub never lists: a plain pod's log, a Job and an Event without VolSync's labels.
+     */
+    void warmServer() {
+        KubernetesClient c = api.client();
+        Pod pod = c.pods().inNamespace(FLOOR_WARM_UP).withName(FLOOR_WARM_UP).get();
+        api.setLog(FLOOR_WARM_UP, FLOOR_WARM_UP, "warm");
+        c.pods().inNamespace(FLOOR_WARM_UP).withName(FLOOR_WARM_UP).tailingLines(5).getLog();
+        Job job = c.batch().v1().jobs().inNamespace(FLOOR_WARM_UP).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+                .withNewMetadata().withName(FLOOR_WARM_UP).withNamespace(FLOOR_WARM_UP).endMetadata()
+                .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("warm").withImage("warm").endContainer()
+                .withRestartPolicy("Never").endSpec().endTemplate().endSpec().build()).create();
+        c.batch().v1().jobs().inNamespace(FLOOR_WARM_UP).withName(job.getMetadata().getName()).delete();
+        c.v1().events().inNamespace(FLOOR_WARM_UP).resource(new io.fabric8.kubernetes.api.model.EventBuilder().withNewMetadata()
+                .withGenerateName(FLOOR_WARM_UP).withNamespace(FLOOR_WARM_UP).endMetadata().withReason("Warm")
+                .withNewInvolvedObject().withKind("Pod").withName(pod.getMetadata().getName()).withNamespace(FLOOR_WARM_UP).endInvolvedObject()
+                .build()).create();
+    }
+
     boolean floorWarm() {
         return floorWarm;
     }

@@ -17,13 +17,19 @@ import java.util.Map;
  * @param xmx          the hub's -Xmx
  * @param javaOptions  the hub's other JVM options; by default those the image and the Deployment give it
  * @param idleSeconds  how long to count the requests of a hub with nothing to do
+ * @param startUps     how often the hub is started on the same clusters (each stopped but the last, which is measured further)
  * @param out          the JSON result
+ * @param initialHeapShare the share of -Xmx the hub starts with, as the Deployment's ({@link #withDeploymentsInitialHeap})
  */
-record BenchOptions(int clusters, int pods, int sources, int failures, int wave, String xmx, List<String> javaOptions, int idleSeconds, Path out) {
+record BenchOptions(int clusters, int pods, int sources, int failures, int wave, String xmx, List<String> javaOptions, int idleSeconds,
+                    int startUps, Path out, double initialHeapShare) {
+    /** The JVM's own in a container: InitialRAMPercentage (1.5625) of MaxRAMPercentage (25). */
+    static final double JVM_INITIAL_HEAP_SHARE = 1.5625 / 25;
+
 
     static final String USAGE = """
             Usage: scripts/bench [--clusters N] [--pods N] [--sources N] [--failures N] [--wave N] [--xmx SIZE] [--java-options 'OPTIONS']
-                                 [--idle-seconds N] [--out FILE]
+                                 [--idle-seconds N] [--start-ups N] [--out FILE]
               --clusters      mock clusters, one kubeconfig context each (default 3)
               --pods          VolSync mover pods per cluster before any failure (default 50)
               --sources       more ReplicationSources per cluster, without mover pods (default 0)
@@ -33,6 +39,7 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
               --java-options  the hub's other JVM options, space-separated (default: the image's)
                               (its environment is the image's too, MALLOC_ARENA_MAX=2, unless set where this runs)
               --idle-seconds  how long to count requests while nothing happens (default 30)
+              --start-ups     how often the hub is started on the same clusters, the start-up times' median reported (default 1)
               --out           the JSON result (default hub/target/bench/result.json)
             """;
 
@@ -45,6 +52,7 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
         String xmx = "128m";
         List<String> javaOptions = null;
         int idle = 30;
+        int startUps = 1;
         Path out = Path.of("hub/target/bench/result.json");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -64,6 +72,7 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
                 case "--xmx" -> xmx = v;
                 case "--java-options" -> javaOptions = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
                 case "--idle-seconds" -> idle = positive(a, v);
+                case "--start-ups" -> startUps = positive(a, v);
                 case "--out" -> out = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
@@ -72,7 +81,13 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
             // The image's (its Dockerfile's ENTRYPOINT; Jib's and the Deployment's are the same): the benchmark measures what is deployed.
             javaOptions = ImageJvmOptions.of(Path.of(""));
         }
-        return new BenchOptions(clusters, pods, sources, failures, wave, xmx, javaOptions, idle, out);
+        return new BenchOptions(clusters, pods, sources, failures, wave, xmx, javaOptions, idle, startUps, out, JVM_INITIAL_HEAP_SHARE);
+    }
+
+    /** As the Deployment starts the hub: with the share of its maximum heap its JAVA_TOOL_OPTIONS give. */
+    BenchOptions withDeploymentsInitialHeap(Path repo) {
+        return new BenchOptions(clusters, pods, sources, failures, wave, xmx, javaOptions, idleSeconds, startUps, out,
+                ImageJvmOptions.deploymentInitialHeapShare(repo));
     }
 
     /**
@@ -86,16 +101,15 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
     }
 
     /**
-     * The hub's heap options: -Xmx, and the initial heap a container would give it unless {@code javaOptions} name one.
-     * In a container the JVM starts with 1/64 of the memory limit (InitialRAMPercentage) and grows the heap as it
-     * fills; on this machine it would start with 1/64 of all its memory, as much as -Xmx, and the serial collector
-     * would then use (and touch) all of it. A sixteenth of -Xmx is what the image's default maximum (a quarter of the
-     * limit) leaves for the start; the Deployment's (40%) leaves less.
+     * The hub's heap options: -Xmx, and the initial heap the Deployment gives it unless {@code javaOptions} name one.
+     * In a container the JVM sizes its heap by percentages of the memory limit (the Deployment: InitialRAMPercentage=20,
+     * MaxRAMPercentage=40, half); on this machine it would size them by all its memory, and the serial collector would
+     * then use (and touch) an initial heap as large as -Xmx. So the benchmark gives -Xmx and the same share of it.
      */
     List<String> heapOptions() {
         List<String> options = new java.util.ArrayList<>(List.of("-Xmx" + xmx));
         if (javaOptions.stream().noneMatch(o -> o.startsWith("-Xms") || o.startsWith("-XX:InitialHeapSize"))) {
-            options.add("-Xms" + Math.max(8, megabytes(xmx) / 16) + "m");
+            options.add("-Xms" + Math.max(8, Math.round(megabytes(xmx) * initialHeapShare)) + "m");
         }
         return options;
     }

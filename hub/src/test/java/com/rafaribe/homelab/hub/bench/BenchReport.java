@@ -17,8 +17,8 @@ final class BenchReport {
     }
 
     static JsonObject result(BenchOptions o, List<Double> hubMs, List<Double> floorMs, Map<String, Long> failurePhase,
-                             Map<String, Long> idlePhase, double idleSeconds, JsonObject memory, double readySeconds,
-                             double connectedSeconds, JsonObject stages) {
+                             Map<String, Long> idlePhase, double idleSeconds, JsonObject memory, List<StartUp> startUps,
+                             JsonObject stages) {
         JsonObject hub = percentiles(hubMs);
         JsonObject floor = percentiles(floorMs);
         JsonObject ratio = new JsonObject();
@@ -46,7 +46,33 @@ final class BenchReport {
                 .put("requestsPerFailure", new JsonObject().put("total", round((double) failureTotal / o.failures())).put("byVerbAndPath", perFailure))
                 .put("idleRequestsPerMinutePerCluster", new JsonObject().put("total", round(idleTotal * perMinute)).put("byVerbAndPath", idle))
                 .put("memory", memory.copy().put("xmx", o.xmx()))
-                .put("startup", new JsonObject().put("readyzSeconds", round(readySeconds)).put("allConnectedSeconds", round(connectedSeconds)));
+                .put("startup", startUp(startUps));
+    }
+
+    /** One start of the hub: when it was ready and every cluster Connected, and the CPU time it and the mock servers used until then. */
+    record StartUp(double readySeconds, double connectedSeconds, double hubCpuSeconds, double mockServersCpuSeconds) {
+    }
+
+    /** The median of the starts (each on the same clusters, with a new JVM), and each start in order. */
+    static JsonObject startUp(List<StartUp> starts) {
+        JsonObject s = new JsonObject().put("starts", starts.size());
+        Map<String, java.util.function.ToDoubleFunction<StartUp>> figures = new java.util.LinkedHashMap<>();
+        figures.put("readyzSeconds", StartUp::readySeconds);
+        figures.put("allConnectedSeconds", StartUp::connectedSeconds);
+        figures.put("hubCpuSeconds", StartUp::hubCpuSeconds);
+        figures.put("mockServersCpuSeconds", StartUp::mockServersCpuSeconds);
+        figures.forEach((name, figure) -> {
+            List<Double> each = starts.stream().map(figure::applyAsDouble).map(BenchReport::round).toList();
+            s.put(name, round(median(each))).put(name.replace("Seconds", "SecondsEach"), new io.vertx.core.json.JsonArray(each));
+        });
+        return s;
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     static JsonObject percentiles(List<Double> values) {
@@ -99,8 +125,13 @@ final class BenchReport {
             m.getJsonObject("nativeCommittedMiB").forEach(e -> b.append(" ").append(e.getKey()).append(" ").append(e.getValue()));
             b.append(String.format("%n"));
         }
-        b.append(String.format("/readyz 200 after %s s, all clusters Connected after %s s%n", s.getValue("readyzSeconds"),
-                s.getValue("allConnectedSeconds")));
+        b.append(String.format("/readyz 200 after %s s, all clusters Connected after %s s%s%n", s.getValue("readyzSeconds"),
+                s.getValue("allConnectedSeconds"), s.getInteger("starts", 1) > 1
+                        ? String.format(" (the median of %d starts; Connected after %s s)", s.getInteger("starts"),
+                                s.getJsonArray("allConnectedSecondsEach").stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")))
+                        : ""));
+        b.append(String.format("CPU seconds until every cluster was Connected: hub %s, the mock servers' JVM %s%n", s.getValue("hubCpuSeconds"),
+                s.getValue("mockServersCpuSeconds")));
         JsonObject machine = r.getJsonObject("machine");
         b.append(String.format("machine: %s CPUs, %s MiB RAM, %s%n", machine.getValue("cpus"), machine.getValue("memoryMiB"), machine.getValue("jdk")));
         return b.toString();
