@@ -135,12 +135,18 @@ final class BenchCluster implements AutoCloseable {
     }
 
     /**
-     * The requests the hub makes for a failure, once each, before the hub starts: the mock server's first answer of each kind
-     * is slow (its classes load, its code is cold), where a real API server is warm. By this JVM's own client, whose requests
-     * are not counted as the hub's; on objects the hub never lists: a plain pod's log, a Job and an Event without VolSync's labels.
+     * The requests the hub makes when it connects and for a failure, once each, before the hub starts: the mock server's first
+     * answer of each kind is slow (its classes load, its code is cold), where a real API server is warm. By this JVM's own
+     * client, whose requests are not counted as the hub's; what it writes the hub never lists: a plain pod's log, a Job and an
+     * Event without VolSync's labels.
      */
     void warmServer() {
         KubernetesClient c = api.client();
+        // The lists the hub makes when it connects: the mock's first answers (its JSON paths) are the slowest.
+        c.pods().inAnyNamespace().withLabel("app.kubernetes.io/created-by", "volsync").list();
+        c.batch().v1().jobs().inAnyNamespace().withLabel("app.kubernetes.io/created-by", "volsync").list();
+        c.genericKubernetesResources(ClusterVerticle.REPLICATION_SOURCES).inAnyNamespace().list();
+        c.resources(com.rafaribe.homelab.hub.api.VolSyncMonitor.class).inAnyNamespace().list();
         Pod pod = c.pods().inNamespace(FLOOR_WARM_UP).withName(FLOOR_WARM_UP).get();
         api.setLog(FLOOR_WARM_UP, FLOOR_WARM_UP, "warm");
         c.pods().inNamespace(FLOOR_WARM_UP).withName(FLOOR_WARM_UP).tailingLines(5).getLog();
