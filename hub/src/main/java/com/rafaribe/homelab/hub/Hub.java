@@ -64,4 +64,9 @@ public final class Hub {
     public Vertx vertx() {
         return vertx;
     }
+
+    /** Completes when the hub is first ready (what /readyz says): every configured cluster synced or failed. */
+    public Future<Void> ready() {
+        return dashboard.firstReady();
+    }
 }

@@ -120,7 +120,8 @@ public final class RunCommand implements Runnable {
         }
         configureLogging(logFormat);
         // Before anything else: it loads on the CPU the main thread leaves idle what the first connection and failure need.
-        StartUpWarmUp.start();
+        java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+        StartUpWarmUp.start(ready);
         HubConfig config = config();
         HubVertx hubVertx = HubVertx.create();
         Vertx vertx = hubVertx.vertx();
@@ -130,7 +131,9 @@ public final class RunCommand implements Runnable {
             stopped.countDown();
         }, "hub-shutdown"));
         try {
-            Hub.start(vertx, config, Clock.systemUTC(), hubVertx.registry()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            Hub hub = Hub.start(vertx, config, Clock.systemUTC(), hubVertx.registry()).toCompletionStage().toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
+            hub.ready().onComplete(v -> ready.complete(null));
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

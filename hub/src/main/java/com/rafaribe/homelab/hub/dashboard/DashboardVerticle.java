@@ -6,6 +6,7 @@ import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate;
 import com.rafaribe.homelab.hub.policy.Redactor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -48,6 +49,8 @@ public final class DashboardVerticle extends AbstractVerticle {
     private TokenAuth auth;
     private TokenFile tokenWatch;
     private final ReadModel model = new ReadModel();
+    /** Completed when /readyz first answers 200; completed on this verticle's event loop. */
+    private final Promise<Void> firstReady = Promise.promise();
     private HubMetrics metrics;
     private EventStream events;
     private HttpServer server;
@@ -88,7 +91,10 @@ public final class DashboardVerticle extends AbstractVerticle {
         metrics = new HubMetrics(registry, model, Instant.now());
         events = new EventStream(vertx, limits.eventStreams(), limits.eventStreamsPerClient());
         vertx.eventBus().<ReadModelUpdate>consumer(Addresses.READ_MODEL, m -> apply(m.body()));
-        vertx.eventBus().<ClustersConfigured>consumer(Addresses.CLUSTERS_CONFIGURED, m -> model.configured(m.body().names()));
+        vertx.eventBus().<ClustersConfigured>consumer(Addresses.CLUSTERS_CONFIGURED, m -> {
+            model.configured(m.body().names());
+            noteReady();
+        });
         vertx.eventBus().<com.rafaribe.homelab.hub.api.bus.StageTiming>consumer(Addresses.STAGE_TIMINGS, m -> metrics.stage(m.body()));
         if (auth != null && tokenFile != null) {
             tokenWatch = new TokenFile(vertx, tokenFile, limits.tokenRecheck(), auth::rotate);
@@ -206,6 +212,18 @@ public final class DashboardVerticle extends AbstractVerticle {
         metrics.record(update, model.previous(update));
         model.apply(update);
         events.publish(eventType(update), object((Record) update));
+        noteReady();
+    }
+
+    private void noteReady() {
+        if (!firstReady.future().isComplete() && model.ready()) {
+            firstReady.complete();
+        }
+    }
+
+    /** Completes when the hub is first ready: every cluster the kubeconfigs name has synced or failed. */
+    public Future<Void> firstReady() {
+        return firstReady.future();
     }
 
     private JsonObject snapshot() {

@@ -66,13 +66,17 @@ class DashboardVerticleTest {
                 assertThat(r.statusCode()).isEqualTo(503);
                 assertThat(b.toJsonObject().getMap()).as("an open probe tells readiness, nothing of the clusters")
                         .containsExactly(java.util.Map.entry("ready", false));
+                assertThat(dashboard.firstReady().isComplete()).as("first ready, while a cluster connects").isFalse();
             });
             return r;
         })).compose(r -> {
             vertx.eventBus().publish(Addresses.READ_MODEL, new ClusterView("east", "https://e", "Failed", "401 Unauthorized", Instant.now(), 0, 0, null));
             return get("/readyz");
         }).compose(r -> {
-            ctx.verify(() -> assertThat(r.statusCode()).as("failed clusters do not hold readiness back").isEqualTo(200));
+            ctx.verify(() -> {
+                assertThat(r.statusCode()).as("failed clusters do not hold readiness back").isEqualTo(200);
+                assertThat(dashboard.firstReady().isComplete()).as("first ready, once /readyz says so").isTrue();
+            });
             return get("/api/clusters").compose(HttpClientResponse::body);
         }).onComplete(ctx.succeeding(body -> ctx.verify(() -> {
             JsonArray clusters = body.toJsonArray();
