@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -120,7 +121,7 @@ public final class RunCommand implements Runnable {
         }
         configureLogging(logFormat);
         // Before anything else: it loads on the CPU the main thread leaves idle what the first connection and failure need.
-        java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
         StartUpWarmUp.start(ready);
         HubConfig config = config();
         HubVertx hubVertx = HubVertx.create();

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *       had loaded about 270 classes and lambdas while it waited); the later ones get it compiled: C1, the
  *       image's only compiler, compiles a method after a few hundred calls or loop turns, and until then
  *       the first failures ran the detector and the rest interpreted. On an idle CPU the first run takes
- *       0.6 s, the tenth 5 ms, the hundredth 2 ms; the benchmark's first five failures spent 20 ms in
- *       detection after one run and 4-8 ms after a hundred (docs/performance.md). The runs after the
+ *       0.6 s, the second 8 ms, the hundredth 2 ms; the benchmark's first five failures spent 20 ms in
+ *       detection after one run and 7-8 ms after a hundred (docs/performance.md). The runs after the
  *       first wait until the hub is ready ({@link #start}).</li>
  * </ol>
  * The life cycle logs its decisions about the made-up cluster: on this thread the hub's logging drops

@@ -49,7 +49,7 @@ public final class DashboardVerticle extends AbstractVerticle {
     private TokenAuth auth;
     private TokenFile tokenWatch;
     private final ReadModel model = new ReadModel();
-    /** Completed when /readyz first answers 200; completed on this verticle's event loop. */
+    /** Completed, on this verticle's event loop, when the read model is first ready: when /readyz first answers 200. */
     private final Promise<Void> firstReady = Promise.promise();
     private HubMetrics metrics;
     private EventStream events;

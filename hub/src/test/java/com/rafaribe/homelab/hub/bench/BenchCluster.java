@@ -1,14 +1,17 @@
 package com.rafaribe.homelab.hub.bench;
 
+import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.cluster.ClusterVerticle;
 import com.rafaribe.homelab.hub.sandbox.SandboxApiServer;
 import com.rafaribe.homelab.hub.testing.VolSyncObjects;
 import com.rafaribe.homelab.hub.testing.VolSyncWorld;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -146,16 +149,16 @@ final class BenchCluster implements AutoCloseable {
         c.pods().inAnyNamespace().withLabel("app.kubernetes.io/created-by", "volsync").list();
         c.batch().v1().jobs().inAnyNamespace().withLabel("app.kubernetes.io/created-by", "volsync").list();
         c.genericKubernetesResources(ClusterVerticle.REPLICATION_SOURCES).inAnyNamespace().list();
-        c.resources(com.rafaribe.homelab.hub.api.VolSyncMonitor.class).inAnyNamespace().list();
+        c.resources(VolSyncMonitor.class).inAnyNamespace().list();
         Pod pod = c.pods().inNamespace(FLOOR_WARM_UP).withName(FLOOR_WARM_UP).get();
         api.setLog(FLOOR_WARM_UP, FLOOR_WARM_UP, "warm");
         c.pods().inNamespace(FLOOR_WARM_UP).withName(FLOOR_WARM_UP).tailingLines(5).getLog();
-        Job job = c.batch().v1().jobs().inNamespace(FLOOR_WARM_UP).resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+        Job job = c.batch().v1().jobs().inNamespace(FLOOR_WARM_UP).resource(new JobBuilder()
                 .withNewMetadata().withName(FLOOR_WARM_UP).withNamespace(FLOOR_WARM_UP).endMetadata()
                 .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("warm").withImage("warm").endContainer()
                 .withRestartPolicy("Never").endSpec().endTemplate().endSpec().build()).create();
         c.batch().v1().jobs().inNamespace(FLOOR_WARM_UP).withName(job.getMetadata().getName()).delete();
-        c.v1().events().inNamespace(FLOOR_WARM_UP).resource(new io.fabric8.kubernetes.api.model.EventBuilder().withNewMetadata()
+        c.v1().events().inNamespace(FLOOR_WARM_UP).resource(new EventBuilder().withNewMetadata()
                 .withGenerateName(FLOOR_WARM_UP).withNamespace(FLOOR_WARM_UP).endMetadata().withReason("Warm")
                 .withNewInvolvedObject().withKind("Pod").withName(pod.getMetadata().getName()).withNamespace(FLOOR_WARM_UP).endInvolvedObject()
                 .build()).create();
