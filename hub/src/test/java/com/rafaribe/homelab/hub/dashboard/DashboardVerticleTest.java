@@ -143,24 +143,28 @@ class DashboardVerticleTest {
                 allOver.flag();
             }
         };
-        for (int i = 0; i < streams; i++) {
-            http.request(HttpMethod.GET, dashboard.actualPort(), "127.0.0.1", "/api/events").compose(r -> r.send())
-                    .onComplete(ctx.succeeding(response -> {
-                        // Over for the browser when it ends, or when its connection closes under it.
-                        response.endHandler(v -> oneOver.run());
-                        response.exceptionHandler(e -> oneOver.run());
-                        // A frame may arrive in pieces: look for the snapshot in what this stream received so far, once.
-                        StringBuilder received = new StringBuilder();
-                        response.handler(chunk -> {
-                            boolean before = received.indexOf("event: snapshot") >= 0;
-                            received.append(chunk.toString());
-                            if (!before && received.indexOf("event: snapshot") >= 0 && snapshots.incrementAndGet() == streams) {
-                                response.request().connection().close();
-                                vertx.undeploy(deploymentId).onComplete(ctx.succeeding(v -> undeployed.flag()));
-                            }
-                        });
-                    }));
-        }
+        // Asked from one event loop: each response's handlers are then set when its head arrives, before its first
+        // chunk. Asked from the test's thread, a response could arrive before its handlers were set, its snapshot unseen.
+        vertx.runOnContext(start -> {
+            for (int i = 0; i < streams; i++) {
+                http.request(HttpMethod.GET, dashboard.actualPort(), "127.0.0.1", "/api/events").compose(r -> r.send())
+                        .onComplete(ctx.succeeding(response -> {
+                            // Over for the browser when it ends, or when its connection closes under it.
+                            response.endHandler(v -> oneOver.run());
+                            response.exceptionHandler(e -> oneOver.run());
+                            // A frame may arrive in pieces: look for the snapshot in what this stream received so far, once.
+                            StringBuilder received = new StringBuilder();
+                            response.handler(chunk -> {
+                                boolean before = received.indexOf("event: snapshot") >= 0;
+                                received.append(chunk.toString());
+                                if (!before && received.indexOf("event: snapshot") >= 0 && snapshots.incrementAndGet() == streams) {
+                                    response.request().connection().close();
+                                    vertx.undeploy(deploymentId).onComplete(ctx.succeeding(v -> undeployed.flag()));
+                                }
+                            });
+                        }));
+            }
+        });
     }
 
     @Test
