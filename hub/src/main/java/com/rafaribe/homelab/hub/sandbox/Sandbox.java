@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -222,14 +223,31 @@ public final class Sandbox implements AutoCloseable {
     /** A manual sync, as {@code spec.trigger.manual} asks VolSync for one; returns the trigger, which {@code status.lastManualSync} takes once it succeeded. */
     public String syncNow(String app) {
         String token = "sync-" + UUID.randomUUID();
-        replicationSources().withName(app).edit(rs -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) rs.getAdditionalProperties().get("spec"));
-            spec.put("trigger", Map.of("manual", token));
-            rs.setAdditionalProperty("spec", spec);
-            return rs;
-        });
+        setSpec(app, "trigger", Map.of("manual", token));
         return token;
+    }
+
+    /**
+     * Sets one field of the app's ReplicationSource's spec. The VolSync emulator writes its status at any moment, and an
+     * edit that lost that race is refused (409): it reads the object again and edits that, as a Kubernetes client must.
+     */
+    private void setSpec(String app, String field, Object value) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                replicationSources().withName(app).edit(rs -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) rs.getAdditionalProperties().get("spec"));
+                    spec.put(field, value);
+                    rs.setAdditionalProperty("spec", spec);
+                    return rs;
+                });
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Someone changed the repository password in the Secret: every later run of the mover fails to open the repository. */
@@ -391,13 +409,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** VolSync's {@code spec.paused}: no new mover Job, and the running one's parallelism at 0. */
     public void setPaused(String app, boolean paused) {
-        replicationSources().withName(app).edit(rs -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) rs.getAdditionalProperties().get("spec"));
-            spec.put("paused", paused);
-            rs.setAdditionalProperty("spec", spec);
-            return rs;
-        });
+        setSpec(app, "paused", paused);
     }
 
     /** Watches the app's mover pods until none is pending or running. */
