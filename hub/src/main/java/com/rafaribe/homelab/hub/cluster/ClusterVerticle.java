@@ -1,64 +1,34 @@
 package com.rafaribe.homelab.hub.cluster;
 
-import static com.rafaribe.homelab.hub.cluster.TrimmingStore.trimmed;
-
-import com.rafaribe.homelab.hub.api.UnlockJobMetadata;
-import com.rafaribe.homelab.hub.api.VolSyncMonitor;
 import com.rafaribe.homelab.hub.api.bus.Addresses;
 import com.rafaribe.homelab.hub.api.bus.ClusterCommand;
 import com.rafaribe.homelab.hub.api.bus.ClusterEvent;
-import com.rafaribe.homelab.hub.api.bus.StageTiming;
 import com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterView;
-import com.rafaribe.homelab.hub.backups.BackupFacts;
-import com.rafaribe.homelab.hub.policy.FailedMover;
-import com.rafaribe.homelab.hub.policy.GoDuration;
-import com.rafaribe.homelab.hub.policy.PodFacts;
-import com.rafaribe.homelab.hub.policy.PodStates;
 import com.rafaribe.homelab.hub.policy.Redactor;
 import com.rafaribe.homelab.hub.policy.TrustedNamespaces;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
-import io.fabric8.kubernetes.api.model.PodList;
-import io.fabric8.kubernetes.api.model.batch.v1.JobList;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One cluster: informers on VolSync movers, the hub's unlock Jobs and pods, VolSyncMonitors and
- * ReplicationSources; the commands the policy sends it; its connection state. Informer callbacks
- * run on fabric8 threads and hop to this verticle's context before touching state; blocking calls
- * go to the shared {@link KubernetesOps} pool. Trouble here never reaches another cluster.
+ * One cluster: its connection and state, its Lease, the informers of each connection
+ * ({@link ClusterInformers}) and the commands the policy sends it ({@link ClusterCommands}).
+ * Everything runs on this verticle's context; blocking calls go to the shared {@link KubernetesOps}
+ * pool. Trouble here never reaches another cluster.
  *
  * <p>On connect, before any informer, it reads the UID of the cluster's {@code kube-system}
  * namespace and asks {@link ClusterIdentities} whether it is the entry that watches that cluster:
@@ -68,17 +38,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterVerticle extends AbstractVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
-    static final String MOVER_LABEL = "app.kubernetes.io/created-by";
-    static final String MOVER_VALUE = "volsync";
     static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     /** A monitor cannot make the hub rescan more often than this. */
     static final Duration MIN_RESCAN = Duration.ofSeconds(5);
     /** A token file (in-cluster, or a kubeconfig's tokenFile) may be rotated under a running context: its expiry is read this often. */
     static final Duration CREDENTIAL_REREAD = Duration.ofMinutes(1);
-    /** The namespace whose UID names the cluster: every cluster has one, created once with the cluster. */
-    static final String IDENTITY_NAMESPACE = "kube-system";
-    static final String IDENTITY_COMMAND = "get namespace " + IDENTITY_NAMESPACE;
+    static final String IDENTITY_COMMAND = "get namespace " + ClusterClients.IDENTITY_NAMESPACE;
     static final String IDENTITY_UNKNOWN = "cannot tell whether another context reaches this cluster too (its kube-system UID is"
             + " unknown): it is watched anyway";
     public static final ResourceDefinitionContext REPLICATION_SOURCES = new ResourceDefinitionContext.Builder()
@@ -87,26 +53,6 @@ public final class ClusterVerticle extends AbstractVerticle {
     public static final ResourceDefinitionContext REPLICATION_DESTINATIONS = new ResourceDefinitionContext.Builder()
             .withGroup("volsync.backube").withVersion("v1alpha1").withKind("ReplicationDestination").withPlural("replicationdestinations")
             .withNamespaced(true).build();
-
-    /** One for every client ({@link HubSerialization}). */
-    static final KubernetesSerialization SERIALIZATION = HubSerialization.create();
-    /**
-     * One task pool for every client (informer handlers, watch reconnects): by default each client
-     * makes its own cached pool, six or seven threads per cluster once its informers run, each with
-     * its stack and malloc arena. Cached as fabric8's own, so nothing waits for a thread; shared, so
-     * a thread serves whichever cluster has work. Not shut down when a client closes.
-     */
-    private static final ExecutorService CLIENT_TASKS = Executors.newCachedThreadPool(new ThreadFactory() {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "kubernetes-client-tasks-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
-    });
-    private static boolean warm;
 
     private final ClusterTarget target;
     private final Duration resync;
@@ -142,20 +88,9 @@ public final class ClusterVerticle extends AbstractVerticle {
     private String identityWarning;
     private KubernetesOps ops;
     private KubernetesClient client;
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
-    private SharedIndexInformer<Pod> moverPods;
-    private SharedIndexInformer<Job> moverJobs;
-    private SharedIndexInformer<Job> unlockJobs;
-    private SharedIndexInformer<Pod> unlockPods;
-    private SharedIndexInformer<VolSyncMonitor> monitors;
-    private SharedIndexInformer<GenericKubernetesResource> replicationSources;
-    /** For the backups' read model only: like ReplicationSources, watched when VolSync is installed, never waited for. */
-    private SharedIndexInformer<GenericKubernetesResource> replicationDestinations;
-    private final Set<String> reportedMoverStatuses = new HashSet<>();
+    /** The informers of the latest connection; closed with it, their stores still counted until the next one lists. */
+    private ClusterInformers informers;
     private ClusterCommands commands;
-    /** While a watch event is handled: when fabric8 handed it over (System.nanoTime()); else 0. */
-    private long eventReceived;
-    private final Set<String> reportedFailedPods = new HashSet<>();
 
     private String state = "Connecting";
     private String error;
@@ -265,20 +200,16 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     /** A connection and the cluster's identity read through it. */
-    private record Opened(KubernetesClient client, Identity identity) {
-    }
-
-    /** {@code uid} null when unknown: {@code refused} says why when the API server refused it, else the namespace is missing. */
-    private record Identity(String uid, String refused) {
+    private record Opened(KubernetesClient client, ClusterClients.Identity identity) {
     }
 
     private void connect() {
         int attemptOf = ++connection;
         mode = Mode.IDLE;
         ops.run(() -> {
-            KubernetesClient c = openClient();
+            KubernetesClient c = ClusterClients.open(target, vertx);
             try {
-                return new Opened(c, readIdentity(c));
+                return new Opened(c, ClusterClients.readIdentity(c));
             } catch (RuntimeException e) {
                 c.close();
                 throw e;
@@ -302,21 +233,8 @@ public final class ClusterVerticle extends AbstractVerticle {
         });
     }
 
-    /** On the worker pool. 401/403 are not a failure of the connection: the cluster is watched without knowing who it is. */
-    private static Identity readIdentity(KubernetesClient c) {
-        try {
-            Namespace ns = c.namespaces().withName(IDENTITY_NAMESPACE).get();
-            return new Identity(ns == null || ns.getMetadata() == null ? null : ns.getMetadata().getUid(), null);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 401 || e.getCode() == 403) {
-                return new Identity(null, ConnectionErrors.describe(e));
-            }
-            throw e;
-        }
-    }
-
     /** A refusal shows as the other refusals do, with what it costs; only while the cluster is watched, where it is true. */
-    private void identityRead(Identity identity) {
+    private void identityRead(ClusterClients.Identity identity) {
         String warning = identity.uid() != null ? null
                 : identity.refused() != null ? identity.refused() + " (refused: " + IDENTITY_COMMAND + "); " + IDENTITY_UNKNOWN
                 : IDENTITY_UNKNOWN.replace("is unknown", "is unknown: no such namespace");
@@ -369,7 +287,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     }
 
     private void startWatching(int of) {
-        Future.fromCompletionStage(startInformers(client, of), context).onComplete(ar -> {
+        informers = new ClusterInformers(target.name(), vertx, context, informersListener(of));
+        Future.fromCompletionStage(informers.start(client), context).onComplete(ar -> {
             if (of != connection || mode != Mode.WATCHING) {
                 return;
             }
@@ -415,278 +334,53 @@ public final class ClusterVerticle extends AbstractVerticle {
         setState("Duplicate", decision.why());
     }
 
-    private KubernetesClient openClient() throws Exception {
-        if (!target.isInCluster()) {
-            ExecPlugins.requireInstalled(target);
-        }
-        Config config = target.isInCluster() ? InCluster.config(System::getenv)
-                : Config.fromKubeconfig(target.context(), target.kubeconfig(), target.file().toString());
-        config.setConnectionTimeout(5_000);
-        config.setRequestTimeout(15_000);
-        config.setRequestRetryBackoffLimit(1);
-        config.setWatchReconnectLimit(-1);
-        config.setWatchReconnectInterval(1_000);
-        warmUp();
-        KubernetesClient c = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
-                .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).withTaskExecutor(CLIENT_TASKS).build();
-        try {
-            c.getKubernetesVersion();
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
-    }
-
-    /**
-     * fabric8 parses responses on an event loop, and the first response of a type builds its Jackson
-     * deserializers there: for pods and Jobs, seconds on a cold JVM on a busy machine, with several
-     * clusters connecting at once. So every client shares one serialization, whose deserializers for
-     * what the informers list are built once, here, on the worker pool, if {@link StartUpWarmUp} has not
-     * built them already.
-     */
-    static void warmUp() {
-        synchronized (SERIALIZATION) {
-            if (!warm) {
-                for (Class<?> type : List.of(PodList.class, JobList.class, VolSyncMonitor.class, GenericKubernetesResourceList.class,
-                        Namespace.class)) {
-                    SERIALIZATION.unmarshal("{}", type);
-                }
-                warm = true;
-            }
-        }
-    }
-
-    /** @param of the connection they belong to: what they report after it closed is ignored */
-    private CompletableFuture<Void> startInformers(KubernetesClient c, int of) {
-        // No informer resync: the rescan below does its job on the cached objects, at the monitors' scanInterval.
-        long resyncMillis = 0;
-        // Each cache keeps only what the hub reads of its objects (CachedFields): they are most of the heap.
-        moverPods = trimmed(c.pods().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis), CachedFields::pod);
-        moverJobs = trimmed(c.batch().v1().jobs().inAnyNamespace().withLabel(MOVER_LABEL, MOVER_VALUE).runnableInformer(resyncMillis),
-                CachedFields::moverJob);
-        unlockJobs = trimmed(c.batch().v1().jobs().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis),
-                CachedFields::metadata);
-        unlockPods = trimmed(c.pods().inAnyNamespace().withLabels(unlockSelector()).runnableInformer(resyncMillis), CachedFields::pod);
-        monitors = trimmed(c.resources(VolSyncMonitor.class).inAnyNamespace().runnableInformer(resyncMillis), CachedFields::metadata);
-        moverPods.addEventHandler(handler(this::onMoverPod, this::onPodDeleted));
-        moverJobs.addEventHandler(handler(job -> replicationSourcesOf(job), job -> { }));
-        unlockJobs.addEventHandler(handler(job -> onUnlockJob(job, false), job -> onUnlockJob(job, true)));
-        unlockPods.addEventHandler(handler(this::onUnlockPod, this::onPodDeleted));
-        monitors.addEventHandler(handler(m -> onMonitors(), m -> onMonitors()));
-        informers.addAll(List.of(moverPods, moverJobs, unlockJobs, unlockPods, monitors));
-        // VolSync may not be installed: ReplicationSources are watched when they exist, never waited for.
-        // The full resource context: naming only apiVersion and kind would make fabric8 run a blocking discovery call here.
-        replicationSources = trimmed(c.genericKubernetesResources(REPLICATION_SOURCES).inAnyNamespace().runnableInformer(resyncMillis),
-                CachedFields::replicationSource);
-        replicationSources.addEventHandler(handler(this::onReplicationSource, rs -> backupDeleted(BackupFacts.SOURCE, rs)));
-        SharedIndexInformer<GenericKubernetesResource> sources = replicationSources;
-        sources.exceptionHandler((isStarted, t) -> {
-            replicationSourcesRefused(t, of);
-            return true;
-        });
-        replicationDestinations = c.genericKubernetesResources(REPLICATION_DESTINATIONS).inAnyNamespace().runnableInformer(resyncMillis);
-        replicationDestinations.addEventHandler(handler(this::onReplicationDestination,
-                rd -> backupDeleted(BackupFacts.DESTINATION, rd)));
-        SharedIndexInformer<GenericKubernetesResource> destinations = replicationDestinations;
-        destinations.exceptionHandler((isStarted, t) -> {
-            refused(t, of, "watch ReplicationDestinations");
-            return true;
-        });
-        List<CompletableFuture<Void>> starts = new ArrayList<>();
-        for (SharedIndexInformer<?> informer : informers) {
-            informer.exceptionHandler((isStarted, t) -> {
-                context.runOnContext(v -> {
-                    if (of == connection) {
-                        onWatchError(t);
-                    }
-                });
-                return true;
-            });
-            starts.add(informer.start().toCompletableFuture());
-        }
-        return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
-                .thenRun(() -> sources.start().whenComplete((v, t) -> replicationSourcesRefused(t, of)))
-                .thenRun(() -> destinations.start().whenComplete((v, t) -> refused(t, of, "watch ReplicationDestinations")));
-    }
-
-    /** VolSync not installed (404) is fine; not allowed (401/403) must show, though the cluster works without them. */
-    private void replicationSourcesRefused(Throwable t, int of) {
-        refused(t, of, "watch ReplicationSources");
-    }
-
-    private void refused(Throwable t, int of, String command) {
-        Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-        if (cause instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
-            context.runOnContext(v -> {
-                if (of == connection) {
-                    permissions.denied(command, ConnectionErrors.describe(cause));
-                }
-            });
-        }
-    }
-
-    private static Map<String, String> unlockSelector() {
-        return Map.of(UnlockJobMetadata.NAME_LABEL, UnlockJobMetadata.NAME, UnlockJobMetadata.MANAGED_BY_LABEL, UnlockJobMetadata.MANAGED_BY);
-    }
-
-    /** fabric8 calls handlers on its own threads: hop to this verticle's context first. */
-    private <T> ResourceEventHandler<T> handler(Consumer<T> upsert, Consumer<T> delete) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                long received = System.nanoTime();
-                context.runOnContext(v -> whenConnected(upsert, obj, received));
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                long received = System.nanoTime();
-                context.runOnContext(v -> whenConnected(upsert, newObj, received));
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                context.runOnContext(v -> whenConnected(delete, obj, System.nanoTime()));
-            }
-        };
-    }
-
-    /** Until the first lists are complete, {@link #connected()} reports everything at once, in order, and the commands work. */
-    private <T> void whenConnected(Consumer<T> action, T obj, long received) {
-        if (commands != null) {
-            eventReceived = received;
-            try {
-                action.accept(obj);
-            } finally {
-                eventReceived = 0;
-            }
-        }
-    }
-
     private void connected() {
         watchFailure = null;
-        commands = new ClusterCommands(target.name(), client, ops, moverPods, moverJobs, unlockPods, monitors,
+        commands = new ClusterCommands(target.name(), client, ops, informers.moverPods(), informers.moverJobs(), informers.unlockPods(),
+                informers.monitors(),
                 (namespace, name) -> context.runOnContext(v -> publish(new ClusterEvent.HolderChanged(target.name(), namespace, name))));
         setState("Connected", null);
         LOG.info("cluster {}: connected to {}", target.name(), target.server());
-        reportAll();
+        informers.reportAll();
     }
 
-    /** Everything cached, to the policy, as on a first connection: after a reconnection, or on taking the Lease. */
-    private void reportAll() {
-        // The policy learns the monitors and the existing unlock Jobs before any failed pod.
-        onMonitors();
-        unlockPods.getStore().list().forEach(pod -> publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod), false)));
-        unlockJobs.getStore().list().forEach(job -> onUnlockJob(job, false));
-        reportedFailedPods.clear();
-        moverPods.getStore().list().forEach(this::onMoverPod);
-        reportedMoverStatuses.clear();
-        if (replicationSources != null) {
-            replicationSources.getStore().list().forEach(this::onReplicationSource);
-        }
-        if (replicationDestinations != null) {
-            replicationDestinations.getStore().list().forEach(this::onReplicationDestination);
-        }
-        publish(new ClusterEvent.ClusterSynced(target.name()));
-    }
-
-    private void onMoverPod(Pod pod) {
-        publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod), false));
-        if (PodStates.failed(pod) && reportedFailedPods.add(pod.getMetadata().getUid())) {
-            Job job = jobOf(pod);
-            publish(new ClusterEvent.MoverPodFailed(target.name(), pod, job, FailedMover.of(pod, job)));
-            if (eventReceived != 0) {
-                // How long the watch event waited for this verticle's event loop: a busy loop holds every failure up here.
-                vertx.eventBus().publish(Addresses.STAGE_TIMINGS,
-                        new StageTiming(StageTiming.POD_EVENT, target.name(), System.nanoTime() - eventReceived));
+    /** What the informers of connection {@code of} tell, on this verticle's context; a refusal or watch error of a closed one is dropped. */
+    private ClusterInformers.Listener informersListener(int of) {
+        return new ClusterInformers.Listener() {
+            @Override
+            public void publish(ClusterEvent event) {
+                ClusterVerticle.this.publish(event);
             }
-        }
-        publishState();
-    }
 
-    /** The evidence of last resort: the log tail VolSync kept when it deleted a Job after 8 failed pods. */
-    @SuppressWarnings("unchecked")
-    private void onReplicationSource(GenericKubernetesResource rs) {
-        permissions.allowed("watch ReplicationSources");
-        publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.SOURCE, rs)));
-        Object status = rs.getAdditionalProperties().get("status");
-        Object latest = status instanceof Map<?, ?> m ? m.get("latestMoverStatus") : null;
-        if (!(latest instanceof Map<?, ?> mover) || !"Failed".equals(mover.get("result"))) {
-            return;
-        }
-        String time = String.valueOf(mover.get("time"));
-        String uid = rs.getMetadata().getUid();
-        if (!reportedMoverStatuses.add(uid + "/" + time)) {
-            return;
-        }
-        Job job = moverJobs.getStore().list().stream()
-                .filter(j -> j.getMetadata().getNamespace().equals(rs.getMetadata().getNamespace()))
-                .filter(j -> !CachedFields.complete(j))
-                .filter(j -> j.getMetadata().getOwnerReferences() != null && j.getMetadata().getOwnerReferences().stream()
-                        .anyMatch(o -> uid != null && uid.equals(o.getUid())))
-                .findFirst().orElse(null);
-        if (job == null) {
-            // Report again once VolSync has created the Job whose pod template the unlock can mirror.
-            reportedMoverStatuses.remove(uid + "/" + time);
-        }
-        publish(new ClusterEvent.MoverStatusFailed(target.name(), rs.getMetadata().getNamespace(), rs.getMetadata().getName(), uid,
-                mover.get("logs") == null ? "" : String.valueOf(mover.get("logs")), time, job));
-    }
+            @Override
+            public void countsChanged() {
+                publishState();
+            }
 
-    /** For the backups' read model: what the hub keeps of it, not the resource. */
-    private void onReplicationDestination(GenericKubernetesResource rd) {
-        permissions.allowed("watch ReplicationDestinations");
-        publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.DESTINATION, rd)));
-    }
+            @Override
+            public void allowed(String command) {
+                permissions.allowed(command);
+            }
 
-    private void backupDeleted(String kind, GenericKubernetesResource resource) {
-        publish(new ClusterEvent.BackupDeleted(target.name(), kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName()));
-    }
+            @Override
+            public void refused(Throwable cause, String command) {
+                if (of == connection) {
+                    permissions.denied(command, ConnectionErrors.describe(cause));
+                }
+            }
 
-    private void onPodDeleted(Pod pod) {
-        reportedFailedPods.remove(pod.getMetadata().getUid());
-        publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod, true), true));
-        publishState();
-    }
+            @Override
+            public void watchError(Throwable t) {
+                if (of == connection) {
+                    onWatchError(t);
+                }
+            }
 
-    /** The pod's own Job: VolSync reuses Job names, so a Job of that name with another UID is a newer one, not this pod's. */
-    private Job jobOf(Pod pod) {
-        String jobName = FailedMover.of(pod, null).jobName();
-        Job job = jobName == null ? null : moverJobs.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + jobName);
-        return FailedMover.isJobOf(pod, job) ? job : null;
-    }
-
-    /** A mover Job appeared: a ReplicationSource waiting for one to mirror may now be handled. */
-    private void replicationSourcesOf(Job job) {
-        if (replicationSources == null || job.getMetadata().getOwnerReferences() == null) {
-            return;
-        }
-        job.getMetadata().getOwnerReferences().forEach(o -> replicationSources.getStore().list().stream()
-                .filter(rs -> o.getUid() != null && o.getUid().equals(rs.getMetadata().getUid()))
-                .forEach(this::onReplicationSource));
-    }
-
-    private void onUnlockJob(Job job, boolean deleted) {
-        List<Pod> pods = unlockPods.getStore().list().stream()
-                .filter(p -> p.getMetadata().getNamespace().equals(job.getMetadata().getNamespace()))
-                .filter(p -> job.getMetadata().getName().equals(FailedMover.of(p, null).jobName()))
-                .toList();
-        publish(new ClusterEvent.UnlockJobChanged(target.name(), job, pods, deleted));
-    }
-
-    private void onUnlockPod(Pod pod) {
-        publish(new ClusterEvent.PodChanged(target.name(), PodFacts.of(target.name(), pod), false));
-        String jobName = FailedMover.of(pod, null).jobName();
-        Job job = jobName == null ? null : unlockJobs.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + jobName);
-        if (job != null) {
-            onUnlockJob(job, false);
-        }
-    }
-
-    private void onMonitors() {
-        publish(new ClusterEvent.MonitorsChanged(target.name(), List.copyOf(monitors.getStore().list())));
-        publishState();
+            @Override
+            public boolean handling() {
+                return commands != null;
+            }
+        };
     }
 
     /**
@@ -698,22 +392,14 @@ public final class ClusterVerticle extends AbstractVerticle {
     private void scheduleRescan() {
         rescanTimer = vertx.setTimer(rescanPeriod().toMillis(), id -> {
             if (commands != null && !"Failed".equals(state)) {
-                onMonitors();
-                unlockJobs.getStore().list().forEach(job -> onUnlockJob(job, false));
-                moverPods.getStore().list().stream().filter(PodStates::failed).forEach(pod -> {
-                    Job job = jobOf(pod);
-                    publish(new ClusterEvent.MoverPodFailed(target.name(), pod, job, FailedMover.of(pod, job)));
-                });
+                informers.rescan();
             }
             scheduleRescan();
         });
     }
 
     Duration rescanPeriod() {
-        Duration shortest = monitors == null ? resync : monitors.getStore().list().stream()
-                .map(m -> m.getSpec() == null ? null : m.getSpec().getScanInterval())
-                .map(GoDuration::parse).flatMap(java.util.Optional::stream)
-                .min(Duration::compareTo).orElse(resync);
+        Duration shortest = informers == null ? resync : informers.shortestScanInterval(resync);
         return shortest.compareTo(MIN_RESCAN) < 0 ? MIN_RESCAN : shortest;
     }
 
@@ -747,7 +433,7 @@ public final class ClusterVerticle extends AbstractVerticle {
             boolean askIdentity = identityWarning != null;
             ops.run(() -> {
                 c.getKubernetesVersion();
-                return askIdentity ? readIdentity(c) : null;
+                return askIdentity ? ClusterClients.readIdentity(c) : null;
             }).onComplete(ar -> {
                 probing = false;
                 if (of != connection) {
@@ -765,7 +451,7 @@ public final class ClusterVerticle extends AbstractVerticle {
                         LOG.warn("cluster {}: health probe failed: {}", target.name(), ConnectionErrors.describe(ar.cause()));
                     }
                     fail(ConnectionErrors.describe(ar.cause()));
-                } else if (watchFailure != null && !informers.stream().allMatch(SharedIndexInformer::isWatching)) {
+                } else if (watchFailure != null && !(informers == null || informers.allWatching())) {
                     fail(watchFailure);
                 } else if (!"Connected".equals(state)) {
                     LOG.info("cluster {}: answering again", target.name());
@@ -786,16 +472,9 @@ public final class ClusterVerticle extends AbstractVerticle {
     private CompletableFuture<Void> closeClient() {
         connection++;
         watchStarted = false;
-        if (replicationSources != null) {
-            replicationSources.close();
-            replicationSources = null;
+        if (informers != null) {
+            informers.close();
         }
-        if (replicationDestinations != null) {
-            replicationDestinations.close();
-            replicationDestinations = null;
-        }
-        informers.forEach(SharedIndexInformer::close);
-        informers.clear();
         if (commands != null) {
             commands.close();
         }
@@ -819,7 +498,7 @@ public final class ClusterVerticle extends AbstractVerticle {
             } finally {
                 closing.close();
             }
-        }, CLIENT_TASKS);
+        }, ClusterClients.TASKS);
     }
 
     /** Competes for the cluster's Lease on the client of connection {@code of}; its answers hop to this verticle's context. */
@@ -827,7 +506,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (lease != null) {
             return;
         }
-        lease = new ClusterLease(target.name(), client, leaseSettings, leaseShare, CLIENT_TASKS, new ClusterLease.Listener() {
+        lease = new ClusterLease(target.name(), client, leaseSettings, leaseShare, ClusterClients.TASKS, new ClusterLease.Listener() {
             @Override
             public void acting(boolean now) {
                 context.runOnContext(v -> {
@@ -866,7 +545,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         });
         ClusterLease starting = lease;
         // Its first attempt to take the Lease is a blocking call, made at once.
-        CLIENT_TASKS.execute(starting::start);
+        ClusterClients.TASKS.execute(starting::start);
     }
 
     /**
@@ -882,7 +561,7 @@ public final class ClusterVerticle extends AbstractVerticle {
         if (now) {
             // At once, even while the cluster is Failed: the policy must know the monitors before any event that follows.
             if (commands != null) {
-                reportAll();
+                informers.reportAll();
             }
         } else {
             vertx.eventBus().publish(Addresses.CLUSTER_EVENTS, new ClusterEvent.ClusterStandby(target.name()));
@@ -898,13 +577,8 @@ public final class ClusterVerticle extends AbstractVerticle {
     private void showOnlyWhatIsWatched() {
         vertx.eventBus().publish(Addresses.READ_MODEL, new com.rafaribe.homelab.hub.api.bus.ReadModelUpdate.ClusterGone(target.name()));
         publishState();
-        if (replicationSources != null) {
-            replicationSources.getStore().list().forEach(rs ->
-                    publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.SOURCE, rs))));
-        }
-        if (replicationDestinations != null) {
-            replicationDestinations.getStore().list().forEach(rd ->
-                    publish(new ClusterEvent.BackupChanged(target.name(), BackupFacts.of(target.name(), BackupFacts.DESTINATION, rd))));
+        if (informers != null) {
+            informers.reportBackups();
         }
     }
 
@@ -954,8 +628,8 @@ public final class ClusterVerticle extends AbstractVerticle {
 
     private void publishState() {
         boolean counted = mode != Mode.DUPLICATE;
-        int monitorCount = monitors == null || !counted ? 0 : monitors.getStore().list().size();
-        int podCount = moverPods == null || !counted ? 0 : moverPods.getStore().list().size();
+        int monitorCount = informers == null || !counted ? 0 : informers.monitorCount();
+        int podCount = informers == null || !counted ? 0 : informers.moverPodCount();
         vertx.eventBus().publish(Addresses.READ_MODEL,
                 new ClusterView(target.name(), Redactor.redact(target.server()), state, errorWithRefusals(), since, monitorCount, podCount,
                         lastEventAt, mode == Mode.DUPLICATE ? duplicateOf : null, credentials.expiresAt(),

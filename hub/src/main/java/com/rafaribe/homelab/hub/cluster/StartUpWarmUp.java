@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>fabric8's own serialization, which reads every kubeconfig: its first read of a Kubernetes
  *       type finds every kind on the class path (about 400 ms of an idle CPU);</li>
- *   <li>the hub clients' deserializers for what the informers list ({@link ClusterVerticle#warmUp()}:
+ *   <li>the hub clients' deserializers for what the informers list ({@link ClusterClients#warmUp()}:
  *       a cluster that needs them first waits for them, so they are made once);</li>
  *   <li>the failure path: an unlock through a life cycle of its own ({@link PolicyWarmUp}), and Jackson
  *       writing its unlock Job and an Event (the first write of a type builds its serializers), {@value
@@ -74,7 +74,7 @@ public final class StartUpWarmUp {
     public static void start(CompletionStage<?> ready) {
         Thread thread = new Thread(() -> {
             try {
-                run(ClusterVerticle.SERIALIZATION, ready, READY_WAIT, ran -> { });
+                run(ClusterClients.SERIALIZATION, ready, READY_WAIT, ran -> { });
             } catch (RuntimeException e) {
                 LOG.warn("the start-up warm-up did not finish (the first connection and failure will be slower): {}", e.toString());
             } catch (InterruptedException e) {
@@ -89,7 +89,7 @@ public final class StartUpWarmUp {
     static void run(KubernetesSerialization serialization, CompletionStage<?> ready, Duration readyWait, IntConsumer ran)
             throws InterruptedException {
         KubeConfigUtils.parseConfigFromString(KUBECONFIG);
-        ClusterVerticle.warmUp();
+        ClusterClients.warmUp();
         failurePath(serialization);
         ran.accept(1);
         try {
