@@ -119,10 +119,11 @@ public final class Bench {
             Thread.sleep(TimeUnit.SECONDS.toMillis(o.idleSeconds()));
             long idleTo = System.nanoTime();
 
-            log("%d failures in waves of %d", o.failures(), o.wave());
+            log("%d failures in waves of %d, one every %d ms at most", o.failures(), o.wave(), o.waveEveryMs());
             long failFrom = System.nanoTime();
             List<Failure> failures = new ArrayList<>();
             for (int first = 0; first < o.failures(); first += o.wave()) {
+                long waveStarted = System.nanoTime();
                 List<Failure> wave = new ArrayList<>();
                 List<Future<?>> written = new ArrayList<>();
                 for (int i = first; i < Math.min(o.failures(), first + o.wave()); i++) {
@@ -149,6 +150,11 @@ public final class Bench {
                     }
                 }
                 failures.addAll(wave);
+                // The load's pace (a wave per second), not a wait for something to settle: every unlock Job is in already.
+                long early = waveStarted + TimeUnit.MILLISECONDS.toNanos(o.waveEveryMs()) - System.nanoTime();
+                if (early > 0 && first + o.wave() < o.failures()) {
+                    TimeUnit.NANOSECONDS.sleep(early);
+                }
             }
             await("every unlock to show Succeeded", WAVE_DEADLINE, () -> api.list("/api/unlocks").stream()
                     .filter(u -> "Succeeded".equals(u.getString("state"))).count() >= o.failures());

@@ -51,6 +51,23 @@ class BenchArithmeticTest {
     }
 
     @Test
+    void timersAreNotCountedPerFailure() {
+        assertThat(BenchReport.timer("GET /version")).isTrue();
+        assertThat(BenchReport.timer("PATCH /apis/coordination.k8s.io/v1/namespaces/{name}/leases/{name}")).isTrue();
+        assertThat(BenchReport.timer("POST /apis/batch/v1/namespaces/{name}/jobs")).isFalse();
+        assertThat(BenchReport.timer("GET /version/extra")).isFalse();
+    }
+
+    @Test
+    void wavesComeOncePerSecondUnlessToldOtherwise() {
+        // The load: waves of 5 per second. 0 is the harsher old pace, each wave right after the one before.
+        assertThat(BenchOptions.parse(new String[] {"--java-options", ""}).waveEveryMs()).isEqualTo(1000);
+        assertThat(BenchOptions.parse(new String[] {"--wave-every", "0", "--java-options", ""}).waveEveryMs()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--wave-every", "-1"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--wave-every");
+    }
+
+    @Test
     void nearestRankPercentiles() {
         List<Double> hundred = java.util.stream.IntStream.rangeClosed(1, 100).mapToObj(i -> (double) i).toList();
         assertThat(BenchReport.nearestRank(hundred, 50)).isEqualTo(50.0);

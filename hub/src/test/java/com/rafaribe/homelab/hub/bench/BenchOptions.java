@@ -14,6 +14,7 @@ import java.util.Map;
  * @param sources      more ReplicationSources in each cluster, whose movers VolSync already removed (most apps, most of the time)
  * @param failures     lock failures in all, spread over the clusters in turn
  * @param wave         failures written at once; the next wave starts when every unlock Job of this one was created
+ * @param waveEveryMs  and not before this many milliseconds after this one started: the issue's load is a wave per second
  * @param xmx          the hub's -Xmx
  * @param javaOptions  the hub's other JVM options; by default those the image and the Deployment give it
  * @param idleSeconds  how long to count the requests of a hub with nothing to do
@@ -21,20 +22,23 @@ import java.util.Map;
  * @param out          the JSON result
  * @param initialHeapShare the share of -Xmx the hub starts with, as the Deployment's ({@link #withDeploymentsInitialHeap})
  */
-record BenchOptions(int clusters, int pods, int sources, int failures, int wave, String xmx, List<String> javaOptions, int idleSeconds,
+record BenchOptions(int clusters, int pods, int sources, int failures, int wave, int waveEveryMs, String xmx, List<String> javaOptions, int idleSeconds,
                     int startUps, Path out, double initialHeapShare) {
     /** The JVM's own in a container: InitialRAMPercentage (1.5625) of MaxRAMPercentage (25). */
     static final double JVM_INITIAL_HEAP_SHARE = 1.5625 / 25;
 
 
     static final String USAGE = """
-            Usage: scripts/bench [--clusters N] [--pods N] [--sources N] [--failures N] [--wave N] [--xmx SIZE] [--java-options 'OPTIONS']
+            Usage: scripts/bench [--clusters N] [--pods N] [--sources N] [--failures N] [--wave N] [--wave-every MS] [--xmx SIZE]
+                                 [--java-options 'OPTIONS']
                                  [--idle-seconds N] [--start-ups N] [--out FILE]
               --clusters      mock clusters, one kubeconfig context each (default 3)
               --pods          VolSync mover pods per cluster before any failure (default 50)
               --sources       more ReplicationSources per cluster, without mover pods (default 0)
               --failures      lock failures in all, spread over the clusters (default 10)
               --wave          failures written at once (default 5)
+              --wave-every    milliseconds from one wave's start to the next's, at least (default 1000: a wave per second;
+                              0: each wave as soon as every unlock Job of the one before was created)
               --xmx           the hub's maximum heap (default 128m)
               --java-options  the hub's other JVM options, space-separated (default: the image's)
                               (its environment is the image's too, MALLOC_ARENA_MAX=2, unless set where this runs)
@@ -49,6 +53,7 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
         int sources = 0;
         int failures = 10;
         int wave = 5;
+        int waveEvery = 1000;
         String xmx = "128m";
         List<String> javaOptions = null;
         int idle = 30;
@@ -69,6 +74,7 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
                 case "--sources" -> sources = notNegative(a, v);
                 case "--failures" -> failures = positive(a, v);
                 case "--wave" -> wave = positive(a, v);
+                case "--wave-every" -> waveEvery = notNegative(a, v);
                 case "--xmx" -> xmx = v;
                 case "--java-options" -> javaOptions = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
                 case "--idle-seconds" -> idle = positive(a, v);
@@ -81,12 +87,13 @@ record BenchOptions(int clusters, int pods, int sources, int failures, int wave,
             // The image's (its Dockerfile's ENTRYPOINT; Jib's and the Deployment's are the same): the benchmark measures what is deployed.
             javaOptions = ImageJvmOptions.of(Path.of(""));
         }
-        return new BenchOptions(clusters, pods, sources, failures, wave, xmx, javaOptions, idle, startUps, out, JVM_INITIAL_HEAP_SHARE);
+        return new BenchOptions(clusters, pods, sources, failures, wave, waveEvery, xmx, javaOptions, idle, startUps, out,
+                JVM_INITIAL_HEAP_SHARE);
     }
 
     /** As the Deployment starts the hub: with the share of its maximum heap its JAVA_TOOL_OPTIONS give. */
     BenchOptions withDeploymentsInitialHeap(Path repo) {
-        return new BenchOptions(clusters, pods, sources, failures, wave, xmx, javaOptions, idleSeconds, startUps, out,
+        return new BenchOptions(clusters, pods, sources, failures, wave, waveEveryMs, xmx, javaOptions, idleSeconds, startUps, out,
                 ImageJvmOptions.deploymentInitialHeapShare(repo));
     }
 
