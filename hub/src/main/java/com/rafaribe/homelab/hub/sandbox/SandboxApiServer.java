@@ -71,8 +71,11 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     /** While a test records: the requests made with one Authorization header, in arrival order; null otherwise (the demo runs for days). */
     private volatile Recording recorded;
 
-    /** {@code creates}: "path name" of every Event create seen, to tell the client's resend of one. */
-    private record Recording(String authorization, List<String> requests, Set<String> creates) {
+    /**
+     * {@code creates}: "path name" of every Event create seen, to tell the client's resend of one; {@code answers}: each
+     * request as "METHOD path name -> code" (the name a create sent), kept or not, for a test's message when a count is off.
+     */
+    private record Recording(String authorization, List<String> requests, Set<String> creates, List<String> answers) {
     }
     private static final Pattern WATCH_RESOURCE_VERSION = Pattern.compile("[?&]resourceVersion=(\\d+)");
     private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
@@ -128,8 +131,14 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
      */
     public List<String> recordRequests(String authorization) {
         List<String> requests = new CopyOnWriteArrayList<>();
-        recorded = new Recording(authorization, requests, ConcurrentHashMap.newKeySet());
+        recorded = new Recording(authorization, requests, ConcurrentHashMap.newKeySet(), new CopyOnWriteArrayList<>());
         return requests;
+    }
+
+    /** Every request of the current recording's credential with the name it created and its answer's code, as said there. */
+    public List<String> recordedAnswers() {
+        Recording recording = recorded;
+        return recording == null ? List.of() : List.copyOf(recording.answers());
     }
 
     public void stopRecording() {
@@ -311,19 +320,22 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
         }
     }
 
-    private static boolean resentEvent(Recording recording, RecordedRequest request) {
-        if (!"POST".equals(request.getMethod()) || !request.getPath().endsWith("/events") || request.getBody() == null) {
-            return false;
+    private static boolean resentEvent(Recording recording, RecordedRequest request, String created) {
+        return created != null && request.getPath().endsWith("/events") && !recording.creates().add(request.getPath() + " " + created);
+    }
+
+    /** The name a POST asks for, or null. */
+    private static String createdName(RecordedRequest request) {
+        if (!"POST".equals(request.getMethod()) || request.getBody() == null) {
+            return null;
         }
-        String name;
         try {
-            // getBytes, not getUtf8Body: reading drains the body, and the dispatcher after this would find no Event in it (400).
-            name = Serialization.unmarshal(new String(request.getBody().getBytes(), StandardCharsets.UTF_8), GenericKubernetesResource.class)
+            // getBytes, not getUtf8Body: reading drains the body, and the dispatcher after this would find no object in it (400).
+            return Serialization.unmarshal(new String(request.getBody().getBytes(), StandardCharsets.UTF_8), GenericKubernetesResource.class)
                     .getMetadata().getName();
         } catch (RuntimeException notAnObject) {
-            return false;
+            return null;
         }
-        return name != null && !recording.creates().add(request.getPath() + " " + name);
     }
 
     private final class LogServingDispatcher extends KubernetesMixedDispatcher {
@@ -339,8 +351,14 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
                 authorizations.add(authorization);
             }
             Recording recording = recorded;
-            boolean kept = recording != null && recording.authorization().equals(authorization) && !resentEvent(recording, request);
+            boolean ours = recording != null && recording.authorization().equals(authorization);
+            String created = ours ? createdName(request) : null;
+            boolean kept = ours && !resentEvent(recording, request, created);
             MockResponse response = answer(request);
+            if (ours) {
+                recording.answers().add(request.getMethod() + " " + request.getPath() + (created == null ? "" : " " + created)
+                        + " -> " + response.code() + " at " + System.currentTimeMillis() % 100_000);
+            }
             if (kept && response.code() < 500) {
                 recording.requests().add(request.getMethod() + " " + request.getPath());
             }
