@@ -69,14 +69,8 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
     /** Told of each request as it arrives, before it is served: the benchmark counts and times them. */
     private volatile java.util.function.Consumer<RecordedRequest> requestObserver = r -> { };
     /** While a test records: the requests made with one Authorization header, in arrival order; null otherwise (the demo runs for days). */
-    private volatile Recording recorded;
+    private volatile RequestRecording recorded;
 
-    /**
-     * {@code creates}: "path name" of every Event create seen, to tell the client's resend of one; {@code answers}: each
-     * request as "METHOD path name -> code" (the name a create sent), kept or not, for a test's message when a count is off.
-     */
-    private record Recording(String authorization, List<String> requests, Set<String> creates, List<String> answers) {
-    }
     private static final Pattern WATCH_RESOURCE_VERSION = Pattern.compile("[?&]resourceVersion=(\\d+)");
     private static final Pattern STATUS_PATH = Pattern.compile("^/apis/homelab\\.rafaribe\\.com/v1alpha1/namespaces/([^/]+)/volsyncmonitors/([^/]+)/status");
 
@@ -122,23 +116,25 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
 
     /**
      * From now on, every request made with this Authorization header (the hub's, not the test's own
-     * client's) is kept as "METHOD path?query", until {@link #stopRecording()}. An Event create of a
-     * name already created is not kept: Event names are the hub's random ones, so that is the client's
-     * transport resending after losing the first answer (a dropped connection); the hub asked once.
-     * Other creates are all kept (a second create of a Job is the hub's, and a test must see it). A
-     * request answered 5xx is not kept either: fabric8's transport sends it again on its own (a mock
-     * server under load answers so now and then), and the hub asked once.
+     * client's) is kept as "METHOD path?query", until {@link #stopRecording()}: what the client asked,
+     * without its transport's resends ({@link RequestRecording}).
      */
     public List<String> recordRequests(String authorization) {
-        List<String> requests = new CopyOnWriteArrayList<>();
-        recorded = new Recording(authorization, requests, ConcurrentHashMap.newKeySet(), new CopyOnWriteArrayList<>());
-        return requests;
+        RequestRecording recording = new RequestRecording(authorization);
+        recorded = recording;
+        return recording.requests;
     }
 
-    /** Every request of the current recording's credential with the name it created and its answer's code, as said there. */
+    /** Every request of the current recording's client, with the name a create sent, its answer's code and when. */
     public List<String> recordedAnswers() {
-        Recording recording = recorded;
-        return recording == null ? List.of() : List.copyOf(recording.answers());
+        RequestRecording recording = recorded;
+        return recording == null ? List.of() : List.copyOf(recording.answers);
+    }
+
+    /** The creates the current recording took for its client's transport sending one again, not for the client asking twice. */
+    public List<String> recordedResends() {
+        RequestRecording recording = recorded;
+        return recording == null ? List.of() : List.copyOf(recording.resends);
     }
 
     public void stopRecording() {
@@ -320,10 +316,6 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
         }
     }
 
-    private static boolean resentEvent(Recording recording, RecordedRequest request, String created) {
-        return created != null && request.getPath().endsWith("/events") && !recording.creates().add(request.getPath() + " " + created);
-    }
-
     /** The name a POST asks for, or null. */
     private static String createdName(RecordedRequest request) {
         if (!"POST".equals(request.getMethod()) || request.getBody() == null) {
@@ -350,17 +342,12 @@ public final class SandboxApiServer implements AutoCloseable, ContainerLogs {
             if (authorization != null) {
                 authorizations.add(authorization);
             }
-            Recording recording = recorded;
-            boolean ours = recording != null && recording.authorization().equals(authorization);
+            RequestRecording recording = recorded;
+            boolean ours = recording != null && recording.authorization.equals(authorization);
             String created = ours ? createdName(request) : null;
-            boolean kept = ours && !resentEvent(recording, request, created);
             MockResponse response = answer(request);
             if (ours) {
-                recording.answers().add(request.getMethod() + " " + request.getPath() + (created == null ? "" : " " + created)
-                        + " -> " + response.code() + " at " + System.currentTimeMillis() % 100_000);
-            }
-            if (kept && response.code() < 500) {
-                recording.requests().add(request.getMethod() + " " + request.getPath());
+                recording.answered(request.getMethod(), request.getPath(), created, response.code(), System.currentTimeMillis());
             }
             return response;
         }

@@ -1,6 +1,7 @@
 package com.rafaribe.homelab.hub.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +53,29 @@ class SandboxApiServerRecordingTest {
             assertThat(cluster.client().batch().v1().jobs().inNamespace("apps").withName("unlock-a").get()).as("stored on the second try")
                     .isNotNull();
             assertThat(requests).containsExactly("POST /apis/batch/v1/namespaces/apps/jobs");
+        }
+    }
+
+    @Test
+    void aJobCreatedTwiceAtOnceIsRecordedOnceAndItsSecondSendListed() {
+        try (SandboxApiServer cluster = SandboxApiServer.start("recording");
+                KubernetesClient hub = new KubernetesClientBuilder()
+                        .withConfig(new ConfigBuilder().withMasterUrl(cluster.url()).withOauthToken("token-hub").build()).build()) {
+            List<String> requests = cluster.recordRequests("Bearer token-hub");
+            var job = new JobBuilder().withNewMetadata().withName("unlock-a").withNamespace("apps").endMetadata().build();
+
+            hub.batch().v1().jobs().inNamespace("apps").resource(job).create();
+            // What the transport sends when the first answer was lost: the same create, refused as AlreadyExists.
+            assertThat(catchThrowableOfType(KubernetesClientException.class,
+                    () -> hub.batch().v1().jobs().inNamespace("apps").resource(job).create()).getCode()).isEqualTo(409);
+            List<String> resends = cluster.recordedResends();
+            List<String> answers = cluster.recordedAnswers();
+            cluster.stopRecording();
+
+            assertThat(requests).containsExactly("POST /apis/batch/v1/namespaces/apps/jobs");
+            assertThat(resends).singleElement().asString().startsWith("POST /apis/batch/v1/namespaces/apps/jobs unlock-a (stored ");
+            assertThat(answers).extracting(a -> a.replaceFirst(" at \\d+$", ""))
+                    .containsExactly("POST /apis/batch/v1/namespaces/apps/jobs unlock-a -> 201", "POST /apis/batch/v1/namespaces/apps/jobs unlock-a -> 409");
         }
     }
 }
