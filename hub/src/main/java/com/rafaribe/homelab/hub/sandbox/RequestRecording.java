@@ -8,7 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The requests one client (one Authorization header) made of a sandbox API server while a test
  * counts them: what the client asked, not what its transport sent. fabric8's transport sends a
- * request again on its own twice over: after a 5xx answer, and after an IOException (a connection
+ * request again on its own in two cases: after a 5xx answer, and after an IOException (a connection
  * closed under load before the answer arrived, or an answer that never came within the request
  * timeout) although the server may have stored the first. The first is seen in the answer's code;
  * the second as a create of a name the server stored shortly before, answered 409. The server
