@@ -78,6 +78,11 @@ final class ClusterInformers {
     private SharedIndexInformer<GenericKubernetesResource> replicationDestinations;
     private final Set<String> reportedMoverStatuses = new HashSet<>();
     private final Set<String> reportedFailedPods = new HashSet<>();
+    /**
+     * While {@link #reportAll()} runs: the counts are told once at its end, not once per cached object (a cluster of
+     * 300 movers made 300 cluster views, each built into the dashboard's JSON, at every connection).
+     */
+    private boolean reporting;
     /** While a watch event is handled: when fabric8 handed it over (System.nanoTime()); else 0. */
     private long eventReceived;
 
@@ -181,6 +186,16 @@ final class ClusterInformers {
 
     /** Everything cached, to the policy, as on a first connection: after a reconnection, or on taking the Lease. */
     void reportAll() {
+        reporting = true;
+        try {
+            reportEach();
+        } finally {
+            reporting = false;
+        }
+        listener.countsChanged();
+    }
+
+    private void reportEach() {
         // The policy learns the monitors and the existing unlock Jobs before any failed pod.
         onMonitors();
         unlockPods.getStore().list().forEach(pod -> listener.publish(new ClusterEvent.PodChanged(cluster, PodFacts.of(cluster, pod), false)));
@@ -286,7 +301,7 @@ final class ClusterInformers {
                 vertx.eventBus().publish(Addresses.STAGE_TIMINGS, new StageTiming(StageTiming.POD_EVENT, cluster, System.nanoTime() - eventReceived));
             }
         }
-        listener.countsChanged();
+        countsChanged();
     }
 
     /** The evidence of last resort: the log tail VolSync kept when it deleted a Job after 8 failed pods. */
@@ -330,7 +345,7 @@ final class ClusterInformers {
     private void onPodDeleted(Pod pod) {
         reportedFailedPods.remove(pod.getMetadata().getUid());
         listener.publish(new ClusterEvent.PodChanged(cluster, PodFacts.of(cluster, pod, true), true));
-        listener.countsChanged();
+        countsChanged();
     }
 
     /** The pod's own Job: VolSync reuses Job names, so a Job of that name with another UID is a newer one, not this pod's. */
@@ -367,8 +382,14 @@ final class ClusterInformers {
         }
     }
 
+    private void countsChanged() {
+        if (!reporting) {
+            listener.countsChanged();
+        }
+    }
+
     private void onMonitors() {
         listener.publish(new ClusterEvent.MonitorsChanged(cluster, List.copyOf(monitors.getStore().list())));
-        listener.countsChanged();
+        countsChanged();
     }
 }
