@@ -211,7 +211,7 @@ public final class DashboardVerticle extends AbstractVerticle {
     private void apply(ReadModelUpdate update) {
         metrics.record(update, model.previous(update));
         model.apply(update);
-        events.publish(eventType(update), object((Record) update));
+        events.publish(eventType(update), () -> object((Record) update));
         noteReady();
     }
 

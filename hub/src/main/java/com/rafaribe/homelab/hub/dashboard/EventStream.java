@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /api/events}: Server-Sent Events. A client first gets a {@code snapshot} of
@@ -59,8 +60,12 @@ final class EventStream {
         write(response, "retry: " + RETRY_MILLIS + "\n" + event("snapshot", snapshot));
     }
 
-    void publish(String type, JsonObject data) {
-        String frame = event(type, data);
+    /** @param data made only when a dashboard listens: with none open, an update costs no JSON (the hub's start-up makes thousands) */
+    void publish(String type, Supplier<JsonObject> data) {
+        if (clients.isEmpty()) {
+            return;
+        }
+        String frame = event(type, data.get());
         for (HttpServerResponse client : Set.copyOf(clients.keySet())) {
             if (client.writeQueueFull()) {
                 remove(client);
